@@ -1,0 +1,12 @@
+/**
+ * Every migration of the store, in order of name. An area adds its migration file to this folder
+ * (named `NNNN-area.ts`) and one line here. Migrations run at start-up, under the migrator's lock
+ * so that several processes starting at once apply each one exactly once.
+ */
+import type { Migration } from 'kysely';
+import { engineMigration } from './0001-engine.ts';
+
+/** Migrations by name; names sort in the order they apply. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-engine': engineMigration,
+};

@@ -1,0 +1,94 @@
+/**
+ * The scale-out store: PostgreSQL shared by any number of API and worker processes. Work is
+ * claimed with `FOR UPDATE SKIP LOCKED`; idle workers are woken with `LISTEN/NOTIFY` and still
+ * poll, so a lost notification only costs latency.
+ */
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../schema.ts';
+import { WAKE_CHANNELS, type Store, type WakeChannel } from '../store.ts';
+import { WakeSignals } from '../wake-signals.ts';
+
+// Timestamps are epoch milliseconds in BIGINT columns; they fit a JS number exactly.
+const INT8_OID = 20;
+const types = {
+  getTypeParser: (oid: number, format?: string) =>
+    oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
+};
+
+/** Connects to PostgreSQL at `url` with a pool of `poolSize`. Migrations are run by the caller. */
+export async function openPostgresStore(url: string, poolSize = 10): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  // Fail now, with the server's own message, rather than at the first query.
+  const client = await pool.connect();
+  client.release();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new PostgresStore(db, pool, url);
+}
+
+class PostgresStore implements Store {
+  readonly dialect = 'postgres' as const;
+  readonly lockClause = 'FOR UPDATE SKIP LOCKED';
+  readonly db: Kysely<Database>;
+  readonly #pool: pg.Pool;
+  readonly #url: string;
+  readonly #signals = new WakeSignals();
+  readonly #pendingNotify = new Set<WakeChannel>();
+  #listener: pg.Client | undefined;
+  #listening: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(db: Kysely<Database>, pool: pg.Pool, url: string) {
+    this.db = db;
+    this.#pool = pool;
+    this.#url = url;
+  }
+
+  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
+
+  notify(channel: WakeChannel): void {
+    this.#signals.signal(channel);
+    // Coalesce: one NOTIFY per channel per turn of the event loop.
+    if (this.#pendingNotify.has(channel)) return;
+    this.#pendingNotify.add(channel);
+    setImmediate(() => {
+      this.#pendingNotify.delete(channel);
+      if (this.#closed) return;
+      this.#pool.query('SELECT pg_notify($1, $2)', [WAKE_CHANNELS[channel], '']).catch(() => {
+        // A lost wake-up only delays work until the next poll.
+      });
+    });
+  }
+
+  listen(channel: WakeChannel, listener: () => void): () => void {
+    this.#listening ??= this.#startListening();
+    return this.#signals.add(channel, listener);
+  }
+
+  async #startListening(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.#url });
+    client.on('error', () => {
+      // The listener is a latency optimisation; polling carries on without it.
+    });
+    client.on('notification', (msg) => {
+      const entry = Object.entries(WAKE_CHANNELS).find(([, name]) => name === msg.channel);
+      if (entry !== undefined) this.#signals.signal(entry[0] as WakeChannel);
+    });
+    try {
+      await client.connect();
+      for (const name of Object.values(WAKE_CHANNELS)) await client.query(`LISTEN ${name}`);
+      this.#listener = client;
+    } catch {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#listening;
+    await this.#listener?.end().catch(() => undefined);
+    await this.db.destroy();
+  }
+}

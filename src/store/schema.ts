@@ -1,0 +1,8 @@
+/**
+ * The typed shape of every table, for the query builder. Each area declares its tables beside
+ * its migration and is added to {@link Database} here with one line.
+ */
+import type { EngineTables } from './migrations/0001-engine.ts';
+
+/** All tables of the store. */
+export interface Database extends EngineTables {}

@@ -1,0 +1,54 @@
+/**
+ * Adapts Node's built-in `node:sqlite` to the small `SqliteDatabase` shape Kysely's SQLite dialect
+ * drives. node:sqlite takes parameters as arguments rather than an array and has no `reader`
+ * flag, so this wrapper supplies both, and caches prepared statements: re-preparing the same SQL
+ * on every call would cost more than running it.
+ */
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+type Param = null | number | bigint | string | NodeJS.ArrayBufferView;
+
+/** A `SqliteDatabase` for Kysely over a `node:sqlite` `DatabaseSync`. */
+export class NodeSqliteDatabase implements SqliteDatabase {
+  readonly raw: DatabaseSync;
+  readonly #statements = new Map<string, SqliteStatement>();
+
+  constructor(path: string) {
+    this.raw = new DatabaseSync(path);
+  }
+
+  prepare(sql: string): SqliteStatement {
+    const cached = this.#statements.get(sql);
+    if (cached !== undefined) return cached;
+    const stmt = this.raw.prepare(sql);
+    const adapted = adapt(stmt);
+    // Queries built with varying IN-list lengths produce many distinct texts; keep the cache bounded.
+    if (this.#statements.size > 500) this.#statements.clear();
+    this.#statements.set(sql, adapted);
+    return adapted;
+  }
+
+  close(): void {
+    this.#statements.clear();
+    this.raw.close();
+  }
+}
+
+function adapt(stmt: StatementSync): SqliteStatement {
+  return {
+    reader: stmt.columns().length > 0,
+    all: (params) => stmt.all(...toParams(params)),
+    run: (params) => stmt.run(...toParams(params)),
+    iterate: (params) => stmt.iterate(...toParams(params)),
+  };
+}
+
+// node:sqlite refuses booleans and undefined; store them the way SQLite itself would.
+function toParams(params: ReadonlyArray<unknown>): Param[] {
+  return params.map((p) => {
+    if (p === undefined) return null;
+    if (typeof p === 'boolean') return p ? 1 : 0;
+    return p as Param;
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * The store: one query layer (Kysely) over two databases. SQLite (node:sqlite, WAL) is the
+ * embedded default for one process; PostgreSQL serves any number of processes on any number of
+ * machines. Everything above this folder talks to a {@link Store} and never to a driver.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+/** Which database a store runs on; queries that differ by dialect branch on it. */
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Configuration of the store, from the `store` section of the config. */
+export interface StoreConfig {
+  /** Which database. @default 'sqlite' */
+  kind: Dialect;
+  /** SQLite file path (`:memory:` for a throw-away store). @default './data/interlock.db' */
+  sqlitePath: string;
+  /** PostgreSQL connection URL, used when `kind` is `postgres`. */
+  postgresUrl?: string | undefined;
+  /** PostgreSQL pool size per process. @default 10 */
+  poolSize?: number | undefined;
+}
+
+/** A handle on the database: the typed query builder, transactions, wake-up signals. */
+export interface Store {
+  /** Which database this is. */
+  readonly dialect: Dialect;
+  /** The typed query builder. */
+  readonly db: Kysely<Database>;
+  /** Runs `fn` in one transaction: all its writes commit together or none do. */
+  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Wakes whoever listens on `channel`, in this process and (PostgreSQL) in every other process
+   * of the deployment. A hint only: listeners still poll, so a lost signal costs latency, not data.
+   */
+  notify(channel: WakeChannel): void;
+  /** Calls `listener` when `channel` is notified; returns a function that stops listening. */
+  listen(channel: WakeChannel, listener: () => void): () => void;
+  /** Clause that locks claimed rows against other workers (`FOR UPDATE SKIP LOCKED` on PostgreSQL). */
+  readonly lockClause: string;
+  /** Closes connections. */
+  close(): Promise<void>;
+}
+
+/** The wake-up channels the engine uses. */
+export type WakeChannel = 'inbox' | 'outbox' | 'runs';
+
+/** The channel names on the wire (PostgreSQL NOTIFY), one place for both dialects. */
+export const WAKE_CHANNELS: Readonly<Record<WakeChannel, string>> = {
+  inbox: 'interlock_inbox',
+  outbox: 'interlock_outbox',
+  runs: 'interlock_runs',
+};
