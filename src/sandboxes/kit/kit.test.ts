@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { defineSandbox, type SandboxContext } from './sandbox-server.ts';
-import type { SandboxInstance, SandboxStartOptions } from './types.ts';
+import type { RenderedError, SandboxInstance, SandboxStartOptions } from './types.ts';
 
 const fake = defineSandbox({
   name: 'fake',
-  renderError: (kind) =>
+  renderError: (kind): RenderedError =>
     kind === 'rate-limited'
       ? { status: 429, headers: { 'retry-after': '1' }, body: { fault: kind } }
       : { status: kind === 'maintenance' ? 503 : 500, headers: {}, body: { fault: kind } },
