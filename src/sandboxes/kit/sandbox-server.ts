@@ -32,7 +32,10 @@ export interface SandboxDefinition {
   name: string;
   /** Renders injected faults in the vendor's error shape. */
   renderError: RenderError;
-  /** Registers the vendor's routes (and its error/not-found handlers) on `app`. */
+  /**
+   * Registers the vendor's routes on `app`, an encapsulated scope of its own: hooks, body parsers
+   * and error/not-found handlers set on it apply to the vendor routes only, never to the admin ones.
+   */
   routes(app: FastifyInstance, context: SandboxContext): void | Promise<void>;
   /** Loads the demo data set into an empty store. */
   seed?(context: SandboxContext): void | Promise<void>;
@@ -95,7 +98,9 @@ export async function startSandbox(
         ...definition.summary?.(context),
       }),
     });
-    await definition.routes(app, context);
+    await app.register(async (scope) => {
+      await definition.routes(scope, context);
+    });
     // A persisted demo keeps its data across restarts: seed only an empty store.
     if (Object.values(store.counts()).every((n) => n === 0)) await seed();
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
