@@ -3,10 +3,19 @@
  * function, and one line here.
  */
 import type { Command } from 'commander';
+import { registerDlq } from './dlq.ts';
+import { registerMigrate } from './migrate.ts';
+import { registerStart } from './start.ts';
+import { registerWorker } from './worker.ts';
 
 /** Registers every subcommand on `program`. */
 export function registerCommands(program: Command): void {
   for (const register of COMMANDS) register(program);
 }
 
-const COMMANDS: ReadonlyArray<(program: Command) => void> = [];
+const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerStart,
+  registerWorker,
+  registerDlq,
+  registerMigrate,
+];

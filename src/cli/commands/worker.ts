@@ -1,0 +1,21 @@
+/**
+ * `interlock worker`: routing, delivery and retention, without the HTTP server. Run as many as
+ * you like against one PostgreSQL store; they share the work.
+ */
+import type { Command } from 'commander';
+import { openRuntime, untilSignal } from '../runtime.ts';
+
+/** Registers `interlock worker`. */
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker: route inbound events and deliver outbound messages')
+    .option('-c, --config <file>', 'configuration file (default: ./interlock.yaml if present)')
+    .action(async (opts: { config?: string }) => {
+      const rt = await openRuntime({ configFile: opts.config });
+      await rt.engine.startWorker();
+      rt.log.info({ worker: rt.config.worker.id, store: rt.store.dialect }, 'worker started');
+      await untilSignal();
+      await rt.close();
+    });
+}

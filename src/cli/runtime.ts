@@ -1,0 +1,51 @@
+/**
+ * What every long-running command needs: the configuration, a logger, the store and the engine,
+ * opened in that order and closed in reverse, with a clean stop on SIGINT and SIGTERM.
+ */
+import { systemClock } from '../core/clock.ts';
+import { loadConfig, type Config } from '../core/config.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { Engine } from '../engine/engine.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/store.ts';
+
+/** An opened runtime. */
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  store: Store;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+/** Opens the runtime for `configFile` (or `interlock.yaml` / the environment), or for `values`. */
+export async function openRuntime(options: { configFile?: string | undefined; values?: unknown }): Promise<Runtime> {
+  const config = loadConfig({ file: options.configFile, values: options.values });
+  const log = createLogger(config.log.level);
+  const store = await openStore(config.store);
+  const engine = new Engine({ store, config, clock: systemClock, log });
+  return {
+    config,
+    log,
+    store,
+    engine,
+    async close() {
+      await engine.stop();
+      await store.close();
+      log.flush();
+    },
+  };
+}
+
+/** Resolves when the process is asked to stop (SIGINT or SIGTERM). */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const done = (s: NodeJS.Signals) => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve(s);
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}

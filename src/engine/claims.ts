@@ -1,0 +1,163 @@
+/**
+ * Claiming work for a destination, in one transaction that also takes the destination's shared
+ * state (token bucket, `Retry-After` pause, circuit breaker, in-flight cap) into account, so every
+ * worker of a deployment obeys the same limits. A claimed message carries a lease; when the
+ * lease runs out (its worker died) another worker may claim it again. Only the head of each
+ * business key is claimable: nothing is delivered while an earlier message of its key is open.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { DestinationConfig } from '../core/config.ts';
+import type { Database } from '../store/schema.ts';
+import type { OutboxTable } from '../store/migrations/0001-engine.ts';
+import type { Store } from '../store/store.ts';
+import { admits, onProbe, type Circuit } from './circuit-breaker.ts';
+import { takeTokens } from './token-bucket.ts';
+
+/** A claimed message. */
+export interface ClaimedMessage {
+  id: number;
+  destination: string;
+  key: string;
+  idempotencyKey: string;
+  payload: string;
+  headers: Record<string, string>;
+  /** This attempt's number; also the fencing token for recording its outcome. */
+  attempt: number;
+  createdAt: number;
+}
+
+/** Why a claim returned nothing, when it did, and when to look again. */
+export interface ClaimResult {
+  messages: ClaimedMessage[];
+  /** The destination refuses work until then (pause, open circuit, empty bucket); 0 if not. */
+  blockedUntil: number;
+}
+
+/** Claims up to `max` deliverable messages of `destination` for `worker`. */
+export async function claimMessages(
+  store: Store,
+  destination: string,
+  policy: DestinationConfig,
+  worker: string,
+  max: number,
+  now: number,
+  leaseMs: number,
+): Promise<ClaimResult> {
+  return store.transaction(async (trx) => {
+    const state = await lockDestinationState(store, trx, destination, policy, now);
+    if (state.paused_until > now) return { messages: [], blockedUntil: state.paused_until };
+
+    const { inFlight } = (await trx
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number>().as('inFlight'))
+      .where('destination', '=', destination)
+      .where('status', '=', 'delivering')
+      .where('lease_until', '>', now)
+      .executeTakeFirstOrThrow()) as { inFlight: number | string };
+    const circuit: Circuit = { state: state.circuit, consecutiveFailures: state.consecutive_failures, openedAt: state.opened_at };
+    const byCircuit = admits(policy.circuit, circuit, now, Number(inFlight));
+    let n = Math.min(max, policy.concurrency - Number(inFlight), byCircuit);
+    if (n <= 0) {
+      const until = circuit.state === 'open' ? (circuit.openedAt ?? now) + policy.circuit.cooldownMs : 0;
+      return { messages: [], blockedUntil: until };
+    }
+    let bucket = { tokens: state.tokens, refilledAt: state.refilled_at };
+    let waitMs = 0;
+    if (policy.rateLimit !== null) {
+      const taken = takeTokens(policy.rateLimit, bucket, now, n);
+      n = taken.granted;
+      waitMs = taken.waitMs;
+      bucket = taken.state;
+    }
+    const rows = n <= 0 ? [] : await claimHeads(store, trx, destination, worker, n, now, leaseMs);
+    if (policy.rateLimit !== null) {
+      // Return tokens that found no message to spend them on.
+      bucket = { ...bucket, tokens: Math.min(policy.rateLimit.burst, bucket.tokens + (n - rows.length)) };
+    }
+    const next = rows.length > 0 && byCircuit !== Number.POSITIVE_INFINITY ? onProbe(circuit) : circuit;
+    await trx
+      .updateTable('destination_state')
+      .set({ tokens: bucket.tokens, refilled_at: bucket.refilledAt, circuit: next.state })
+      .where('destination', '=', destination)
+      .execute();
+    return {
+      messages: rows.map(toClaimed),
+      blockedUntil: rows.length === 0 && waitMs > 0 ? now + waitMs : 0,
+    };
+  });
+}
+
+async function lockDestinationState(
+  store: Store,
+  trx: Kysely<Database>,
+  destination: string,
+  policy: DestinationConfig,
+  now: number,
+) {
+  await trx
+    .insertInto('destination_state')
+    .values({
+      destination,
+      tokens: policy.rateLimit?.burst ?? 0,
+      refilled_at: now,
+      paused_until: 0,
+      circuit: 'closed',
+      consecutive_failures: 0,
+      opened_at: null,
+    })
+    .onConflict((oc) => oc.column('destination').doNothing())
+    .execute();
+  // The row lock serialises claims for one destination across workers (PostgreSQL); in SQLite
+  // the transaction itself does.
+  const { rows } = await sql<Database['destination_state']>`
+    SELECT * FROM destination_state WHERE destination = ${destination}
+    ${sql.raw(store.dialect === 'postgres' ? 'FOR UPDATE' : '')}`.execute(trx);
+  return rows[0]!;
+}
+
+async function claimHeads(
+  store: Store,
+  trx: Kysely<Database>,
+  destination: string,
+  worker: string,
+  n: number,
+  now: number,
+  leaseMs: number,
+) {
+  const { rows } = await sql<OutboxRow>`
+    UPDATE outbox
+       SET status = 'delivering', lease_owner = ${worker}, lease_until = ${now + leaseMs}, attempts = attempts + 1
+     WHERE id IN (
+       SELECT o.id FROM outbox o
+        WHERE o.destination = ${destination}
+          AND ((o.status = 'pending' AND o.next_attempt_at <= ${now})
+            OR (o.status = 'delivering' AND o.lease_until <= ${now}))
+          AND NOT EXISTS (
+            SELECT 1 FROM outbox p
+             WHERE p.destination = o.destination AND p.key = o.key AND p.id < o.id
+               AND p.status IN ('pending', 'delivering'))
+        ORDER BY o.id
+        LIMIT ${n}
+        ${sql.raw(store.lockClause)})
+    RETURNING id, destination, key, idempotency_key, payload, headers, attempts, created_at`.execute(trx);
+  // RETURNING order is not guaranteed; deliveries start in id order.
+  return [...rows].sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+type OutboxRow = Pick<
+  { [K in keyof OutboxTable]: OutboxTable[K] extends import('kysely').Generated<infer T> ? T : OutboxTable[K] },
+  'id' | 'destination' | 'key' | 'idempotency_key' | 'payload' | 'headers' | 'attempts' | 'created_at'
+>;
+
+function toClaimed(row: OutboxRow): ClaimedMessage {
+  return {
+    id: Number(row.id),
+    destination: row.destination,
+    key: row.key,
+    idempotencyKey: row.idempotency_key,
+    payload: row.payload,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    attempt: Number(row.attempts),
+    createdAt: Number(row.created_at),
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * Records delivery outcomes, grouped into few transactions: delivered messages are marked so,
+ * failures are rescheduled with backoff or parked as dead letters, and the destination's shared
+ * state (circuit breaker, `Retry-After` pause) is updated. Every update is fenced by the lease:
+ * a worker that lost its lease records nothing, because another worker owns the message now.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../core/clock.ts';
+import type { DestinationConfig } from '../core/config.ts';
+import type { Database } from '../store/schema.ts';
+import type { Store } from '../store/store.ts';
+import { nextDelay } from './backoff.ts';
+import type { ClaimedMessage } from './claims.ts';
+import { afterOutcomes } from './circuit-breaker.ts';
+import type { DeliveryOutcome } from './delivery.ts';
+import { GroupCommit } from './group-commit.ts';
+
+/** One finished attempt. */
+export interface Completion {
+  message: ClaimedMessage;
+  outcome: DeliveryOutcome;
+}
+
+/** What recording a completion decided, for logs and metrics. */
+export type Decision = 'delivered' | 'retry' | 'dead' | 'lost-lease';
+
+/** Writes completions in grouped transactions. */
+export class CompletionRecorder {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #destinations: Readonly<Record<string, DestinationConfig>>;
+  readonly #worker: string;
+  readonly #writer: GroupCommit<Completion, Decision>;
+
+  constructor(options: {
+    store: Store;
+    clock: Clock;
+    destinations: Readonly<Record<string, DestinationConfig>>;
+    worker: string;
+  }) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#destinations = options.destinations;
+    this.#worker = options.worker;
+    this.#writer = new GroupCommit((batch) => this.#write(batch), 512);
+  }
+
+  /** Records `completion`; resolves with the decision once it is durable. */
+  record(completion: Completion): Promise<Decision> {
+    return this.#writer.submit(completion);
+  }
+
+  /** Waits until every recorded completion is written. */
+  drain(): Promise<void> {
+    return this.#writer.drain();
+  }
+
+  async #write(batch: readonly Completion[]): Promise<Decision[]> {
+    const now = this.#clock.now();
+    const decisions = await this.#store.transaction(async (trx) => {
+      const out: Decision[] = [];
+      const delivered = batch.filter((c) => c.outcome.ok).map((c) => c.message.id);
+      const owned = new Set<number>();
+      if (delivered.length > 0) {
+        const rows = await trx
+          .updateTable('outbox')
+          .set({ status: 'delivered', delivered_at: now, lease_owner: null, lease_until: null, last_error: null })
+          .where('id', 'in', delivered)
+          .where('lease_owner', '=', this.#worker)
+          .where('status', '=', 'delivering')
+          .returning('id')
+          .execute();
+        for (const r of rows) owned.add(Number(r.id));
+      }
+      for (const c of batch) {
+        if (c.outcome.ok) {
+          out.push(owned.has(c.message.id) ? 'delivered' : 'lost-lease');
+        } else {
+          out.push(await this.#fail(trx, c.message, c.outcome, now));
+        }
+      }
+      await this.#updateDestinations(trx, batch, out, now);
+      return out;
+    });
+    if (decisions.some((d) => d === 'delivered' || d === 'retry')) this.#store.notify('outbox');
+    return decisions;
+  }
+
+  async #fail(
+    trx: Kysely<Database>,
+    m: ClaimedMessage,
+    outcome: Extract<DeliveryOutcome, { ok: false }>,
+    now: number,
+  ): Promise<Decision> {
+    const policy = this.#destinations[m.destination]?.retry;
+    const rateLimited = outcome.failure === 'rate-limited';
+    // Being told to slow down is not the message's fault: it does not use up an attempt.
+    const counted = rateLimited ? m.attempt - 1 : m.attempt;
+    let deadReason: string | undefined;
+    if (outcome.failure === 'permanent') deadReason = outcome.reason;
+    else if (policy === undefined) deadReason = `destination "${m.destination}" is no longer configured`;
+    else if (counted >= policy.maxAttempts) deadReason = `gave up after ${counted} attempts: ${outcome.reason}`;
+    else if (now - m.createdAt >= policy.maxAgeMs) deadReason = `gave up after ${policy.maxAgeMs} ms: ${outcome.reason}`;
+
+    const common = {
+      lease_owner: null,
+      lease_until: null,
+      last_error: outcome.reason.slice(0, 1000),
+      last_status: outcome.status ?? null,
+      error_class: outcome.failure,
+    };
+    if (deadReason === undefined) {
+      const delay = nextDelay(policy!, Math.max(1, counted), outcome.retryAfterMs);
+      const r = await trx
+        .updateTable('outbox')
+        .set({ ...common, status: 'pending', next_attempt_at: now + delay, attempts: counted })
+        .where('id', '=', m.id)
+        .where('lease_owner', '=', this.#worker)
+        .where('status', '=', 'delivering')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0 ? 'retry' : 'lost-lease';
+    }
+    const r = await trx
+      .updateTable('outbox')
+      .set({ ...common, status: 'dead' })
+      .where('id', '=', m.id)
+      .where('lease_owner', '=', this.#worker)
+      .where('status', '=', 'delivering')
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return 'lost-lease';
+    await trx
+      .insertInto('dead_letters')
+      .values({
+        kind: 'delivery',
+        message_id: m.id,
+        destination: m.destination,
+        source: null,
+        error_class: outcome.failure,
+        reason: deadReason.slice(0, 1000),
+        attempts: m.attempt,
+        last_status: outcome.status ?? null,
+        last_response: outcome.response ?? null,
+        parked_at: now,
+        state: 'parked',
+        resolved_at: null,
+        resolved_by: null,
+      })
+      .execute();
+    return 'dead';
+  }
+
+  async #updateDestinations(trx: Kysely<Database>, batch: readonly Completion[], decisions: readonly Decision[], now: number) {
+    const byDestination = new Map<string, { outcomes: boolean[]; pauseUntil: number }>();
+    batch.forEach((c, i) => {
+      if (decisions[i] === 'lost-lease') return;
+      const entry = byDestination.get(c.message.destination) ?? { outcomes: [], pauseUntil: 0 };
+      byDestination.set(c.message.destination, entry);
+      if (c.outcome.ok) entry.outcomes.push(true);
+      else if (c.outcome.failure === 'retryable') entry.outcomes.push(false);
+      else if (c.outcome.failure === 'rate-limited') {
+        entry.pauseUntil = Math.max(entry.pauseUntil, now + (c.outcome.retryAfterMs ?? 1000));
+      }
+    });
+    for (const [destination, { outcomes, pauseUntil }] of byDestination) {
+      const policy = this.#destinations[destination]?.circuit;
+      if (policy === undefined) continue;
+      const { rows } = await sql<Database['destination_state']>`
+        SELECT * FROM destination_state WHERE destination = ${destination}
+        ${sql.raw(this.#store.dialect === 'postgres' ? 'FOR UPDATE' : '')}`.execute(trx);
+      const row = rows[0];
+      if (row === undefined) continue;
+      const next = afterOutcomes(
+        policy,
+        { state: row.circuit, consecutiveFailures: row.consecutive_failures, openedAt: row.opened_at },
+        outcomes,
+        now,
+      );
+      await trx
+        .updateTable('destination_state')
+        .set({
+          circuit: next.state,
+          consecutive_failures: next.consecutiveFailures,
+          opened_at: next.openedAt,
+          paused_until: Math.max(Number(row.paused_until), pauseUntil),
+        })
+        .where('destination', '=', destination)
+        .execute();
+    }
+  }
+}

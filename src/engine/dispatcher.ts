@@ -1,0 +1,159 @@
+/**
+ * The dispatcher: for each destination, keeps up to its concurrency of deliveries in flight,
+ * claiming more as attempts finish, and hands every outcome to the {@link CompletionRecorder}.
+ * It is woken by new outbox messages (in this process or, on PostgreSQL, any other) and polls
+ * as a fallback, so a lost wake-up costs at most one poll interval.
+ */
+import type { Clock } from '../core/clock.ts';
+import type { DestinationConfig } from '../core/config.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Store } from '../store/store.ts';
+import { claimMessages, type ClaimedMessage } from './claims.ts';
+import { CompletionRecorder, type Decision } from './completions.ts';
+import { outcomeFromError, type Deliverer, type DeliveryOutcome } from './delivery.ts';
+
+interface Pump {
+  readonly name: string;
+  readonly policy: DestinationConfig;
+  readonly inFlight: Set<number>;
+  claiming: boolean;
+  again: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Options of a {@link Dispatcher}. */
+export interface DispatcherOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  deliverer: Deliverer;
+  destinations: Readonly<Record<string, DestinationConfig>>;
+  worker: string;
+  leaseMs: number;
+  pollMs: number;
+  batchSize: number;
+  /** Called after each recorded outcome (metrics, tests). */
+  onDecision?: (message: ClaimedMessage, outcome: DeliveryOutcome, decision: Decision) => void;
+}
+
+/** Delivers outbox messages to their destinations. */
+export class Dispatcher {
+  readonly #o: DispatcherOptions;
+  readonly #pumps: Pump[];
+  readonly #recorder: CompletionRecorder;
+  readonly #deliveries = new Set<Promise<void>>();
+  #stopped = true;
+  #poll: NodeJS.Timeout | undefined;
+  #unlisten: (() => void) | undefined;
+
+  constructor(options: DispatcherOptions) {
+    this.#o = options;
+    this.#pumps = Object.entries(options.destinations).map(([name, policy]) => ({
+      name,
+      policy,
+      inFlight: new Set(),
+      claiming: false,
+      again: false,
+      timer: undefined,
+    }));
+    this.#recorder = new CompletionRecorder({
+      store: options.store,
+      clock: options.clock,
+      destinations: options.destinations,
+      worker: options.worker,
+    });
+  }
+
+  /** Starts delivering. */
+  start(): void {
+    this.#stopped = false;
+    this.#unlisten = this.#o.store.listen('outbox', () => this.wake());
+    this.#poll = setInterval(() => this.wake(), this.#o.pollMs);
+    this.wake();
+  }
+
+  /** Looks for work on every destination now. */
+  wake(): void {
+    for (const pump of this.#pumps) void this.#pump(pump);
+  }
+
+  /** Stops claiming, lets attempts in flight finish and records their outcomes. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#unlisten?.();
+    clearInterval(this.#poll);
+    for (const p of this.#pumps) clearTimeout(p.timer);
+    while (this.#deliveries.size > 0) await Promise.allSettled([...this.#deliveries]);
+    await this.#recorder.drain();
+  }
+
+  async #pump(p: Pump): Promise<void> {
+    if (this.#stopped) return;
+    if (p.claiming) {
+      p.again = true;
+      return;
+    }
+    p.claiming = true;
+    try {
+      do {
+        p.again = false;
+        const room = Math.min(this.#o.batchSize, p.policy.concurrency - p.inFlight.size);
+        if (room <= 0 || this.#stopped) break;
+        const now = this.#o.clock.now();
+        const claim = await claimMessages(this.#o.store, p.name, p.policy, this.#o.worker, room, now, this.#o.leaseMs);
+        for (const m of claim.messages) {
+          if (p.inFlight.has(m.id)) continue;
+          p.inFlight.add(m.id);
+          this.#track(this.#deliver(p, m));
+        }
+        if (claim.blockedUntil > now) this.#wakeAt(p, claim.blockedUntil);
+        if (claim.messages.length === room) p.again = true;
+      } while (p.again && !this.#stopped);
+    } catch (err) {
+      this.#o.log.error({ destination: p.name, err: (err as Error).message }, 'claim failed; will retry on next poll');
+    } finally {
+      p.claiming = false;
+    }
+  }
+
+  #track(delivery: Promise<void>): void {
+    this.#deliveries.add(delivery);
+    void delivery.finally(() => this.#deliveries.delete(delivery));
+  }
+
+  async #deliver(p: Pump, m: ClaimedMessage): Promise<void> {
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await this.#o.deliverer.deliver({
+        id: m.id,
+        destination: m.destination,
+        key: m.key,
+        idempotencyKey: m.idempotencyKey,
+        payload: m.payload,
+        headers: m.headers,
+        attempt: m.attempt,
+      });
+    } catch (err) {
+      outcome = outcomeFromError(err);
+    }
+    try {
+      const decision = await this.#recorder.record({ message: m, outcome });
+      this.#o.onDecision?.(m, outcome, decision);
+      if (decision === 'dead') {
+        this.#o.log.warn({ destination: m.destination, messageId: m.id, reason: outcome.ok ? '' : outcome.reason }, 'message parked as dead letter');
+      }
+    } catch (err) {
+      // The lease will expire and the message will be claimed again: nothing is lost.
+      this.#o.log.error({ messageId: m.id, err: (err as Error).message }, 'could not record outcome');
+    } finally {
+      p.inFlight.delete(m.id);
+      void this.#pump(p);
+    }
+  }
+
+  #wakeAt(p: Pump, at: number): void {
+    clearTimeout(p.timer);
+    const delay = Math.max(1, Math.min(at - this.#o.clock.now(), this.#o.pollMs));
+    p.timer = setTimeout(() => void this.#pump(p), delay);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Group commit: callers submit items one by one and each waits for its own result, while the
+ * writes happen in as few transactions as load allows. While one batch commits, the next one
+ * fills up; so under load each fsync covers many items, and when idle an item is written at once.
+ * Nobody is answered before the transaction holding their item has committed.
+ */
+
+/** Writes a batch; returns one result per item, in order. Throwing fails every item of the batch. */
+export type BatchWriter<I, R> = (items: readonly I[]) => Promise<readonly R[]>;
+
+interface Pending<I, R> {
+  item: I;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
+}
+
+/** A queue of items written in grouped batches by one writer, one batch at a time. */
+export class GroupCommit<I, R> {
+  readonly #write: BatchWriter<I, R>;
+  readonly #maxBatch: number;
+  #queue: Pending<I, R>[] = [];
+  #running = false;
+  #scheduled = false;
+  #idle: Array<() => void> = [];
+
+  constructor(write: BatchWriter<I, R>, maxBatch = 512) {
+    this.#write = write;
+    this.#maxBatch = maxBatch;
+  }
+
+  /** Queues `item`; resolves with its result once its batch has committed. */
+  submit(item: I): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Resolves when everything submitted so far has been written (or has failed). */
+  drain(): Promise<void> {
+    if (!this.#running && this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  #schedule(): void {
+    if (this.#running || this.#scheduled) return;
+    this.#scheduled = true;
+    // Wait for the rest of this turn of the event loop, so requests parsed together share a batch.
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#run();
+    });
+  }
+
+  async #run(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, this.#maxBatch);
+        try {
+          const results = await this.#write(batch.map((p) => p.item));
+          batch.forEach((p, i) => p.resolve(results[i] as R));
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      this.#running = false;
+      const idle = this.#idle;
+      this.#idle = [];
+      for (const resolve of idle) resolve();
+    }
+  }
+}

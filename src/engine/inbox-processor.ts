@@ -1,0 +1,124 @@
+/**
+ * Moves stored inbound events through the router into the outbox. Each batch commits the outbox
+ * messages and the inbox rows' new status in one transaction, so an event is routed exactly once
+ * however often a worker crashes. Batches are processed one at a time across the whole deployment
+ * (a PostgreSQL advisory lock), in arrival order, which is what keeps per-key order intact from
+ * the webhook to the destination.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../core/clock.ts';
+import { toInterlockError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Database } from '../store/schema.ts';
+import type { Store } from '../store/store.ts';
+import { enqueue, type OutboundMessage } from './outbox.ts';
+import type { Router } from './router.ts';
+
+// Arbitrary but fixed: identifies "the inbox processor" among advisory locks.
+const INBOX_LOCK = 0x1a7e_1001;
+
+interface Outcome {
+  id: number;
+  source: string;
+  messages?: OutboundMessage[];
+  error?: string;
+}
+
+/** Routes pending inbox rows into the outbox. */
+export class InboxProcessor {
+  readonly #store: Store;
+  readonly #router: Router;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #batchSize: number;
+
+  constructor(options: { store: Store; router: Router; clock: Clock; log: Logger; batchSize: number }) {
+    this.#store = options.store;
+    this.#router = options.router;
+    this.#clock = options.clock;
+    this.#log = options.log;
+    this.#batchSize = options.batchSize;
+  }
+
+  /** Processes one batch; resolves to the number of inbox rows handled. */
+  async runOnce(): Promise<number> {
+    if (this.#store.dialect === 'postgres') {
+      return this.#store.transaction(async (trx) => {
+        const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${INBOX_LOCK}) AS ok`.execute(trx);
+        if (rows[0]?.ok !== true) return 0;
+        const outcomes = await this.#route(trx);
+        await this.#apply(trx, outcomes);
+        return outcomes.length;
+      });
+    }
+    // One SQLite process owns the file: route outside the transaction so intake is not held up.
+    const outcomes = await this.#route(this.#store.db);
+    if (outcomes.length > 0) await this.#store.transaction((trx) => this.#apply(trx, outcomes));
+    return outcomes.length;
+  }
+
+  async #route(db: Kysely<Database>): Promise<Outcome[]> {
+    const rows = await db
+      .selectFrom('inbox')
+      .select(['id', 'source', 'event_id', 'body'])
+      .where('status', '=', 'pending')
+      .orderBy('id')
+      .limit(this.#batchSize)
+      .execute();
+    const outcomes: Outcome[] = [];
+    for (const row of rows) {
+      const id = Number(row.id);
+      try {
+        const messages = await this.#router.route({ id, source: row.source, eventId: row.event_id, body: row.body });
+        outcomes.push({ id, source: row.source, messages });
+      } catch (err) {
+        const error = toInterlockError(err);
+        this.#log.warn({ inboxId: id, source: row.source, err: error.message }, 'inbound event cannot be routed; parked');
+        outcomes.push({ id, source: row.source, error: error.message });
+      }
+    }
+    return outcomes;
+  }
+
+  async #apply(trx: Kysely<Database>, outcomes: readonly Outcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const now = this.#clock.now();
+    const ok = outcomes.filter((o) => o.error === undefined);
+    const messages = ok.flatMap((o) => o.messages ?? []);
+    await enqueue(trx, messages, now);
+    if (ok.length > 0) {
+      await trx
+        .updateTable('inbox')
+        .set({ status: 'processed', processed_at: now, attempts: sql`attempts + 1` })
+        .where('id', 'in', ok.map((o) => o.id))
+        .where('status', '=', 'pending')
+        .execute();
+    }
+    for (const o of outcomes.filter((x) => x.error !== undefined)) {
+      await trx
+        .updateTable('inbox')
+        .set({ status: 'dead', error: o.error!, attempts: sql`attempts + 1` })
+        .where('id', '=', o.id)
+        .execute();
+      await trx
+        .insertInto('dead_letters')
+        .values({
+          kind: 'inbox',
+          message_id: o.id,
+          destination: null,
+          source: o.source,
+          error_class: 'permanent',
+          reason: o.error!,
+          attempts: 1,
+          last_status: null,
+          last_response: null,
+          parked_at: now,
+          state: 'parked',
+          resolved_at: null,
+          resolved_by: null,
+        })
+        .execute();
+    }
+    if (messages.length > 0) this.#store.notify('outbox');
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The transactional outbox: messages to destinations are inserted in the same transaction as
+ * the state change that causes them, so either both happen or neither does. Each message has a
+ * deterministic idempotency key, unique in the table: enqueueing the same cause twice (a
+ * redelivered event, a re-run step) adds nothing.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+
+/** A message to enqueue. */
+export interface OutboundMessage {
+  destination: string;
+  /** Business key; messages with the same key and destination are delivered in order. */
+  key: string;
+  /** Deterministic idempotency key; see {@link idempotencyKey}. */
+  idempotencyKey: string;
+  /** JSON text to send. */
+  payload: string;
+  headers?: Readonly<Record<string, string>>;
+  source?: string;
+  inboxId?: number;
+}
+
+/** Derives a deterministic idempotency key from the parts that identify one effect. */
+export function idempotencyKey(...parts: readonly (string | number)[]): string {
+  return 'ilk_' + createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
+}
+
+/** Inserts `messages` within `trx`; a message whose idempotency key exists already is skipped. */
+export async function enqueue(trx: Kysely<Database>, messages: readonly OutboundMessage[], now: number): Promise<number> {
+  if (messages.length === 0) return 0;
+  let inserted = 0;
+  // Stay well below both databases' bound-parameter limits.
+  for (let i = 0; i < messages.length; i += 500) {
+    const rows = messages.slice(i, i + 500).map((m) => ({
+      destination: m.destination,
+      key: m.key,
+      idempotency_key: m.idempotencyKey,
+      payload: m.payload,
+      headers: JSON.stringify(m.headers ?? {}),
+      status: 'pending' as const,
+      attempts: 0,
+      next_attempt_at: now,
+      created_at: now,
+      source: m.source ?? null,
+      inbox_id: m.inboxId ?? null,
+    }));
+    const result = await trx
+      .insertInto('outbox')
+      .values(rows)
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .executeTakeFirst();
+    inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+  return inserted;
+}

@@ -1,0 +1,102 @@
+/**
+ * Routing: turns one stored inbound event into the outbound messages its source's routes
+ * produce. Expressions (JSONata) are compiled once at start, never per event.
+ */
+import jsonata from 'jsonata';
+import { permanentError, validationError } from '../core/errors.ts';
+import type { SourceConfig } from '../core/config.ts';
+import { idempotencyKey, type OutboundMessage } from './outbox.ts';
+
+/** A stored inbound event, as the router reads it. */
+export interface StoredEvent {
+  id: number;
+  source: string;
+  eventId: string;
+  body: string;
+}
+
+interface CompiledRoute {
+  index: number;
+  destination: string;
+  key: ((body: unknown) => unknown) | undefined;
+  transform: jsonata.Expression | undefined;
+  when: jsonata.Expression | undefined;
+}
+
+/** Routes of every source, compiled. */
+export class Router {
+  readonly #routes = new Map<string, CompiledRoute[]>();
+
+  constructor(sources: Readonly<Record<string, SourceConfig>>) {
+    for (const [name, source] of Object.entries(sources)) {
+      this.#routes.set(
+        name,
+        source.routes.map((r, index) => ({
+          index,
+          destination: r.destination,
+          key: r.key === undefined ? undefined : pathGetter(r.key),
+          transform: r.transform === undefined ? undefined : compile(r.transform, `sources.${name}.routes.${index}.transform`),
+          when: r.when === undefined ? undefined : compile(r.when, `sources.${name}.routes.${index}.when`),
+        })),
+      );
+    }
+  }
+
+  /** Whether `source` is configured. */
+  has(source: string): boolean {
+    return this.#routes.has(source);
+  }
+
+  /** The messages `event` causes; throws a `permanent` error when a route cannot apply. */
+  async route(event: StoredEvent): Promise<OutboundMessage[]> {
+    const routes = this.#routes.get(event.source);
+    if (routes === undefined) throw permanentError(`no source named "${event.source}" is configured`);
+    const body = JSON.parse(event.body) as unknown;
+    const messages: OutboundMessage[] = [];
+    for (const r of routes) {
+      try {
+        if (r.when !== undefined && (await r.when.evaluate(body)) !== true) continue;
+        const payload = r.transform === undefined ? event.body : JSON.stringify(await r.transform.evaluate(body));
+        if (payload === undefined) throw new Error('the transform produced no value');
+        const key = idempotencyKey(event.source, event.eventId, r.index, r.destination);
+        const businessKey = r.key?.(body);
+        messages.push({
+          destination: r.destination,
+          key: businessKey === undefined || businessKey === null ? key : String(businessKey),
+          idempotencyKey: key,
+          payload,
+          headers: { 'x-interlock-source': event.source, 'x-interlock-event-id': event.eventId },
+          source: event.source,
+          inboxId: event.id,
+        });
+      } catch (err) {
+        throw permanentError(`route ${r.index} of source "${event.source}" failed: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    return messages;
+  }
+}
+
+function compile(expression: string, key: string): jsonata.Expression {
+  try {
+    return jsonata(expression);
+  } catch (err) {
+    throw validationError(`config: key "${key}" is not a valid JSONata expression: ${(err as Error).message}`);
+  }
+}
+
+/** A getter for a dotted path (`order.id`, `data.object.id`); refuses prototype keys. */
+export function pathGetter(path: string): (value: unknown) => unknown {
+  const parts = path.replace(/^\$\.?/, '').split('.').filter(Boolean);
+  if (parts.some((p) => p === '__proto__' || p === 'constructor' || p === 'prototype')) {
+    throw validationError(`path "${path}" uses a forbidden segment`);
+  }
+  return (value) => {
+    let v: unknown = value;
+    for (const p of parts) {
+      if (v === null || typeof v !== 'object' || !Object.hasOwn(v, p)) return undefined;
+      v = (v as Record<string, unknown>)[p];
+    }
+    return v;
+  };
+}
