@@ -1,0 +1,204 @@
+/**
+ * Parses SOQL with `@jetstreamapp/soql-parser-js` and resolves the result against the sandbox's
+ * schema: unknown objects, fields and relationships become Salesforce's INVALID_TYPE /
+ * INVALID_FIELD errors, and the parser's flat, parenthesis-counted WHERE list becomes a tree.
+ */
+import { parseQuery } from '@jetstreamapp/soql-parser-js';
+import { SalesforceError } from '../errors.ts';
+import { findChildRelationship, findField, findRelationship, findType } from '../schema.ts';
+import type { SObjectType, SfField } from '../schema.ts';
+import { malformed, toLiteral } from './literals.ts';
+import type { Condition, FieldPath, OrderItem, SelectItem, SoqlQuery } from './model.ts';
+
+/** The parser's output, typed only as far as this module reads it. */
+interface RawQuery {
+  sObject?: string;
+  relationshipName?: string;
+  fields?: RawField[];
+  where?: RawWhere;
+  orderBy?: RawOrder | RawOrder[];
+  limit?: number;
+  offset?: number;
+  groupBy?: unknown;
+}
+interface RawField {
+  type: string;
+  field?: string;
+  relationships?: string[];
+  functionName?: string;
+  parameters?: unknown[];
+  alias?: string;
+  subquery?: RawQuery;
+}
+interface RawCondition {
+  field?: string;
+  fn?: unknown;
+  operator?: string;
+  literalType?: string | string[];
+  value?: string | string[];
+  valueQuery?: unknown;
+  dateLiteralVariable?: number | number[];
+  openParen?: number;
+  closeParen?: number;
+}
+interface RawWhere {
+  left: RawCondition | null;
+  operator?: string;
+  right?: RawWhere;
+}
+interface RawOrder {
+  field?: string;
+  order?: string;
+  nulls?: string;
+}
+
+type Token = '(' | ')' | 'AND' | 'OR' | 'NOT' | { cond: RawCondition };
+
+/** Parses and resolves a SOQL statement. */
+export function parseSoql(soql: string): SoqlQuery {
+  let raw: RawQuery;
+  try {
+    raw = parseQuery(soql) as RawQuery;
+  } catch (err) {
+    throw malformed(err instanceof Error ? err.message.split('\n')[0] ?? 'unexpected token' : 'unexpected token');
+  }
+  const type = raw.sObject ? findType(raw.sObject) : undefined;
+  if (!type) {
+    throw new SalesforceError(
+      400,
+      'INVALID_TYPE',
+      `sObject type '${raw.sObject ?? ''}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
+    );
+  }
+  return resolve(raw, type);
+}
+
+function resolve(raw: RawQuery, type: SObjectType): SoqlQuery {
+  if (raw.groupBy) throw malformed('GROUP BY is not supported by the Interlock sandbox');
+  const select: SelectItem[] = [];
+  let countOnly = false;
+  for (const f of raw.fields ?? []) {
+    if (f.type === 'Field' && f.field) {
+      select.push({ kind: 'field', path: resolvePath(type, f.field) });
+    } else if (f.type === 'FieldRelationship' && f.field) {
+      select.push({ kind: 'field', path: resolvePath(type, [...(f.relationships ?? []), f.field].join('.')) });
+    } else if (f.type === 'FieldSubquery' && f.subquery) {
+      const rel = findChildRelationship(type, f.subquery.relationshipName ?? '');
+      const child = rel ? findType(rel.childSObject) : undefined;
+      if (!rel || !child) {
+        throw new SalesforceError(400, 'INVALID_TYPE', `Didn't understand relationship '${f.subquery.relationshipName ?? ''}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`);
+      }
+      select.push({ kind: 'subquery', relationship: rel, query: resolve(f.subquery, child) });
+    } else if (f.type === 'FieldFunctionExpression' && f.functionName?.toUpperCase() === 'COUNT') {
+      const param = f.parameters?.[0];
+      if (param === undefined) countOnly = true;
+      else select.push({ kind: 'count', alias: f.alias ?? 'expr0', path: resolvePath(type, String(param)) });
+    } else {
+      throw malformed(`The Interlock sandbox does not support this select item: ${f.functionName ?? f.type}`);
+    }
+  }
+  const orders = raw.orderBy === undefined ? [] : Array.isArray(raw.orderBy) ? raw.orderBy : [raw.orderBy];
+  const orderBy: OrderItem[] = orders.map((o) => {
+    if (!o.field) throw malformed('ORDER BY supports fields only in the Interlock sandbox');
+    const desc = o.order === 'DESC';
+    return { path: resolvePath(type, o.field), desc, nullsLast: o.nulls ? o.nulls === 'LAST' : desc };
+  });
+  const where = raw.where ? buildTree(type, flatten(raw.where)) : undefined;
+  return { type, select, where, orderBy, limit: raw.limit, offset: raw.offset, countOnly };
+}
+
+/** Resolves `Account.Owner.Name` from `type`, following parent relationships. */
+export function resolvePath(type: SObjectType, dotted: string): FieldPath {
+  const parts = dotted.split('.');
+  // A leading alias equal to the object name is allowed: `Opportunity.Name` on Opportunity.
+  if (parts.length > 1 && parts[0]?.toLowerCase() === type.name.toLowerCase() && !findRelationship(type, parts[0])) parts.shift();
+  const via: SfField[] = [];
+  const names: string[] = [];
+  let current = type;
+  for (const part of parts.slice(0, -1)) {
+    const rel = findRelationship(current, part);
+    const next = rel?.referenceTo ? findType(rel.referenceTo) : undefined;
+    if (!rel || !next) {
+      throw new SalesforceError(400, 'INVALID_FIELD', `Didn't understand relationship '${part}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`);
+    }
+    via.push(rel);
+    names.push(rel.relationshipName ?? part);
+    current = next;
+  }
+  const last = parts[parts.length - 1] ?? '';
+  const field = findField(current, last);
+  if (!field) {
+    throw new SalesforceError(400, 'INVALID_FIELD', `No such column '${last}' on entity '${current.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`);
+  }
+  return { via, field, names };
+}
+
+function flatten(node: RawWhere | undefined, out: Token[] = []): Token[] {
+  if (!node) return out;
+  const left = node.left;
+  if (node.operator === 'NOT' && (left === null || (left.field === undefined && left.fn === undefined))) {
+    for (let i = 0; i < (left?.openParen ?? 0); i++) out.push('(');
+    out.push('NOT');
+    return flatten(node.right, out);
+  }
+  if (!left) throw malformed('unexpected token in WHERE');
+  for (let i = 0; i < (left.openParen ?? 0); i++) out.push('(');
+  out.push({ cond: left });
+  for (let i = 0; i < (left.closeParen ?? 0); i++) out.push(')');
+  if (node.operator) {
+    out.push(node.operator === 'OR' ? 'OR' : 'AND');
+    flatten(node.right, out);
+  }
+  return out;
+}
+
+/** Precedence climbing over the flat token list: NOT binds tighter than AND, AND than OR. */
+function buildTree(type: SObjectType, tokens: Token[]): Condition {
+  let pos = 0;
+  const peek = (): Token | undefined => tokens[pos];
+  const expr = (): Condition => {
+    const items = [term()];
+    while (peek() === 'OR') {
+      pos++;
+      items.push(term());
+    }
+    return items.length === 1 ? (items[0] as Condition) : { kind: 'or', items };
+  };
+  const term = (): Condition => {
+    const items = [factor()];
+    while (peek() === 'AND') {
+      pos++;
+      items.push(factor());
+    }
+    return items.length === 1 ? (items[0] as Condition) : { kind: 'and', items };
+  };
+  const factor = (): Condition => {
+    const t = tokens[pos++];
+    if (t === 'NOT') return { kind: 'not', item: factor() };
+    if (t === '(') {
+      const inner = expr();
+      if (tokens[pos++] !== ')') throw malformed("unexpected token: missing ')'");
+      return inner;
+    }
+    if (t && typeof t === 'object') return compare(type, t.cond);
+    throw malformed('unexpected token in WHERE');
+  };
+  const tree = expr();
+  if (pos !== tokens.length) throw malformed('unexpected token in WHERE');
+  return tree;
+}
+
+function compare(type: SObjectType, c: RawCondition): Condition {
+  if (c.field === undefined || c.valueQuery !== undefined) {
+    throw malformed('The Interlock sandbox supports field comparisons only (no functions or semi-joins) in WHERE');
+  }
+  const op = (c.operator ?? '=').toUpperCase().replace(/\s+/g, '');
+  if (!['=', '!=', '<>', '<', '>', '<=', '>=', 'IN', 'NOTIN', 'LIKE'].includes(op)) throw malformed(`unexpected token: ${op}`);
+  const raws = Array.isArray(c.value) ? c.value : [c.value ?? ''];
+  const values = raws.map((v, i) => {
+    const lt = Array.isArray(c.literalType) ? c.literalType[i] : c.literalType;
+    const n = Array.isArray(c.dateLiteralVariable) ? c.dateLiteralVariable[i] : c.dateLiteralVariable;
+    return toLiteral(lt ?? 'STRING', v, n);
+  });
+  return { kind: 'compare', path: resolvePath(type, c.field), op: op === '<>' ? '!=' : op, values };
+}
