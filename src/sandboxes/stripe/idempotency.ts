@@ -1,0 +1,160 @@
+/**
+ * Stripe's `Idempotency-Key` rules on POST requests: the first response (success or failure,
+ * once the endpoint began executing) is stored and replayed with `Idempotent-Replayed: true`;
+ * the same key with other parameters → 400 `idempotency_error`; with another endpoint → 400
+ * `invalid_request_error`; while the first request is still in flight → 409
+ * `idempotency_key_in_use`. Keys are forgotten after 24 hours. Requests refused before
+ * execution (bad key, auth, faults, parameter validation) are not stored, so they may be retried.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { canonicalParams, paramsOf } from './params.ts';
+import { StripeApiError } from './stripe-error.ts';
+
+/** How long a key is remembered. */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+interface Entry {
+  done: boolean;
+  path: string;
+  params: string;
+  createdAt: number;
+  status: number;
+  body: string;
+  contentType: string;
+}
+
+/** What to do with a keyed request. */
+export type IdempotencyDecision =
+  | { kind: 'proceed' }
+  | { kind: 'replay'; status: number; body: string; contentType: string }
+  | { kind: 'refuse'; error: StripeApiError };
+
+/** The remembered keys of one Stripe account. */
+export class IdempotencyStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #now: () => number;
+
+  /** `now` is injectable so a test can age keys past 24 hours. */
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  /** Decides about a request carrying `key`, reserving the key when it proceeds. */
+  begin(key: string, path: string, params: string): IdempotencyDecision {
+    this.#prune();
+    const entry = this.#entries.get(key);
+    if (entry === undefined) {
+      this.#entries.set(key, { done: false, path, params, createdAt: this.#now(), status: 0, body: '', contentType: '' });
+      return { kind: 'proceed' };
+    }
+    if (entry.path !== path) {
+      return refuse(
+        400,
+        'invalid_request_error',
+        `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${entry.path}' vs '${path}'). Try using a key other than '${key}' if you meant to execute a different request.`,
+      );
+    }
+    if (entry.params !== params) {
+      return refuse(
+        400,
+        'idempotency_error',
+        `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+      );
+    }
+    if (!entry.done) {
+      return refuse(
+        409,
+        'idempotency_error',
+        `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ${key}. Please try again later.`,
+        'idempotency_key_in_use',
+      );
+    }
+    return { kind: 'replay', status: entry.status, body: entry.body, contentType: entry.contentType };
+  }
+
+  /** Stores the response of the request that reserved `key`. */
+  complete(key: string, status: number, body: string, contentType: string): void {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined && !entry.done) Object.assign(entry, { done: true, status, body, contentType });
+  }
+
+  /** Releases a reservation whose request never began executing (or never finished). */
+  abandon(key: string): void {
+    if (this.#entries.get(key)?.done === false) this.#entries.delete(key);
+  }
+
+  /** Keys whose first request is still running. */
+  inFlight(): number {
+    let n = 0;
+    for (const entry of this.#entries.values()) if (!entry.done) n++;
+    return n;
+  }
+
+  /** Number of remembered keys. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Forgets every key. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  // Entries are in creation order, so expired ones are all at the front.
+  #prune(): void {
+    const cutoff = this.#now() - IDEMPOTENCY_TTL_MS;
+    for (const [key, entry] of this.#entries) {
+      if (entry.createdAt > cutoff) return;
+      this.#entries.delete(key);
+    }
+  }
+}
+
+function refuse(status: number, type: 'idempotency_error' | 'invalid_request_error', message: string, code?: string): IdempotencyDecision {
+  return { kind: 'refuse', error: new StripeApiError(status, type, message, code === undefined ? {} : { code }) };
+}
+
+const reserved = new WeakMap<FastifyRequest, string>();
+
+/** Installs the idempotency hooks on the Stripe routes of `scope`. */
+export function registerIdempotency(scope: FastifyInstance, store: IdempotencyStore): void {
+  scope.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'POST') return;
+    const header = request.headers['idempotency-key'];
+    const key = Array.isArray(header) ? header[0] : header;
+    if (key === undefined || key === '') return;
+    if (key.length > 255) {
+      throw new StripeApiError(
+        400,
+        'invalid_request_error',
+        'Invalid idempotency key: must be at most 255 characters long.',
+        { code: 'idempotency_key_invalid' },
+      );
+    }
+    const path = request.url.split('?')[0] ?? request.url;
+    const decision = store.begin(key, path, canonicalParams(paramsOf(request)));
+    if (decision.kind === 'refuse') throw decision.error;
+    if (decision.kind === 'replay') {
+      return reply
+        .code(decision.status)
+        .header('idempotent-replayed', 'true')
+        .header('idempotency-key', key)
+        .type(decision.contentType)
+        .send(decision.body);
+    }
+    reserved.set(request, key);
+    reply.header('idempotency-key', key);
+  });
+  scope.addHook('onSend', async (request, reply, payload) => {
+    const key = reserved.get(request);
+    if (key === undefined) return payload;
+    // Parameter validation failures happen before execution: Stripe does not store them.
+    if (reply.statusCode === 400) store.abandon(key);
+    else store.complete(key, reply.statusCode, String(payload), String(reply.getHeader('content-type') ?? 'application/json'));
+    return payload;
+  });
+  scope.addHook('onResponse', async (request) => {
+    const key = reserved.get(request);
+    if (key !== undefined) store.abandon(key);
+  });
+}

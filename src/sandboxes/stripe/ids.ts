@@ -1,0 +1,27 @@
+/**
+ * Stripe-looking identifiers: a type prefix (`cus_`, `price_`, `evt_`…) and random base62, so ids
+ * are unique across restarts of a persisted sandbox.
+ */
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A random base62 string of `length` characters. */
+export function randomToken(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    // 248 is the largest multiple of 62 below 256: bytes above it are skipped to avoid bias.
+    for (const byte of randomBytes(length)) if (byte < 248 && out.length < length) out += ALPHABET[byte % 62];
+  }
+  return out;
+}
+
+/** A new object id with Stripe's prefix, e.g. `newId('cus')` → `cus_Q1w2E3r4T5y6U7`. */
+export function newId(prefix: string): string {
+  return `${prefix}_${randomToken(prefix === 'price' || prefix === 'pi' || prefix === 'sub' ? 24 : 14)}`;
+}
+
+/** A request id as Stripe sends in `Request-Id`. */
+export function newRequestId(): string {
+  return `req_${randomToken(14)}`;
+}
