@@ -1,0 +1,151 @@
+/**
+ * The Avalara AvaTax sandbox: `POST /api/v2/transactions/create` (and `createoradjust`) with
+ * Basic auth, estimates (`SalesOrder`, not saved) and invoices (`SalesInvoice`, saved, committed
+ * with `commit: true` or later), retrieval, commit and void by company and code, and
+ * `GET /api/v2/utilities/ping`. Tax comes from the fixed table in `tax-table.ts`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { defineSandbox, type Collection, type SandboxFactory } from '../kit/index.ts';
+import { AvaTaxError, renderAvaTaxFault } from './avatax-error.ts';
+import { calculateTransaction } from './calculate.ts';
+import { parseCreateTransaction, type CreateTransactionInput } from './create-transaction-model.ts';
+
+/** A stored (saved or committed) transaction. */
+type Transaction = Record<string, unknown> & { id: number; code: string; status: string; version: number };
+
+interface DocParams {
+  companyCode: string;
+  transactionCode: string;
+}
+
+/** The Avalara AvaTax sandbox factory. */
+export const avalaraSandbox: SandboxFactory = defineSandbox({
+  name: 'avalara',
+  renderError: renderAvaTaxFault,
+  routes(scope, context) {
+    const transactions = context.store.collection<Transaction>('transactions');
+    const counters = context.store.collection<number>('counters');
+    installErrorHandlers(scope);
+    scope.addHook('onRequest', async (request, reply) => {
+      reply.header('x-correlation-id', randomUUID());
+      if (!request.url.startsWith('/api/v2/utilities/ping')) credentials(request, true);
+    });
+
+    scope.get('/api/v2/utilities/ping', async (request) => {
+      const who = credentials(request, false);
+      return {
+        version: '24.6.0',
+        authenticated: who !== null,
+        authenticationType: who?.type ?? 'None',
+        authenticatedUserName: who?.type === 'UsernamePassword' ? who.user : null,
+        authenticatedUserId: who === null ? null : 1001,
+        authenticatedAccountId: who === null ? null : who.type === 'AccountIdLicenseKey' ? Number(who.user) : 2001,
+        crmid: null,
+      };
+    });
+
+    const save = (input: CreateTransactionInput, adjust: boolean): Record<string, unknown> => {
+      const code = input.code ?? randomUUID();
+      if (!input.type.endsWith('Invoice')) {
+        return calculateTransaction(input, { id: 0, code, now: new Date().toISOString() });
+      }
+      const key = `${input.companyCode}/${code}`;
+      const existing = transactions.get(key);
+      if (existing !== undefined && existing.status === 'Committed' && !adjust) {
+        throw new AvaTaxError(400, 'DocumentCodeConflict', `A committed document with code '${code}' already exists for company '${input.companyCode}'; use createoradjust to change it.`, 'IncorrectData', 'code');
+      }
+      const id = existing?.id ?? (counters.get('transactionId') ?? 85_000_000) + 1;
+      if (existing === undefined) counters.put('transactionId', id);
+      const transaction = calculateTransaction(input, { id, code, now: new Date().toISOString() }) as Transaction;
+      transaction.version = (existing?.version ?? 0) + 1;
+      transactions.put(key, transaction);
+      return transaction;
+    };
+
+    scope.post('/api/v2/transactions/create', async (request) => save(parseCreateTransaction(request.body), false));
+
+    scope.post('/api/v2/transactions/createoradjust', async (request) => {
+      const body = request.body as { createTransactionModel?: unknown } | null;
+      return save(parseCreateTransaction(body?.createTransactionModel), true);
+    });
+
+    scope.get<{ Params: DocParams }>('/api/v2/companies/:companyCode/transactions/:transactionCode', async (request) =>
+      find(transactions, request.params),
+    );
+
+    scope.post<{ Params: DocParams }>('/api/v2/companies/:companyCode/transactions/:transactionCode/commit', async (request) => {
+      const transaction = find(transactions, request.params);
+      const body = (request.body ?? {}) as { commit?: unknown };
+      if (typeof body.commit !== 'boolean') throw new AvaTaxError(400, 'ValueRequiredError', "Field 'commit' is required.", 'IncorrectData', 'commit');
+      if (transaction.status === 'Cancelled') {
+        throw new AvaTaxError(400, 'InvalidDocumentStatusForCommit', 'A voided document cannot be committed.', 'IncorrectData');
+      }
+      transaction.status = body.commit ? 'Committed' : 'Saved';
+      transactions.put(keyOf(request.params), transaction);
+      return transaction;
+    });
+
+    scope.post<{ Params: DocParams }>('/api/v2/companies/:companyCode/transactions/:transactionCode/void', async (request) => {
+      const transaction = find(transactions, request.params);
+      const body = (request.body ?? {}) as { code?: unknown };
+      if (typeof body.code !== 'string' || body.code === '') throw new AvaTaxError(400, 'ValueRequiredError', "Field 'code' is required.", 'IncorrectData', 'code');
+      transaction.status = 'Cancelled';
+      transactions.put(keyOf(request.params), transaction);
+      return transaction;
+    });
+  },
+  summary: (context) => ({ transactions: context.store.collection('transactions').size }),
+});
+
+function keyOf(params: DocParams): string {
+  return `${params.companyCode}/${params.transactionCode}`;
+}
+
+function find(transactions: Collection<Transaction>, params: DocParams): Transaction {
+  const found = transactions.get(keyOf(params));
+  if (found === undefined) {
+    throw new AvaTaxError(404, 'EntityNotFoundError', `Transaction '${params.transactionCode}' for company '${params.companyCode}' not found.`, 'HttpRequest', 'transactionCode');
+  }
+  return found;
+}
+
+interface Caller {
+  type: 'AccountIdLicenseKey' | 'UsernamePassword' | 'BearerToken';
+  user: string;
+}
+
+// Basic auth is "accountId:licenseKey" (all digits before the colon) or "username:password".
+function credentials(request: FastifyRequest, required: boolean): Caller | null {
+  const header = request.headers.authorization ?? '';
+  const [scheme = '', value = ''] = header.split(' ', 2);
+  if (scheme.toLowerCase() === 'bearer' && value !== '') return { type: 'BearerToken', user: '' };
+  if (scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const at = decoded.indexOf(':');
+    const user = at < 0 ? '' : decoded.slice(0, at);
+    const secret = at < 0 ? '' : decoded.slice(at + 1);
+    if (user !== '' && secret !== '') return { type: /^\d+$/.test(user) ? 'AccountIdLicenseKey' : 'UsernamePassword', user };
+  }
+  if (!required) return null;
+  throw new AvaTaxError(401, 'AuthenticationException', 'Authentication failed.', 'HttpRequestHeaders');
+}
+
+function installErrorHandlers(scope: FastifyInstance): void {
+  scope.setErrorHandler((error: FastifyError | AvaTaxError, _request, reply) => {
+    const failure =
+      error instanceof AvaTaxError
+        ? error
+        : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+          ? new AvaTaxError(400, 'JsonFormatError', `The request body is not valid JSON: ${error.message}`, 'IncorrectData')
+          : (error.statusCode ?? 500) < 500
+            ? new AvaTaxError(error.statusCode ?? 400, 'ModelStateInvalid', error.message, 'HttpRequest')
+            : new AvaTaxError(500, 'ServerConfiguration', 'An unexpected error occurred on the server.', 'Unknown');
+    return reply.code(failure.status).send(failure.body());
+  });
+  scope.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send(new AvaTaxError(404, 'EntityNotFoundError', `No API matches ${request.method} ${request.url.split('?')[0]}.`, 'HttpRequest').body()),
+  );
+}
