@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { registerDlq } from './dlq.ts';
 import { registerMigrate } from './migrate.ts';
+import { registerSandbox } from './sandbox.ts';
 import { registerStart } from './start.ts';
 import { registerWorker } from './worker.ts';
 
@@ -18,4 +19,5 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerWorker,
   registerDlq,
   registerMigrate,
+  registerSandbox,
 ];
