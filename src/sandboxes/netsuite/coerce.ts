@@ -1,0 +1,55 @@
+/**
+ * Checks one request value against its field: numbers, booleans, ISO dates, and references given
+ * as `{"id": "…"}` or `{"externalId": "…"}` (resolved to the internal id). Failures are NetSuite's
+ * `INVALID_CONTENT` / `INVALID_KEY_OR_REF` errors with the field's `o:errorPath`.
+ */
+import { NetSuiteError } from './errors.ts';
+import { findRecordType } from './schema.ts';
+import type { NsField, NsRecordType } from './schema.ts';
+import type { NsStore } from './store.ts';
+
+/** Coerces a value for `field`; `path` is reported in errors. */
+export function coerceField(store: NsStore, field: NsField, value: unknown, path: string): unknown {
+  if (value === null || value === undefined) return null;
+  const invalid = (): NetSuiteError =>
+    new NetSuiteError(400, 'INVALID_CONTENT', `Error while accessing a resource. You have entered an Invalid Field Value ${JSON.stringify(value)} for the following field: ${field.name}`, { path });
+  switch (field.kind) {
+    case 'number': {
+      const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      if (!Number.isFinite(n)) throw invalid();
+      return n;
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') throw invalid();
+      return value;
+    case 'date':
+      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw invalid();
+      return value;
+    case 'datetime':
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw invalid();
+      return new Date(value).toISOString();
+    case 'ref':
+      return resolveRef(store, field, value, path);
+    default:
+      if (typeof value === 'object') throw invalid();
+      return String(value);
+  }
+}
+
+function resolveRef(store: NsStore, field: NsField, value: unknown, path: string): string {
+  const targets = (field.refTypes ?? []).map((t) => findRecordType(t)).filter((t): t is NsRecordType => t !== undefined);
+  const ref = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : { id: value };
+  const id = ref['id'];
+  const externalId = ref['externalId'];
+  let found: string | undefined;
+  if (typeof id === 'string' || typeof id === 'number') {
+    found = store.getAny(targets, String(id))?.id;
+  } else if (typeof externalId === 'string') {
+    found = targets.map((t) => store.byExternalId(t, externalId)).find((r) => r !== undefined)?.id;
+  }
+  if (found === undefined) {
+    const key = id ?? (externalId === undefined ? '' : `eid:${String(externalId)}`);
+    throw new NetSuiteError(400, 'INVALID_KEY_OR_REF', `Error while accessing a resource. Invalid ${field.name} reference key ${String(key)}.`, { path });
+  }
+  return found;
+}
