@@ -6,13 +6,15 @@ import path from 'node:path';
 import { validationError } from '../core/errors.ts';
 import { avalaraSandbox } from './avalara/avalara-sandbox.ts';
 import type { SandboxFactory, SandboxInstance } from './kit/index.ts';
+import { netSuiteSandbox } from './netsuite/netsuite-sandbox.ts';
+import { salesforceSandbox } from './salesforce/salesforce-sandbox.ts';
 import { stripeSandbox } from './stripe/stripe-sandbox.ts';
 
 /**
  * The sandboxes, in start order. With a base port, each gets `basePort + its index here`, so
- * keep the order stable. Salesforce and NetSuite are added here with one line each.
+ * keep the order stable (new sandboxes go at the end).
  */
-export const SANDBOXES: readonly SandboxFactory[] = [stripeSandbox, avalaraSandbox];
+export const SANDBOXES: readonly SandboxFactory[] = [stripeSandbox, avalaraSandbox, salesforceSandbox, netSuiteSandbox];
 
 /** Options of {@link startSandboxes}. */
 export interface StartSandboxesOptions {
