@@ -21,6 +21,8 @@ export interface RecordContext {
   readonly xref: XrefCache;
   /** Lookups that were not in the cache; when non-empty the output is incomplete. */
   readonly misses: XrefRequest[];
+  /** 1-based position of the element an `each` is mapping (`$position`); 0 outside lists. */
+  position: number;
 }
 
 /** A compiled producer: returns the value, or a promise of it when the rule needs an expression. */
@@ -82,6 +84,7 @@ export function compileSpec(spec: MappingSpec, locate: Locator, options: Compile
 }
 
 const RECORD_PREFIX = '$record.';
+const POSITION = '$position';
 
 interface Entry {
   readonly key: string;
@@ -158,6 +161,7 @@ class Compiler {
       const head = parsePath(path)[0];
       if (typeof head === 'string') consumed?.add(head);
     };
+    if (r.from === POSITION) return { async: false, fn: (_s, ctx) => ctx.position };
     if (r.from !== undefined) {
       // `$record.` reads from the whole record, e.g. the order currency from inside a line.
       if (r.from.startsWith(RECORD_PREFIX)) {
@@ -245,6 +249,7 @@ class Compiler {
     const hasDefault = r.default !== undefined;
     const fallbackValue = r.default;
     const lookup = r.lookup === undefined ? undefined : this.#lookup(r.lookup.from, r.lookup.to);
+    const lookupName = r.lookup === undefined ? '' : `${r.lookup.from}>${r.lookup.to}`;
     if (r.reverse !== undefined && r.map === undefined) throw validationError('"reverse" applies only with "map"');
     const mapName = r.map ?? '';
     const vm = r.map === undefined ? undefined : this.#valueMap(r.map, r.reverse === true);
@@ -267,6 +272,11 @@ class Compiler {
         v = lookup(v, ctx);
         // A pending lookup: the record is mapped again once the batch's lookups are resolved.
         if (v === undefined) return undefined;
+        // No cross-reference: absent, which only a required field refuses.
+        if (v === null) {
+          if (required) throw new FieldFailure(`lookup: ${lookupName}`, `no cross-reference for ${JSON.stringify(input)}`);
+          return undefined;
+        }
       }
       if (table !== undefined) {
         const hit = table.get(typeof v === 'string' ? v : String(v));
@@ -289,6 +299,7 @@ class Compiler {
     return { async: false, fn: (s, ctx) => post(inner(s, ctx), ctx) };
   }
 
+  /** A cache read: the answer, `null` when there is none, `undefined` while pending. */
   #lookup(fromText: string, toText: string): (v: unknown, ctx: RecordContext) => unknown {
     const from = parseEnd(fromText);
     const to = parseEnd(toText);
@@ -304,7 +315,6 @@ class Compiler {
         ctx.misses.push({ pair, value: key });
         return undefined;
       }
-      if (hit === null) throw new FieldFailure(`lookup: ${pair}`, `no cross-reference for ${fromText} ${JSON.stringify(key)}`);
       return hit;
     };
   }
@@ -385,13 +395,16 @@ function each(get: (s: unknown) => unknown, element: Compiled): Compiled {
       fn: (s, ctx) => {
         const arr = check(get(s));
         const out = new Array<unknown>(arr.length);
+        const outer = ctx.position;
         for (let i = 0; i < arr.length; i++) {
+          ctx.position = i + 1;
           try {
             out[i] = one(arr[i], ctx) ?? {};
           } catch (err) {
             at(err, i);
           }
         }
+        ctx.position = outer;
         return out;
       },
     };
@@ -401,13 +414,16 @@ function each(get: (s: unknown) => unknown, element: Compiled): Compiled {
     fn: async (s, ctx) => {
       const arr = check(get(s));
       const out = new Array<unknown>(arr.length);
+      const outer = ctx.position;
       for (let i = 0; i < arr.length; i++) {
+        ctx.position = i + 1;
         try {
           out[i] = (await one(arr[i], ctx)) ?? {};
         } catch (err) {
           at(err, i);
         }
       }
+      ctx.position = outer;
       return out;
     },
   };

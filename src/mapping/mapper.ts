@@ -131,7 +131,7 @@ export class Mapper {
   #attempt<T>(record: unknown, index: number, cache: XrefCache, validate: ValidateFunction | undefined): Slot<T> | Promise<Slot<T>> {
     const rawId = this.#recordId(record);
     const recordId = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : `#${index}`;
-    const ctx: RecordContext = { root: record, xref: cache, misses: [] };
+    const ctx: RecordContext = { root: record, xref: cache, misses: [], position: 0 };
     // Synchronous mappings (no expressions) stay free of promises: that is most of the speed.
     if (!this.#compiled.async) {
       try {
