@@ -61,6 +61,17 @@ export function createNetSuiteSandbox(overrides: Partial<NetSuiteSandboxConfig> 
       app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
         done(null, Object.fromEntries(new URLSearchParams(String(body))));
       });
+      // Bodiless requests (DELETE, GET) may still say application/json.
+      app.removeContentTypeParser('application/json');
+      app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+        const text = String(body);
+        if (text.trim() === '') return done(null, undefined);
+        try {
+          done(null, JSON.parse(text));
+        } catch (err) {
+          done(new NetSuiteError(400, 'INVALID_CONTENT', `Error while accessing a resource. Invalid JSON: ${err instanceof Error ? err.message : 'parse error'}`), undefined);
+        }
+      });
       app.setErrorHandler((error: FastifyError, _request, reply) => {
         if (error instanceof NetSuiteError) return reply.code(error.status).send(error.toBody());
         if (error instanceof NsOAuthError) return reply.code(error.status).send({ error: error.error, error_description: error.message });

@@ -69,6 +69,17 @@ export function createSalesforceSandbox(overrides: Partial<SalesforceSandboxConf
       app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
         done(null, Object.fromEntries(new URLSearchParams(String(body))));
       });
+      // Bodiless requests (DELETE, GET) may still say application/json, as Salesforce tolerates.
+      app.removeContentTypeParser('application/json');
+      app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+        const text = String(body);
+        if (text.trim() === '') return done(null, undefined);
+        try {
+          done(null, JSON.parse(text));
+        } catch (err) {
+          done(new SalesforceError(400, 'JSON_PARSER_ERROR', `Unexpected character in JSON: ${err instanceof Error ? err.message : 'parse error'}`), undefined);
+        }
+      });
       app.setErrorHandler((error: FastifyError, _request, reply) => {
         if (error instanceof SalesforceError) return reply.code(error.status).send(error.toBody());
         if (error instanceof OAuthError) return reply.code(error.status).send({ error: error.error, error_description: error.message });
