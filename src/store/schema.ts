@@ -3,6 +3,8 @@
  * its migration and is added to {@link Database} here with one line.
  */
 import type { EngineTables } from './migrations/0001-engine.ts';
+import type { GovernanceTables } from './migrations/0100-governance.ts';
+import type { XrefTables } from './migrations/0101-xref.ts';
 
 /** All tables of the store. */
-export interface Database extends EngineTables {}
+export interface Database extends EngineTables, GovernanceTables, XrefTables {}
