@@ -164,6 +164,10 @@ function call(store: NsStore, ctx: Context, expr: Node): Cell {
       if (Number.isNaN(t)) throw invalid(`${name} could not parse ${JSON.stringify(text)}.`);
       return { t };
     }
+    case 'NOT':
+      // `NOT (a OR b)` reaches us as a call of NOT on the parenthesised condition.
+      if (!first) throw invalid('NOT needs a condition.');
+      return truthy(store, ctx, first) ? 'F' : 'T';
     case 'UPPER':
     case 'LOWER': {
       const v = first ? value(store, ctx, first) : null;

@@ -1,0 +1,216 @@
+/**
+ * The NetSuite sandbox over HTTP, following NetSuite's documented requests and responses: the
+ * M2M token with a JWT client assertion, record create (204 + Location), get with
+ * expandSubResources/fields, update, delete, `eid:` upsert, collection lists with `q`, errors in
+ * the `o:errorDetails` shape, payments applied to invoices, and the concurrency limit (429).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
+import type { SandboxInstance } from '../kit/index.ts';
+import { createNetSuiteSandbox } from './netsuite-sandbox.ts';
+
+const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const CLIENT_ID = 'interlock-netsuite-client';
+const KID = 'interlock-sandbox-cert';
+const TOKEN_PATH = '/services/rest/auth/oauth2/v1/token';
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown> | undefined;
+}
+
+async function assertion(sb: SandboxInstance, claims: { kid?: string; iss?: string; scope?: unknown; exp?: number; key?: KeyObject } = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ scope: claims.scope ?? ['restlets', 'rest_webservices'] })
+    .setProtectedHeader({ alg: 'PS256', typ: 'JWT', kid: claims.kid ?? KID })
+    .setIssuer(claims.iss ?? CLIENT_ID)
+    .setAudience(`${sb.url}${TOKEN_PATH}`)
+    .setIssuedAt(now)
+    .setExpirationTime(claims.exp ?? now + 3600)
+    .sign(claims.key ?? privateKey);
+}
+
+async function requestToken(sb: SandboxInstance, jwt: string): Promise<Answer> {
+  const res = await fetch(`${sb.url}${TOKEN_PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: jwt }),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+}
+
+function errorCode(a: Answer): unknown {
+  return (a.body?.['o:errorDetails'] as Array<Record<string, unknown>> | undefined)?.[0]?.['o:errorCode'];
+}
+
+describe('NetSuite sandbox', () => {
+  let sb: SandboxInstance;
+  let token: string;
+  const records = '/services/rest/record/v1';
+
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+    const res = await fetch(path.startsWith('http') ? path : `${sb.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>) };
+  };
+  const create = async (type: string, body: unknown): Promise<string> => {
+    const res = await call('POST', `${records}/${type}`, body);
+    assert.equal(res.status, 204, JSON.stringify(res.body));
+    return (res.headers.get('location') ?? '').split('/').pop() ?? '';
+  };
+
+  before(async () => {
+    sb = await createNetSuiteSandbox({ publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() }).start({ seed: true });
+    const res = await requestToken(sb, await assertion(sb));
+    token = String(res.body?.['access_token']);
+  });
+  after(() => sb.close());
+
+  describe('OAuth 2.0 client credentials', () => {
+    it('issues a bearer token for a valid assertion', async () => {
+      const res = await requestToken(sb, await assertion(sb));
+      assert.equal(res.status, 200);
+      assert.equal(res.body?.['token_type'], 'Bearer');
+      assert.equal(res.body?.['expires_in'], '3600');
+      assert.equal(typeof res.body?.['access_token'], 'string');
+    });
+
+    it('refuses a wrong key, kid, issuer, scope or lifetime', async () => {
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+      assert.deepEqual((await requestToken(sb, await assertion(sb, { key: other }))).status, 401);
+      assert.equal((await requestToken(sb, await assertion(sb, { kid: 'other-cert' }))).body?.['error'], 'invalid_client');
+      assert.equal((await requestToken(sb, await assertion(sb, { iss: 'someone' }))).body?.['error'], 'invalid_client');
+      assert.equal((await requestToken(sb, await assertion(sb, { scope: ['restlets'] }))).body?.['error'], 'invalid_scope');
+      assert.equal((await requestToken(sb, await assertion(sb, { exp: Math.floor(Date.now() / 1000) + 7200 }))).body?.['error'], 'invalid_grant');
+    });
+
+    it('answers API calls without a valid token with 401 INVALID_LOGIN', async () => {
+      const res = await fetch(`${sb.url}${records}/customer/101`);
+      const body = (await res.json()) as Record<string, unknown>;
+      assert.equal(res.status, 401);
+      assert.equal(body['title'], 'Unauthorized');
+      assert.equal(errorCode({ status: 401, headers: res.headers, body }), 'INVALID_LOGIN');
+    });
+  });
+
+  describe('records', () => {
+    it('creates a customer with 204 and the new record URL in Location', async () => {
+      const res = await call('POST', `${records}/customer`, { entityid: 'New Customer', companyname: 'My Company', subsidiary: { id: '1' } });
+      assert.equal(res.status, 204);
+      assert.equal(res.body, undefined);
+      assert.match(res.headers.get('location') ?? '', new RegExp(`^${sb.url}/services/rest/record/v1/customer/\\d+$`));
+      const read = await call('GET', res.headers.get('location') ?? '');
+      assert.equal(read.body?.['entityId'], 'New Customer');
+      assert.deepEqual(read.body?.['subsidiary'], { links: [{ rel: 'self', href: `${sb.url}${records}/subsidiary/1` }], id: '1', refName: 'Interlock US Inc' });
+      assert.deepEqual(read.body?.['links'], [{ rel: 'self', href: res.headers.get('location') }]);
+    });
+
+    it('books a sales order with an item sublist, pricing lines from the item', async () => {
+      const id = await create('salesOrder', {
+        entity: { externalId: 'ACME-001' },
+        item: { items: [{ item: { externalId: 'PLAT-SUB' }, quantity: 12 }, { item: { externalId: 'ONBOARD-SVC' }, quantity: 1, rate: 4500 }] },
+      });
+      const collapsed = await call('GET', `${records}/salesOrder/${id}`);
+      assert.deepEqual(collapsed.body?.['item'], { links: [{ rel: 'self', href: `${sb.url}${records}/salesOrder/${id}/item` }] });
+      const order = await call('GET', `${records}/salesOrder/${id}?expandSubResources=true`);
+      const lines = (order.body?.['item'] as { items: Array<Record<string, unknown>> }).items;
+      assert.deepEqual(lines.map((l) => [l['quantity'], l['rate'], l['amount']]), [[12, 1200, 14400], [1, 4500, 4500]]);
+      assert.equal(order.body?.['total'], 18900);
+      assert.match(String(order.body?.['tranId']), /^SO\d+$/);
+      assert.equal((order.body?.['entity'] as Record<string, unknown>)['refName'], 'CUST-ACME');
+      const fields = await call('GET', `${records}/salesOrder/${id}?fields=total,tranId`);
+      assert.deepEqual(Object.keys(fields.body ?? {}).sort(), ['id', 'links', 'total', 'tranId']);
+      assert.equal((await call('PATCH', `${records}/salesOrder/${id}?replace=item`, { item: { items: [{ item: { externalId: 'TRAIN-DAY' }, quantity: 2 }] } })).status, 204);
+      assert.equal((await call('GET', `${records}/salesOrder/${id}`)).body?.['total'], 3000);
+    });
+
+    it('upserts by external id with PUT eid: and reads by eid:', async () => {
+      const first = await call('PUT', `${records}/customer/eid:SF-001ABC`, { companyName: 'Upserted Inc', subsidiary: { id: '2' } });
+      assert.equal(first.status, 204);
+      const second = await call('PUT', `${records}/customer/eid:SF-001ABC`, { companyName: 'Upserted Inc', email: 'ap@upserted.example', subsidiary: { id: '2' } });
+      assert.equal(second.status, 204);
+      assert.equal(second.headers.get('location'), first.headers.get('location'));
+      const read = await call('GET', `${records}/customer/eid:SF-001ABC`);
+      assert.deepEqual([read.body?.['email'], read.body?.['externalId'], (read.body?.['currency'] as Record<string, unknown>)['refName']], ['ap@upserted.example', 'SF-001ABC', 'Euro']);
+      assert.equal((await call('PUT', `${records}/customer/123`, { companyName: 'x' })).status, 405);
+    });
+
+    it('applies a customer payment to an invoice', async () => {
+      const invoice = await create('invoice', { entity: { id: '101' }, item: { items: [{ item: { externalId: 'SUPPORT-PREM' }, quantity: 2 }] } });
+      await create('customerPayment', { customer: { id: '101' }, payment: 250, apply: { items: [{ doc: { id: invoice }, apply: true, amount: 250 }] } });
+      const read = await call('GET', `${records}/invoice/${invoice}`);
+      assert.deepEqual([read.body?.['total'], read.body?.['amountRemaining'], (read.body?.['status'] as Record<string, unknown>)['refName']], [600, 350, 'Open']);
+      await create('customerPayment', { customer: { id: '101' }, payment: 350, apply: { items: [{ doc: { id: invoice } }] } });
+      assert.equal(((await call('GET', `${records}/invoice/${invoice}`)).body?.['status'] as Record<string, unknown>)['refName'], 'Paid In Full');
+    });
+
+    it('deletes with 204, after which the record is NONEXISTENT_ID', async () => {
+      const id = await create('customer', { companyName: 'Short Lived', subsidiary: { id: '1' } });
+      assert.equal((await call('DELETE', `${records}/customer/${id}`)).status, 204);
+      const gone = await call('GET', `${records}/customer/${id}`);
+      assert.deepEqual([gone.status, errorCode(gone)], [404, 'NONEXISTENT_ID']);
+    });
+
+    it('answers bad requests in the o:errorDetails shape', async () => {
+      const badRef = await call('POST', `${records}/customer`, { companyName: 'Bad Ref', subsidiary: { id: '99' } });
+      assert.deepEqual(badRef.body, {
+        type: 'https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.1',
+        title: 'Bad Request',
+        status: 400,
+        'o:errorDetails': [{ detail: 'Error while accessing a resource. Invalid subsidiary reference key 99.', 'o:errorCode': 'INVALID_KEY_OR_REF', 'o:errorPath': 'subsidiary' }],
+      });
+      const missing = await call('POST', `${records}/customer`, { companyName: 'No Subsidiary' });
+      assert.deepEqual([missing.status, errorCode(missing)], [400, 'USER_ERROR']);
+      const duplicate = await call('POST', `${records}/customer`, { entityId: 'CUST-ACME', companyName: 'Acme Again', subsidiary: { id: '1' } });
+      assert.equal(errorCode(duplicate), 'UNIQUE_CUST_ID_REQD');
+      const noLines = await call('POST', `${records}/salesOrder`, { entity: { id: '101' } });
+      assert.equal(errorCode(noLines), 'USER_ERROR');
+      const badLine = await call('POST', `${records}/salesOrder`, { entity: { id: '101' }, item: { items: [{ item: { id: '999' }, quantity: 1 }] } });
+      assert.deepEqual([errorCode(badLine), (badLine.body?.['o:errorDetails'] as Array<Record<string, unknown>>)[0]?.['o:errorPath']], ['INVALID_KEY_OR_REF', 'item.items[0].item']);
+      assert.equal(errorCode(await call('POST', `${records}/customer`, { companyName: 'x', subsidiary: { id: '1' }, bogus: 1 })), 'INVALID_CONTENT');
+      assert.equal(errorCode(await call('POST', `${records}/customer`, '{"companyName":')), 'INVALID_CONTENT');
+      assert.deepEqual((await call('GET', `${records}/widget/1`)).status, 404);
+      assert.equal(errorCode(await call('GET', `${records}/customer/abc`)), 'INVALID_ID');
+    });
+
+    it('lists a collection with q, limit, offset and paging links', async () => {
+      for (const n of [1, 2, 3]) await create('customer', { companyName: `Listed ${n}`, subsidiary: { id: '3' } });
+      const page = await call('GET', `${records}/customer?q=${encodeURIComponent('companyName START_WITH "Listed"')}&limit=2&offset=0`);
+      assert.deepEqual([page.body?.['count'], page.body?.['hasMore'], page.body?.['totalResults'], page.body?.['offset']], [2, true, 3, 0]);
+      const links = page.body?.['links'] as Array<{ rel: string; href: string }>;
+      assert.deepEqual(links.map((l) => l.rel), ['self', 'next', 'last']);
+      const next = await call('GET', links.find((l) => l.rel === 'next')?.href ?? '');
+      assert.deepEqual([next.body?.['count'], next.body?.['hasMore']], [1, false]);
+      const items = page.body?.['items'] as Array<{ id: string; links: unknown[] }>;
+      assert.deepEqual(items[0]?.links, [{ rel: 'self', href: `${sb.url}${records}/customer/${items[0]?.id}` }]);
+      assert.equal(errorCode(await call('GET', `${records}/customer?q=${encodeURIComponent('companyName SOUNDS_LIKE "x"')}`)), 'INVALID_PARAMETER');
+    });
+  });
+
+  it('refuses requests beyond the account concurrency limit with 429', async () => {
+    const small = await createNetSuiteSandbox({ publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), concurrencyLimit: 2 }).start({ seed: true, faults: { latencyMs: 1500 } });
+    try {
+      const t = String((await requestToken(small, await assertion(small))).body?.['access_token']);
+      const statuses = await Promise.all(
+        Array.from({ length: 5 }, () => fetch(`${small.url}${records}/customer/101`, { headers: { authorization: `Bearer ${t}` } }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }))),
+      );
+      const refused = statuses.filter((s) => s.status === 429);
+      assert.equal(statuses.filter((s) => s.status === 200).length, 2);
+      assert.equal(refused.length, 3);
+      assert.equal(refused[0]?.body['title'], 'Too Many Requests');
+      small.faults.patch({ latencyMs: 0 });
+      const after = await fetch(`${small.url}${records}/customer/101`, { headers: { authorization: `Bearer ${t}` } });
+      assert.equal(after.status, 200);
+    } finally {
+      await small.close();
+    }
+  });
+});
