@@ -37,11 +37,11 @@ export class StripeEvents {
   }
 
   /** Records an event of `type` about `object` and sends it to subscribed endpoints. */
-  emit(type: string, object: StripeObject, options: EmitOptions = {}): StripeObject {
+  emit(type: string, object: StripeObject, options: EmitOptions = {}): void {
     const endpoints = this.#state.webhookEndpoints
       .list()
       .filter((e) => e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(type)));
-    const data: Record<string, unknown> = { object: structuredClone(object) };
+    const data: Record<string, unknown> = { object };
     if (options.previous !== undefined) data.previous_attributes = options.previous;
     const event: StripeObject = {
       id: newId('evt'),
@@ -54,8 +54,12 @@ export class StripeEvents {
       request: options.request ?? { id: null, idempotency_key: null },
       type,
     };
-    this.#state.events.put(event.id, event);
-    const payload = JSON.stringify(event, null, 2);
+    // Serialising now is the snapshot: later changes to the object do not rewrite history.
+    const json = JSON.stringify(event);
+    this.#state.events.put(event.id, { id: event.id, type, created: event.created, json });
+    if (endpoints.length === 0) return;
+    // Stripe sends its payloads pretty-printed; the signature covers these exact bytes.
+    const payload = JSON.stringify(JSON.parse(json), null, 2);
     for (const endpoint of endpoints) {
       this.#delivery.send({
         id: event.id,
@@ -67,7 +71,6 @@ export class StripeEvents {
         }),
       });
     }
-    return event;
   }
 }
 

@@ -6,12 +6,25 @@ import { randomBytes } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
+// Ids are made on every request, so random bytes are drawn in blocks rather than one call each.
+let pool = Buffer.alloc(0);
+let offset = 0;
+
+function nextByte(): number {
+  if (offset >= pool.length) {
+    pool = randomBytes(4096);
+    offset = 0;
+  }
+  return pool[offset++] ?? 0;
+}
+
 /** A random base62 string of `length` characters. */
 export function randomToken(length: number): string {
   let out = '';
   while (out.length < length) {
     // 248 is the largest multiple of 62 below 256: bytes above it are skipped to avoid bias.
-    for (const byte of randomBytes(length)) if (byte < 248 && out.length < length) out += ALPHABET[byte % 62];
+    const byte = nextByte();
+    if (byte < 248) out += ALPHABET[byte % 62];
   }
   return out;
 }

@@ -14,6 +14,17 @@ import type {
   WebhookEndpoint,
 } from './objects.ts';
 
+/**
+ * An event as stored: its JSON text (a snapshot of the object when it happened, and cheap to
+ * keep by the hundred thousand) with the fields lists filter on.
+ */
+export interface StoredEvent {
+  id: string;
+  type: string;
+  created: number;
+  json: string;
+}
+
 /** Typed access to the stored Stripe objects. */
 export class StripeState {
   readonly customers: Collection<Customer>;
@@ -22,7 +33,7 @@ export class StripeState {
   readonly subscriptions: Collection<Subscription>;
   readonly invoices: Collection<Invoice>;
   readonly paymentIntents: Collection<PaymentIntent>;
-  readonly events: Collection<StripeObject>;
+  readonly events: Collection<StoredEvent>;
   readonly webhookEndpoints: Collection<WebhookEndpoint>;
   readonly testClocks: Collection<TestClock>;
   readonly #byPrefix: ReadonlyMap<string, Collection<StripeObject>>;
@@ -44,7 +55,6 @@ export class StripeState {
       ['sub', this.subscriptions],
       ['in', this.invoices],
       ['pi', this.paymentIntents],
-      ['evt', this.events],
       ['we', this.webhookEndpoints],
       ['clock', this.testClocks],
     ] as [string, Collection<StripeObject>][]);
@@ -53,7 +63,14 @@ export class StripeState {
   /** Any stored object by its id, whatever its type. */
   byId(id: string): StripeObject | undefined {
     const prefix = id.slice(0, id.indexOf('_'));
+    if (prefix === 'evt') return this.event(id);
     return this.#byPrefix.get(prefix)?.get(id);
+  }
+
+  /** The event with this id, as the API returns it. */
+  event(id: string): StripeObject | undefined {
+    const stored = this.events.get(id);
+    return stored === undefined ? undefined : (JSON.parse(stored.json) as StripeObject);
   }
 
   /** "Now" in Unix seconds for a customer: its test clock's frozen time, or the real time. */

@@ -69,9 +69,10 @@ export function registerWebhookRoutes(scope: FastifyInstance, api: StripeApi): v
     return { ...page, data: page.data.map(withoutSecret) };
   });
 
-  scope.get<{ Params: IdParams }>('/v1/events/:id', async (request) =>
-    answer(api, request, load(state.events, request.params.id, 'event')),
-  );
+  scope.get<{ Params: IdParams }>('/v1/events/:id', async (request) => {
+    const stored = load(state.events, request.params.id, 'event');
+    return answer(api, request, JSON.parse(stored.json) as unknown);
+  });
 
   scope.get('/v1/events', async (request) => {
     const params = paramsOf(request);
@@ -81,7 +82,8 @@ export function registerWebhookRoutes(scope: FastifyInstance, api: StripeApi): v
       (type === undefined || (type.endsWith('.*') ? String(t).startsWith(type.slice(0, -1)) : t === type)) &&
       (types === undefined || types.includes(String(t)));
     const all = state.events.list().filter((e) => matches(e.type));
-    return answer(api, request, paginate(all, params, '/v1/events', 'event'));
+    const page = paginate(all, params, '/v1/events', 'event');
+    return answer(api, request, { ...page, data: page.data.map((e) => JSON.parse(e.json) as unknown) });
   });
 }
 

@@ -1,0 +1,257 @@
+/**
+ * `npm run bench -- sandboxes [--quick]`: requests/s at 32 connections (autocannon, in process)
+ * for one representative call per sandbox — Stripe "create customer" with a fresh
+ * Idempotency-Key per request, Avalara "SalesOrder estimate", Salesforce "SOQL page", NetSuite
+ * "record create". Baseline in the same run: a bare
+ * Fastify handler answering a constant. Target: each sandbox ≥ 0.5× the bare handler, so
+ * sandboxes are never the bottleneck of another benchmark. Servers (sandbox and baseline alike)
+ * run in a worker thread and autocannon in the main one, so the load generator's own work is
+ * not charged to the server under test. Besides requests/s, each line gives the server thread's
+ * busy time per request (`server_us_per_request`), which load on a shared machine skews less.
+ *
+ * Adding a sandbox's case (Salesforce "SOQL page", NetSuite "record create") is one entry in
+ * CASES: its factory, and the request autocannon should repeat.
+ */
+import { once } from 'node:events';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { SignJWT, importPKCS8 } from 'jose';
+import { avalaraSandbox } from '../src/sandboxes/avalara/avalara-sandbox.ts';
+import type { SandboxFactory } from '../src/sandboxes/kit/index.ts';
+import { createNetSuiteSandbox } from '../src/sandboxes/netsuite/netsuite-sandbox.ts';
+import { createSalesforceSandbox } from '../src/sandboxes/salesforce/salesforce-sandbox.ts';
+import { stripeSandbox } from '../src/sandboxes/stripe/stripe-sandbox.ts';
+import type { BenchOptions } from './report.ts';
+import { report } from './report.ts';
+
+/** One sandbox call to load. */
+interface SandboxCase {
+  /** Case name in the result line (the sandbox's name). */
+  name: string;
+  /** The sandbox to start (seeded), in the server thread. */
+  factory: SandboxFactory;
+  /** The request to repeat; `setupRequest` may change each one (fresh keys). */
+  request: autocannon.Request;
+  /** Signs in against the started sandbox and returns headers to add (an access token). */
+  login?: (url: string) => Promise<Record<string, string>>;
+}
+
+const CONNECTIONS = 32;
+// Fresh Idempotency-Keys: unique per run and per request, cheap for the load generator to make.
+const RUN = Date.now().toString(36);
+let sequence = 0;
+
+const CASES: SandboxCase[] = [
+  {
+    name: 'stripe',
+    factory: stripeSandbox,
+    request: {
+      method: 'POST',
+      path: '/v1/customers',
+      headers: { authorization: 'Bearer sk_test_bench', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=bench%40example.com&name=Bench%20Customer&metadata%5Bcrm_id%5D=001B000000bench',
+      setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'idempotency-key': `bench-${RUN}-${++sequence}` } }),
+    },
+  },
+  {
+    name: 'avalara',
+    factory: avalaraSandbox,
+    request: {
+      method: 'POST',
+      path: '/api/v2/transactions/create',
+      headers: {
+        authorization: `Basic ${Buffer.from('2000123456:BENCHLICENSEKEY').toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        type: 'SalesOrder',
+        companyCode: 'DEFAULT',
+        date: '2026-06-01',
+        customerCode: 'BENCH',
+        addresses: {
+          shipFrom: { line1: '100 Ravine Lane NE', city: 'Bainbridge Island', region: 'WA', country: 'US', postalCode: '98110' },
+          shipTo: { line1: '200 N Spring St', city: 'Los Angeles', region: 'CA', country: 'US', postalCode: '90012' },
+        },
+        lines: [
+          { number: '1', quantity: 2, amount: 199.98, taxCode: 'P0000000', itemCode: 'WIDGET' },
+          { number: '2', quantity: 1, amount: 499, taxCode: 'SW054000', itemCode: 'SAAS' },
+        ],
+      }),
+    },
+  },
+  {
+    // A connector's typical read: open opportunities with account fields and their line items.
+    // The daily API allowance is raised so a long run measures the sandbox, not its 403s.
+    name: 'salesforce',
+    factory: createSalesforceSandbox({ dailyApiLimit: 1_000_000_000 }),
+    request: {
+      method: 'GET',
+      path: `/services/data/v61.0/query?q=${encodeURIComponent(
+        'SELECT Id, Name, StageName, Amount, Account.Name, Account.BillingCountry, (SELECT Id, Quantity, UnitPrice, Product2Id FROM OpportunityLineItems) FROM Opportunity WHERE IsClosed = false ORDER BY Name',
+      )}`,
+    },
+    login: async (url) => {
+      const res = await fetch(`${url}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials&client_id=interlock-sandbox-client&client_secret=interlock-sandbox-secret',
+      });
+      return { authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}` };
+    },
+  },
+  {
+    // Customer create, each with its own entity id. NetSuite's account concurrency limit (5)
+    // would refuse most of 32 connections, so it is raised to measure the sandbox itself.
+    name: 'netsuite',
+    factory: createNetSuiteSandbox({ concurrencyLimit: 1000 }),
+    request: {
+      method: 'POST',
+      path: '/services/rest/record/v1/customer',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (request) => ({
+        ...request,
+        body: JSON.stringify({ entityId: `BENCH-${RUN}-${++sequence}`, companyName: 'Bench Customer', email: 'ap@bench.example', subsidiary: { id: '1' } }),
+      }),
+    },
+    login: async (url) => {
+      // The sandbox made its own M2M key pair; its admin state hands out the private key.
+      const state = (await (await fetch(`${url}/__sandbox/state`)).json()) as { m2m: { clientId: string; certificateId: string; privateKeyPem: string } };
+      const now = Math.floor(Date.now() / 1000);
+      const assertion = await new SignJWT({ scope: ['rest_webservices'] })
+        .setProtectedHeader({ alg: 'ES256', kid: state.m2m.certificateId })
+        .setIssuer(state.m2m.clientId)
+        .setAudience(`${url}/services/rest/auth/oauth2/v1/token`)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 3600)
+        .sign(await importPKCS8(state.m2m.privateKeyPem, 'ES256'));
+      const res = await fetch(`${url}/services/rest/auth/oauth2/v1/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }),
+      });
+      return { authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}` };
+    },
+  },
+];
+
+interface Measured {
+  rate: number;
+  p50: number;
+  p99: number;
+  failures: number;
+  /** Busy time of the server thread per request (event-loop utilisation), in microseconds. */
+  serverUs: number;
+}
+
+async function measure(server: Server, request: autocannon.Request, seconds: number): Promise<Measured> {
+  const before = await server.busyMs();
+  const result = await autocannon({ url: server.url, connections: CONNECTIONS, duration: seconds, requests: [request] });
+  const busy = (await server.busyMs()) - before;
+  return {
+    rate: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: result.non2xx + result.errors + result.timeouts,
+    serverUs: result.requests.total > 0 ? (busy * 1000) / result.requests.total : 0,
+  };
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/** Runs the benchmark. */
+export default async function run(options: BenchOptions): Promise<void> {
+  // On a shared machine, load from other processes comes and goes: each case alternates short
+  // runs with the baseline and reports the medians. Quick: about 10 s in all.
+  const rounds = options.quick ? 2 : 5;
+  const seconds = options.quick ? 0.5 : 4;
+  const warmup = options.quick ? 0.25 : 1;
+  const bareRequest: autocannon.Request = { method: 'POST', path: '/constant', headers: { 'content-type': 'application/json' }, body: '{}' };
+
+  await withServer(BARE, async (bare) => {
+    await measure(bare, bareRequest, warmup);
+    for (const c of CASES) {
+      const runs = await withServer(c.name, async (sandbox) => {
+        const login = c.login === undefined ? {} : await c.login(sandbox.url);
+        const request: autocannon.Request = { ...c.request, headers: { ...c.request.headers, ...login } };
+        await measure(sandbox, request, warmup);
+        const out: { baseline: Measured; got: Measured }[] = [];
+        for (let i = 0; i < rounds; i++) {
+          out.push({ baseline: await measure(bare, bareRequest, seconds), got: await measure(sandbox, request, seconds) });
+        }
+        return out;
+      });
+      const pick = (side: 'baseline' | 'got', field: keyof Measured): number => median(runs.map((r) => r[side][field]));
+      report({
+        bench: 'sandboxes',
+        case: c.name,
+        metric: 'requests_per_s',
+        value: pick('got', 'rate'),
+        unit: 'req/s',
+        baseline: pick('baseline', 'rate'),
+        p50_ms: pick('got', 'p50'),
+        p99_ms: pick('got', 'p99'),
+        baseline_p50_ms: pick('baseline', 'p50'),
+        baseline_p99_ms: pick('baseline', 'p99'),
+        server_us_per_request: Math.round(pick('got', 'serverUs')),
+        baseline_server_us_per_request: Math.round(pick('baseline', 'serverUs')),
+        failed_requests: runs.reduce((sum, r) => sum + r.got.failures, 0),
+        connections: CONNECTIONS,
+        rounds,
+      });
+    }
+  });
+}
+
+const BARE = 'bare-handler';
+
+/** A server running in a worker thread. */
+interface Server {
+  url: string;
+  /** Total busy (non-idle) milliseconds of the server's event loop so far. */
+  busyMs(): Promise<number>;
+}
+
+// Starts the named server in a worker thread, runs `load` against it, then stops it.
+async function withServer<T>(name: string, load: (server: Server) => Promise<T>): Promise<T> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { server: name } });
+  try {
+    const [ready] = (await once(worker, 'message')) as [{ url: string }];
+    const busyMs = async (): Promise<number> => {
+      worker.postMessage('busy');
+      const [answer] = (await once(worker, 'message')) as [{ busyMs: number }];
+      return answer.busyMs;
+    };
+    return await load({ url: ready.url, busyMs });
+  } finally {
+    worker.postMessage('close');
+    await once(worker, 'exit');
+  }
+}
+
+// The server thread: the bare handler or one sandbox, answering "busy" probes until "close".
+async function serve(name: string): Promise<void> {
+  let url: string;
+  let close: () => Promise<void>;
+  if (name === BARE) {
+    const bare = Fastify({ logger: false });
+    bare.post('/constant', async () => ({ ok: true }));
+    url = await bare.listen({ host: '127.0.0.1', port: 0 });
+    close = () => bare.close();
+  } else {
+    const found = CASES.find((c) => c.name === name);
+    if (found === undefined) throw new Error(`no sandbox case ${name}`);
+    const sandbox = await found.factory.start({ seed: true });
+    url = sandbox.url;
+    close = () => sandbox.close();
+  }
+  parentPort?.on('message', (message) => {
+    if (message === 'busy') parentPort?.postMessage({ busyMs: performance.eventLoopUtilization().active });
+    else void close().then(() => parentPort?.close());
+  });
+  parentPort?.postMessage({ url });
+}
+
+if (!isMainThread && (workerData as { server?: unknown } | null)?.server !== undefined) {
+  await serve(String((workerData as { server: string }).server));
+}
