@@ -3,7 +3,9 @@
  * function, and one line here.
  */
 import type { Command } from 'commander';
+import { registerContracts } from './contracts.ts';
 import { registerDlq } from './dlq.ts';
+import { registerMapping } from './mapping.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerStart } from './start.ts';
@@ -20,4 +22,6 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerDlq,
   registerMigrate,
   registerSandbox,
+  registerContracts,
+  registerMapping,
 ];
