@@ -84,7 +84,11 @@ export class RecordStore {
   readonly #records: Collection<StoredRecord>;
   readonly #counters: Collection<{ n: number }>;
   readonly #byType = new Map<string, Map<string, StoredRecord>>();
+  // Per type, per field: lower-cased value → records. Built on first lookup, dropped on any write
+  // to the type, so reads (SOQL subqueries, upsert matching) stop scanning whole tables.
+  readonly #lookups = new Map<string, Map<string, Map<string, StoredRecord[]>>>();
   readonly #onCommit: (tx: Transaction) => void;
+  #version = 0;
 
   constructor(
     records: Collection<StoredRecord>,
@@ -99,7 +103,9 @@ export class RecordStore {
 
   /** Rebuilds the index from the collection (after a reset or a restart from a state file). */
   reload(): void {
+    this.#version += 1;
     this.#byType.clear();
+    this.#lookups.clear();
     for (const r of this.#records.list()) {
       if (findType(r.type)) this.#index(r);
     }
@@ -121,6 +127,11 @@ export class RecordStore {
     }
   }
 
+  /** Changes whenever any record changes, so readers can keep results until then. */
+  get version(): number {
+    return this.#version;
+  }
+
   /** A record by id, deleted ones included. */
   get(id: string): StoredRecord | undefined {
     return this.#records.get(id);
@@ -134,11 +145,25 @@ export class RecordStore {
 
   /** Live records of a type whose field equals a value (case-insensitive for strings, as external ids are). */
   findBy(type: string, field: string, value: string): StoredRecord[] {
-    const wanted = value.toLowerCase();
-    return this.list(type).filter((r) => {
-      const v = r.fields[field];
-      return v !== null && v !== undefined && String(v).toLowerCase() === wanted;
-    });
+    let fields = this.#lookups.get(type);
+    if (!fields) {
+      fields = new Map();
+      this.#lookups.set(type, fields);
+    }
+    let index = fields.get(field);
+    if (!index) {
+      index = new Map();
+      for (const r of this.#byType.get(type)?.values() ?? []) {
+        const v = r.fields[field];
+        if (v === null || v === undefined) continue;
+        const key = String(v).toLowerCase();
+        const bucket = index.get(key);
+        if (bucket) bucket.push(r);
+        else index.set(key, [r]);
+      }
+      fields.set(field, index);
+    }
+    return (index.get(value.toLowerCase()) ?? []).filter((r) => !r.deleted);
   }
 
   /** Inserts a record with system fields; `values` must already be validated. */
@@ -162,6 +187,7 @@ export class RecordStore {
     const record: StoredRecord = { id, type: type.name, fields, deleted: false };
     this.#put(record);
     tx.undo.push(() => this.#drop(record));
+    this.#touch(type.name);
     tx.note({ entityName: type.name, changeType: 'CREATE', recordId: id, changedFields: [], values: withoutNulls(fields) });
     return record;
   }
@@ -174,7 +200,9 @@ export class RecordStore {
     tx.undo.push(() => {
       record.fields = before;
       this.#records.put(record.id, record);
+      this.#touch(record.type);
     });
+    this.#touch(record.type);
     const now = toSfDateTime(new Date());
     record.fields = { ...record.fields, ...values, LastModifiedDate: now, SystemModstamp: now };
     this.#records.put(record.id, record);
@@ -195,8 +223,15 @@ export class RecordStore {
       record.deleted = false;
       record.fields = before;
       this.#records.put(record.id, record);
+      this.#touch(record.type);
     });
+    this.#touch(record.type);
     tx.note({ entityName: record.type, changeType: 'DELETE', recordId: record.id, changedFields: [], values: {} });
+  }
+
+  #touch(type: string): void {
+    this.#version += 1;
+    this.#lookups.delete(type);
   }
 
   #put(record: StoredRecord): void {
@@ -214,6 +249,7 @@ export class RecordStore {
   }
 
   #drop(record: StoredRecord): void {
+    this.#touch(record.type);
     this.#records.delete(record.id);
     this.#byType.get(record.type)?.delete(record.id);
   }

@@ -17,8 +17,26 @@ export interface QueryResult {
   readonly totalSize: number;
 }
 
+// Results of a parsed query, kept until the store changes: connectors poll the same query, and
+// shaping rows is most of a query's cost. Rows are never mutated after they are built.
+const memos = new WeakMap<RecordStore, WeakMap<SoqlQuery, { key: string; result: QueryResult }>>();
+
 /** Runs a query; `includeDeleted` is `queryAll`. */
 export function executeSoql(store: RecordStore, query: SoqlQuery, apiVersion: string, includeDeleted: boolean): QueryResult {
+  const key = `${store.version}|${apiVersion}|${includeDeleted}`;
+  let memo = memos.get(store);
+  if (!memo) {
+    memo = new WeakMap();
+    memos.set(store, memo);
+  }
+  const hit = memo.get(query);
+  if (hit && hit.key === key) return hit.result;
+  const result = run(store, query, apiVersion, includeDeleted);
+  memo.set(query, { key, result });
+  return result;
+}
+
+function run(store: RecordStore, query: SoqlQuery, apiVersion: string, includeDeleted: boolean): QueryResult {
   const matched = select(store, query, store.list(query.type.name, includeDeleted));
   if (query.countOnly) return { rows: [], totalSize: matched.length };
   const count = query.select.find((s) => s.kind === 'count');

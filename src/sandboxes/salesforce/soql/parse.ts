@@ -54,8 +54,23 @@ interface RawOrder {
 
 type Token = '(' | ')' | 'AND' | 'OR' | 'NOT' | { cond: RawCondition };
 
-/** Parses and resolves a SOQL statement. */
+/** Recently parsed statements: connectors repeat the same few queries, and parsing dominates. */
+const cache = new Map<string, SoqlQuery>();
+const CACHE_SIZE = 500;
+
+/** Parses and resolves a SOQL statement (cached: the result is immutable). */
 export function parseSoql(soql: string): SoqlQuery {
+  // Relative date literals (TODAY, LAST_N_DAYS:n) resolve at parse time, so the key has the day.
+  const key = `${Math.floor(Date.now() / 86_400_000)}|${soql}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const query = parseUncached(soql);
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, query);
+  return query;
+}
+
+function parseUncached(soql: string): SoqlQuery {
   let raw: RawQuery;
   try {
     raw = parseQuery(soql) as RawQuery;
