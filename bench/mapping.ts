@@ -17,6 +17,9 @@ const STAGES = ['Prospecting', 'Negotiation/Review', 'Closed Won', 'Closed Lost'
 const CURRENCIES = ['USD', 'EUR', 'GBP', 'usd'];
 const COUNTRIES = ['US', 'Germany', 'GB', 'CA', 'Japan'];
 const ACCOUNTS = 1000;
+// Each side is timed over several rounds and reports its best, so that a burst of load from
+// other processes on a shared machine does not decide the result.
+const ROUNDS = 3;
 
 function accountId(i: number): string {
   return `001${String(i % ACCOUNTS).padStart(15, '0')}`;
@@ -113,15 +116,21 @@ export default async function mappingBench(opts: BenchOptions): Promise<void> {
     // Warm-up so the JIT has optimised the closures, as it has in any long-running sync.
     for (let w = 0; w < 5; w++) await mapper.mapBatch(records.slice(w * 2000, w * 2000 + 2000), { cache, validate });
     const batch = 1000;
+    let best = 0;
     let mapped = 0;
     let parked = 0;
-    const t0 = performance.now();
-    for (let i = 0; i < count; i += batch) {
-      const r = await mapper.mapBatch(records.slice(i, i + batch), { cache, validate });
-      mapped += r.mapped.length;
-      parked += r.parked.length;
+    for (let round = 0; round < ROUNDS; round++) {
+      mapped = 0;
+      parked = 0;
+      const t0 = performance.now();
+      for (let i = 0; i < count; i += batch) {
+        const r = await mapper.mapBatch(records.slice(i, i + batch), { cache, validate });
+        mapped += r.mapped.length;
+        parked += r.parked.length;
+      }
+      best = Math.max(best, count / ((performance.now() - t0) / 1000));
     }
-    return { rate: count / ((performance.now() - t0) / 1000), mapped, parked };
+    return { rate: best, mapped, parked };
   };
   const plain = await measure(false);
   const validated = await measure(true);
@@ -133,9 +142,12 @@ export default async function mappingBench(opts: BenchOptions): Promise<void> {
   const bindings = { stage, currency, legalEntity, xref: (id: string) => xrefMap.get(id) };
   const expr = jsonata(BASELINE);
   for (let i = 0; i < 200; i++) await expr.evaluate(records[i], bindings);
-  const t1 = performance.now();
-  for (let i = 0; i < baselineCount; i++) await expr.evaluate(records[i], bindings);
-  const baseline = baselineCount / ((performance.now() - t1) / 1000);
+  let baseline = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const t1 = performance.now();
+    for (let i = 0; i < baselineCount; i++) await expr.evaluate(records[i], bindings);
+    baseline = Math.max(baseline, baselineCount / ((performance.now() - t1) / 1000));
+  }
 
   for (const [name, r] of [
     ['salesforce-opportunity-to-order', plain],
@@ -152,6 +164,8 @@ export default async function mappingBench(opts: BenchOptions): Promise<void> {
       baseline_records: baselineCount,
       mapped: r.mapped,
       parked: r.parked,
+      rounds: ROUNDS,
+      statistic: 'best round',
     });
   }
 }

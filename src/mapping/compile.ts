@@ -16,11 +16,11 @@ import type { XrefCache, XrefRequest } from './xref.ts';
 /** State of mapping one record. */
 export interface RecordContext {
   /** The record being mapped (bound as `$record` in expressions). */
-  readonly root: unknown;
+  root: unknown;
   /** Cross-reference answers for this run. */
   readonly xref: XrefCache;
   /** Lookups that were not in the cache; when non-empty the output is incomplete. */
-  readonly misses: XrefRequest[];
+  misses: XrefRequest[];
   /** 1-based position of the element an `each` is mapping (`$position`); 0 outside lists. */
   position: number;
 }

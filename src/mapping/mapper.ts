@@ -108,35 +108,39 @@ export class Mapper {
   async mapBatch<T = unknown>(records: readonly unknown[], options: RunOptions = {}): Promise<BatchResult<T>> {
     const cache = options.cache ?? new XrefCache();
     const validate = options.validate === false ? undefined : this.#validate;
+    // One context for the batch: records are mapped one after another, never interleaved.
+    const ctx: RecordContext = { root: undefined, xref: cache, misses: [], position: 0 };
     const slots = new Array<Slot<T>>(records.length);
     const retry: number[] = [];
     for (let i = 0; i < records.length; i++) {
-      const attempt = this.#attempt<T>(records[i], i, cache, validate);
+      const attempt = this.#attempt<T>(records[i], i, ctx, validate);
       const slot = attempt instanceof Promise ? await attempt : attempt;
       slots[i] = slot;
       if (slot.misses !== undefined) retry.push(i);
     }
     if (retry.length > 0) {
       await cache.resolve(retry.flatMap((i) => slots[i]?.misses ?? []), options.xref ?? new MemoryXrefRepository());
-      for (const i of retry) slots[i] = await this.#attempt<T>(records[i], i, cache, validate);
+      for (const i of retry) slots[i] = await this.#attempt<T>(records[i], i, ctx, validate);
     }
     const result: BatchResult<T> = { mapped: [], parked: [] };
     for (const s of slots) {
       if (s.parked !== undefined) result.parked.push(s.parked);
-      else if (s.output !== undefined) result.mapped.push({ recordId: s.recordId, output: s.output });
+      else if (s.output !== undefined) result.mapped.push(s as { recordId: string; output: T });
     }
     return result;
   }
 
-  #attempt<T>(record: unknown, index: number, cache: XrefCache, validate: ValidateFunction | undefined): Slot<T> | Promise<Slot<T>> {
+  #attempt<T>(record: unknown, index: number, ctx: RecordContext, validate: ValidateFunction | undefined): Slot<T> | Promise<Slot<T>> {
     const rawId = this.#recordId(record);
-    const recordId = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : `#${index}`;
-    const ctx: RecordContext = { root: record, xref: cache, misses: [], position: 0 };
+    const recordId = typeof rawId === 'string' ? rawId : typeof rawId === 'number' ? String(rawId) : `#${index}`;
+    ctx.root = record;
+    ctx.position = 0;
     // Synchronous mappings (no expressions) stay free of promises: that is most of the speed.
     if (!this.#compiled.async) {
       try {
         return this.#finish<T>(record, recordId, ctx, validate, this.#compiled.fn(record, ctx));
       } catch (err) {
+        ctx.misses = [];
         return this.#failed(record, recordId, err);
       }
     }
@@ -144,13 +148,18 @@ export class Mapper {
       try {
         return this.#finish<T>(record, recordId, ctx, validate, await this.#compiled.fn(record, ctx));
       } catch (err) {
+        ctx.misses = [];
         return this.#failed(record, recordId, err);
       }
     })();
   }
 
   #finish<T>(record: unknown, recordId: string, ctx: RecordContext, validate: ValidateFunction | undefined, output: unknown): Slot<T> {
-    if (ctx.misses.length > 0) return { recordId, misses: ctx.misses };
+    if (ctx.misses.length > 0) {
+      const misses = ctx.misses;
+      ctx.misses = [];
+      return { recordId, misses };
+    }
     if (validate !== undefined && !validate(output)) {
       const e = validate.errors?.[0];
       const field = (e?.instancePath ?? '').split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p));

@@ -41,12 +41,15 @@ function step(value: unknown, key: string | number): unknown {
 /** Compiles a path to a getter; short paths get unrolled closures because they are the common case. */
 export function compileGetter(path: string): Getter {
   const segs = parsePath(path);
-  const [a, b, c] = segs;
-  if (segs.length === 1 && a !== undefined) return (s) => step(s, a);
-  if (segs.length === 2 && a !== undefined && b !== undefined) return (s) => step(step(s, a), b);
-  if (segs.length === 3 && a !== undefined && b !== undefined && c !== undefined) {
-    return (s) => step(step(step(s, a), b), c);
+  const [a, b] = segs;
+  if (segs.length === 1 && a !== undefined) {
+    return (s) => {
+      if (s === null || s === undefined) return undefined;
+      const v = (s as Record<string | number, unknown>)[a];
+      return typeof v === 'function' ? undefined : v;
+    };
   }
+  if (segs.length === 2 && a !== undefined && b !== undefined) return (s) => step(step(s, a), b);
   return (s) => {
     let v = s;
     for (const key of segs) v = step(v, key);
