@@ -3,8 +3,10 @@
  * version (`interlock.order.booked.v1`) and whose `subject` is the business key. Each event type's
  * `data` is a contract in the same registry as the objects, so the same compatibility rules apply.
  */
+import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { Static, TSchema } from '@sinclair/typebox';
+import { validationError } from '../core/errors.ts';
 import type { CanonicalContract, Domain } from './contract.ts';
 import { schemaId } from './contract.ts';
 import { embedded, Timestamp } from './common.ts';
@@ -77,3 +79,31 @@ export const EVENT_CONTRACTS: readonly CanonicalContract[] = [
     shipment: embedded(ShipmentSchema),
   }),
 ];
+
+/** Options of {@link cloudEvent}. */
+export interface CloudEventOptions {
+  /** Event id; defaults to a random UUID. Pass a deterministic one to make re-publication idempotent. */
+  id?: string;
+  /** Event time; defaults to now. */
+  time?: Date;
+}
+
+/**
+ * Wraps canonical event data in a CloudEvents 1.0 envelope: `type` is the event type (which is also
+ * the data contract's subject), `subject` the business key, `dataschema` the data contract's `$id`.
+ */
+export function cloudEvent<D>(type: string, subject: string, data: D, source: string, options: CloudEventOptions = {}): CloudEvent<D> {
+  const contract = EVENT_CONTRACTS.find((c) => c.subject === type);
+  if (contract === undefined) throw validationError(`unknown canonical event type "${type}"`);
+  return {
+    specversion: '1.0',
+    id: options.id ?? randomUUID(),
+    source,
+    type,
+    subject,
+    time: (options.time ?? new Date()).toISOString(),
+    datacontenttype: 'application/json',
+    dataschema: schemaId(type, contract.version),
+    data,
+  };
+}
