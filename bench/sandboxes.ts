@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { SignJWT, importPKCS8 } from 'jose';
 import { avalaraSandbox } from '../src/sandboxes/avalara/avalara-sandbox.ts';
-import type { SandboxFactory } from '../src/sandboxes/kit/index.ts';
+import type { SandboxFactory, SandboxInstance } from '../src/sandboxes/kit/index.ts';
 import { createNetSuiteSandbox } from '../src/sandboxes/netsuite/netsuite-sandbox.ts';
 import { createSalesforceSandbox } from '../src/sandboxes/salesforce/salesforce-sandbox.ts';
 import { stripeSandbox } from '../src/sandboxes/stripe/stripe-sandbox.ts';
@@ -144,16 +144,18 @@ interface Measured {
   serverUs: number;
 }
 
+// autocannon ticks once a second, so one second is the shortest run it can make.
 async function measure(server: Server, request: autocannon.Request, seconds: number): Promise<Measured> {
   const before = await server.busyMs();
   const result = await autocannon({ url: server.url, connections: CONNECTIONS, duration: seconds, requests: [request] });
   const busy = (await server.busyMs()) - before;
+  const total = result.requests.total;
   return {
     rate: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts,
-    serverUs: result.requests.total > 0 ? (busy * 1000) / result.requests.total : 0,
+    serverUs: total > 0 ? (busy * 1000) / total : 0,
   };
 }
 
@@ -161,26 +163,31 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 
 /** Runs the benchmark. */
 export default async function run(options: BenchOptions): Promise<void> {
-  // On a shared machine, load from other processes comes and goes: each case alternates short
-  // runs with the baseline and reports the medians. Quick: about 10 s in all.
-  const rounds = options.quick ? 2 : 5;
-  const seconds = options.quick ? 0.5 : 4;
-  const warmup = options.quick ? 0.25 : 1;
+  // On a shared machine, load from other processes comes and goes: each case alternates runs
+  // with the baseline and reports the medians. Quick (about 10 s in all): one round of one
+  // second per side, no warm-up of the sandbox, so its figure includes JIT warm-up.
+  const rounds = options.quick ? 1 : 3;
+  const size = options.quick ? 1 : 3;
+  const warmup = options.quick ? 0 : 2;
   const bareRequest: autocannon.Request = { method: 'POST', path: '/constant', headers: { 'content-type': 'application/json' }, body: '{}' };
 
-  await withServer(BARE, async (bare) => {
-    await measure(bare, bareRequest, warmup);
-    for (const c of CASES) {
-      const runs = await withServer(c.name, async (sandbox) => {
+  await withServers(async (servers) => {
+    const bare = servers(BARE);
+    await measure(bare, bareRequest, 1);
+    // `--case <name>` (repeatable) measures only those cases.
+    const only = options.args.flatMap((arg, i) => (options.args[i - 1] === '--case' ? [arg] : []));
+    for (const c of CASES.filter((k) => only.length === 0 || only.includes(k.name))) {
+      const sandbox = servers(c.name);
+      const runs = await (async () => {
         const login = c.login === undefined ? {} : await c.login(sandbox.url);
         const request: autocannon.Request = { ...c.request, headers: { ...c.request.headers, ...login } };
-        await measure(sandbox, request, warmup);
+        if (warmup > 0) await measure(sandbox, request, warmup);
         const out: { baseline: Measured; got: Measured }[] = [];
         for (let i = 0; i < rounds; i++) {
-          out.push({ baseline: await measure(bare, bareRequest, seconds), got: await measure(sandbox, request, seconds) });
+          out.push({ baseline: await measure(bare, bareRequest, size), got: await measure(sandbox, request, size) });
         }
         return out;
-      });
+      })();
       const pick = (side: 'baseline' | 'got', field: keyof Measured): number => median(runs.map((r) => r[side][field]));
       report({
         bench: 'sandboxes',
@@ -205,53 +212,47 @@ export default async function run(options: BenchOptions): Promise<void> {
 
 const BARE = 'bare-handler';
 
-/** A server running in a worker thread. */
+/** A server running in the server thread. */
 interface Server {
   url: string;
-  /** Total busy (non-idle) milliseconds of the server's event loop so far. */
+  /** Total busy (non-idle) milliseconds of the server thread's event loop so far. */
   busyMs(): Promise<number>;
 }
 
-// Starts the named server in a worker thread, runs `load` against it, then stops it.
-async function withServer<T>(name: string, load: (server: Server) => Promise<T>): Promise<T> {
-  const worker = new Worker(new URL(import.meta.url), { workerData: { server: name } });
+// Starts the bare handler and every sandbox in one worker thread (one start-up for all; only the
+// server under load is busy at a time), runs `load`, then stops them.
+async function withServers<T>(load: (server: (name: string) => Server) => Promise<T>): Promise<T> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { serve: true } });
   try {
-    const [ready] = (await once(worker, 'message')) as [{ url: string }];
+    const [urls] = (await once(worker, 'message')) as [Record<string, string>];
     const busyMs = async (): Promise<number> => {
       worker.postMessage('busy');
       const [answer] = (await once(worker, 'message')) as [{ busyMs: number }];
       return answer.busyMs;
     };
-    return await load({ url: ready.url, busyMs });
+    return await load((name) => ({ url: urls[name] ?? '', busyMs }));
   } finally {
     worker.postMessage('close');
     await once(worker, 'exit');
   }
 }
 
-// The server thread: the bare handler or one sandbox, answering "busy" probes until "close".
-async function serve(name: string): Promise<void> {
-  let url: string;
-  let close: () => Promise<void>;
-  if (name === BARE) {
-    const bare = Fastify({ logger: false });
-    bare.post('/constant', async () => ({ ok: true }));
-    url = await bare.listen({ host: '127.0.0.1', port: 0 });
-    close = () => bare.close();
-  } else {
-    const found = CASES.find((c) => c.name === name);
-    if (found === undefined) throw new Error(`no sandbox case ${name}`);
-    const sandbox = await found.factory.start({ seed: true });
-    url = sandbox.url;
-    close = () => sandbox.close();
+// The server thread: the bare handler and the sandboxes, answering "busy" probes until "close".
+async function serve(): Promise<void> {
+  const bare = Fastify({ logger: false });
+  bare.post('/constant', async () => ({ ok: true }));
+  const urls: Record<string, string> = { [BARE]: await bare.listen({ host: '127.0.0.1', port: 0 }) };
+  const sandboxes: SandboxInstance[] = [];
+  for (const c of CASES) {
+    const sandbox = await c.factory.start({ seed: true });
+    sandboxes.push(sandbox);
+    urls[c.name] = sandbox.url;
   }
   parentPort?.on('message', (message) => {
     if (message === 'busy') parentPort?.postMessage({ busyMs: performance.eventLoopUtilization().active });
-    else void close().then(() => parentPort?.close());
+    else void Promise.all([bare.close(), ...sandboxes.map((s) => s.close())]).then(() => parentPort?.close());
   });
-  parentPort?.postMessage({ url });
+  parentPort?.postMessage(urls);
 }
 
-if (!isMainThread && (workerData as { server?: unknown } | null)?.server !== undefined) {
-  await serve(String((workerData as { server: string }).server));
-}
+if (!isMainThread && (workerData as { serve?: unknown } | null)?.serve === true) await serve();
