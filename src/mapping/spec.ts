@@ -1,6 +1,33 @@
 /**
  * The shape of a mapping file, as a schema: a mapping is data (YAML), validated against this before
  * it is compiled, so a malformed file is refused with the key that is wrong.
+ *
+ * The language, in one example:
+ *
+ * ```yaml
+ * mapping: salesforce.opportunity-to-order      # name used in errors and parked records
+ * source: { system: salesforce, object: Opportunity }
+ * target: { system: canonical, object: order }
+ * recordId: Id                                   # source path of the id named in errors
+ * validate: order                                # canonical contract every output must satisfy
+ * extra: { to: extra, ignore: [attributes] }     # unconsumed top-level source fields go here
+ * valueMaps:
+ *   stage: { values: { Closed Won: booked, Closed Lost: cancelled }, default: draft }
+ * fields:
+ *   name: Name                                   # a path: `a.b[0].c`; `$record.x` reads the whole record
+ *   id: { template: "sfdc-opp-{Id}" }            # text with {path} placeholders
+ *   status: { from: StageName, map: stage, required: true }
+ *   customerId: { from: AccountId, lookup: { from: "salesforce:Account", to: "canonical:customer" } }
+ *   total.amount: { from: Amount, as: decimal, default: 0 }   # dotted target keys nest
+ *   margin: { expr: "$sum(lines.(q * p))" }      # JSONata, parsed once, sandboxed
+ *   refs: { items: [{ system: { const: salesforce }, externalId: Id }] }
+ *   lines: { each: OpportunityLineItems.records, fields: { lineNumber: { from: $position } } }
+ * ```
+ *
+ * A rule takes its value from exactly one of `from`, `const`, `expr`, `template`, `each`, `items`
+ * or `fields`, then applies, in order: `default` (when null or missing), `lookup`, `map` (with
+ * `reverse` to map values back to keys), `as` (conversion) and `required`. Null results are left
+ * out of the output.
  */
 import { Type } from '@sinclair/typebox';
 import type { Static, TSchema } from '@sinclair/typebox';

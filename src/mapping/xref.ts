@@ -25,7 +25,9 @@ export interface XrefLink {
 
 /** A lookup end point: `system:objectType`, where system `canonical` means a canonical type. */
 export interface XrefEnd {
+  /** Vendor system, or `canonical`. */
   readonly system: string;
+  /** Vendor object type, or the canonical type. */
   readonly objectType: string;
 }
 
