@@ -1,6 +1,6 @@
 /**
- * The NetSuite sandbox: OAuth 2.0 M2M token endpoint, the REST record service, SuiteQL, and the
- * account-wide concurrency limit, built on the sandbox kit (faults, admin endpoints, state
+ * The NetSuite sandbox: OAuth 2.0 M2M token endpoint, the REST record service (synchronous or
+ * `Prefer: respond-async` with idempotency keys), SuiteQL, and the account-wide concurrency limit, built on the sandbox kit (faults, admin endpoints, state
  * store). {@link netSuiteSandbox} is the registered factory; {@link createNetSuiteSandbox} makes
  * one with other settings (account, integration, certificate, concurrency limit).
  */
@@ -9,6 +9,8 @@ import type { KeyObject } from 'node:crypto';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { defineSandbox } from '../kit/index.ts';
 import type { SandboxContext, SandboxFactory } from '../kit/index.ts';
+import { registerAsyncJobs } from './async-jobs.ts';
+import type { AsyncJob } from './async-jobs.ts';
 import { NsOAuthError, NsTokens, publicKeyFrom, registerTokenRoute } from './auth.ts';
 import { limitConcurrency } from './concurrency.ts';
 import { DEFAULT_NETSUITE_CONFIG } from './config.ts';
@@ -88,6 +90,7 @@ export function createNetSuiteSandbox(overrides: Partial<NetSuiteSandboxConfig> 
       await app.register(async (api) => {
         api.addHook('onRequest', async (request) => tokens.check(request.headers.authorization));
         limitConcurrency(api, config.concurrencyLimit);
+        registerAsyncJobs(api, kit.store.collection<AsyncJob>('asyncJobs'), url);
         registerRecordRoutes(api, { store, url });
         registerSuiteQlRoute(api, { store, url });
       });
