@@ -2,7 +2,7 @@
  * The HTTP server: webhook intake, health, and the admin API. Every error answers problem+json
  * through one handler; request logging is off on the hot path (the engine logs what matters).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../core/config.ts';
 import { notFoundError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
@@ -26,10 +26,10 @@ export interface ServerDeps {
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.server.bodyLimit,
     // Header size and JSON nesting limits: bad input must fail fast, not exhaust the process.
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: 500 },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   });
   app.setErrorHandler(errorHandler);

@@ -5,7 +5,7 @@
  * lease runs out (its worker died) another worker may claim it again. Only the head of each
  * business key is claimable: nothing is delivered while an earlier message of its key is open.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DestinationConfig } from '../core/config.ts';
 import type { Database } from '../store/schema.ts';
 import type { OutboxTable } from '../store/migrations/0001-engine.ts';
@@ -145,7 +145,7 @@ async function claimHeads(
 }
 
 type OutboxRow = Pick<
-  { [K in keyof OutboxTable]: OutboxTable[K] extends import('kysely').Generated<infer T> ? T : OutboxTable[K] },
+  Selectable<OutboxTable>,
   'id' | 'destination' | 'key' | 'idempotency_key' | 'payload' | 'headers' | 'attempts' | 'created_at'
 >;
 

@@ -6,7 +6,8 @@
  *
  * Paths choose behaviour: `/ok` (or any other path) answers 200; `/status/<code>` answers that
  * status; `/status/429?retryAfter=<s>` adds `Retry-After`; `/flaky/<n>` fails with 503 the first
- * n attempts of each key, then succeeds.
+ * n attempts of each key, then succeeds; `/limited/<n>?retryAfter=<s>` answers 429 the first n
+ * attempts of each key, then succeeds.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,6 +64,12 @@ export async function startSink(options: { port?: number; host?: string; onEffec
         if (retryAfter !== null) headers['retry-after'] = retryAfter;
         res.writeHead(code, headers);
         res.end(JSON.stringify({ error: `sink answers ${code} on this path` }));
+        return;
+      }
+      const limited = /^\/limited\/(\d+)$/.exec(url.pathname);
+      if (limited !== null && times.length <= Number(limited[1])) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': url.searchParams.get('retryAfter') ?? '1' });
+        res.end('{"error":"slow down"}');
         return;
       }
       const flaky = /^\/flaky\/(\d+)$/.exec(url.pathname);

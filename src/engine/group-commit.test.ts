@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GroupCommit } from './group-commit.ts';
+
+describe('GroupCommit', () => {
+  it('groups items submitted together into one batch and answers each with its own result', async () => {
+    const batches: number[][] = [];
+    const gc = new GroupCommit<number, number>(async (items) => {
+      batches.push([...items]);
+      return items.map((i) => i * 2);
+    });
+    const results = await Promise.all([1, 2, 3].map((i) => gc.submit(i)));
+    assert.deepEqual(results, [2, 4, 6]);
+    assert.deepEqual(batches, [[1, 2, 3]]);
+  });
+
+  it('fills the next batch while one is being written, never running two writes at once', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    const sizes: number[] = [];
+    const gc = new GroupCommit<number, void>(async (items) => {
+      running += 1;
+      maxRunning = Math.max(maxRunning, running);
+      sizes.push(items.length);
+      await new Promise((r) => setTimeout(r, 5));
+      running -= 1;
+      return items.map(() => undefined);
+    }, 4);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => gc.submit(i)));
+    assert.equal(maxRunning, 1);
+    assert.deepEqual(sizes, [4, 4, 2]);
+  });
+
+  it('fails every item of a batch whose write throws, and keeps working afterwards', async () => {
+    let fail = true;
+    const gc = new GroupCommit<number, number>(async (items) => {
+      if (fail) throw new Error('disk full');
+      return [...items];
+    });
+    await assert.rejects(Promise.all([gc.submit(1), gc.submit(2)]), /disk full/);
+    fail = false;
+    assert.equal(await gc.submit(3), 3);
+  });
+});
