@@ -5,7 +5,14 @@
  * {@link ADMIN_PREFIX}) are never faulted, so a test can always turn faults off again.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type {
+  DoneFuncWithErrOrRes,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  RouteOptions,
+} from 'fastify';
 import { NO_FAULTS, parseFaultPatch, parseFaultSettings } from './fault-settings.ts';
 import { seededRandom, type Random } from './random.ts';
 import type { FaultSettings, RenderError, RenderedError } from './types.ts';
@@ -107,26 +114,30 @@ export class FaultController {
     });
   }
 
+  // Callback-style hooks: they run on every vendor request, and skip the promise an async hook costs.
   #wrapRoute(route: RouteOptions, renderError: RenderError): void {
-    const admitHook = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const admitHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
       const failure = this.admit();
-      if (failure !== null) return sendRendered(reply, renderError(failure));
+      if (failure !== null) {
+        sendRendered(reply, renderError(failure));
+        return;
+      }
       const rate = this.#settings.dropResponseRate;
       if (rate > 0 && this.#random.next() < rate) this.#dropped.add(request);
-      return undefined;
+      done();
     };
-    const dropHook = async (request: FastifyRequest, _reply: FastifyReply, payload: unknown): Promise<unknown> => {
+    const dropHook = (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: DoneFuncWithErrOrRes): void => {
       // The handler has run and committed; the client never learns the outcome.
       if (this.#dropped.has(request)) request.raw.socket?.destroy();
-      return payload;
+      done(null, payload);
     };
     const handler = route.handler;
     const latency = (): number => this.#settings.latencyMs;
     // Latency sits just before the handler, after the vendor's own preHandlers, so a slow request
     // is visibly "in flight" (e.g. its idempotency key is already reserved).
-    route.handler = async function (this: FastifyInstance, request, reply) {
+    route.handler = function (this: FastifyInstance, request, reply) {
       const ms = latency();
-      if (ms > 0) await sleep(ms);
+      if (ms > 0) return sleep(ms).then(() => handler.call(this, request, reply));
       return handler.call(this, request, reply);
     };
     route.onRequest = [admitHook, ...asArray(route.onRequest)];

@@ -7,7 +7,7 @@
  * execution (bad key, auth, faults, parameter validation) are not stored, so they may be retried.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { canonicalParams, paramsOf } from './params.ts';
+import { paramsFingerprint } from './params.ts';
 import { StripeApiError } from './stripe-error.ts';
 
 /** How long a key is remembered. */
@@ -132,7 +132,7 @@ export function registerIdempotency(scope: FastifyInstance, store: IdempotencySt
       );
     }
     const path = request.url.split('?')[0] ?? request.url;
-    const decision = store.begin(key, path, canonicalParams(paramsOf(request)));
+    const decision = store.begin(key, path, paramsFingerprint(request));
     if (decision.kind === 'refuse') throw decision.error;
     if (decision.kind === 'replay') {
       return reply
@@ -145,16 +145,13 @@ export function registerIdempotency(scope: FastifyInstance, store: IdempotencySt
     reserved.set(request, key);
     reply.header('idempotency-key', key);
   });
-  scope.addHook('onSend', async (request, reply, payload) => {
+  scope.addHook('onSend', (request, reply, payload, done) => {
     const key = reserved.get(request);
-    if (key === undefined) return payload;
-    // Parameter validation failures happen before execution: Stripe does not store them.
-    if (reply.statusCode === 400) store.abandon(key);
-    else store.complete(key, reply.statusCode, String(payload), String(reply.getHeader('content-type') ?? 'application/json'));
-    return payload;
-  });
-  scope.addHook('onResponse', async (request) => {
-    const key = reserved.get(request);
-    if (key !== undefined) store.abandon(key);
+    if (key !== undefined) {
+      // Parameter validation failures happen before execution: Stripe does not store them.
+      if (reply.statusCode === 400) store.abandon(key);
+      else store.complete(key, reply.statusCode, String(payload), String(reply.getHeader('content-type') ?? 'application/json'));
+    }
+    done(null, payload);
   });
 }

@@ -12,11 +12,22 @@ export type Params = Record<string, unknown>;
 
 const QS_OPTIONS = { depth: 10, arrayLimit: 1000, parameterLimit: 10_000 } as const;
 
+const rawBodies = new WeakMap<FastifyRequest, string>();
+
 /** Teaches `scope` to parse `application/x-www-form-urlencoded` bodies as Stripe does. */
 export function registerFormParser(scope: FastifyInstance): void {
-  scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+  scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
+    rawBodies.set(request, String(body));
     done(null, qs.parse(String(body), QS_OPTIONS));
   });
+}
+
+/**
+ * The parameters of a request as one comparable string: the raw form body when there is one
+ * (clients resend the same bytes on a retry), else the parsed parameters with sorted keys.
+ */
+export function paramsFingerprint(request: FastifyRequest): string {
+  return rawBodies.get(request) ?? canonicalParams(paramsOf(request));
 }
 
 /** The parameters of a request: its form body for POST, its query string otherwise. */

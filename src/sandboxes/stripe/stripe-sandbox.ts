@@ -39,11 +39,16 @@ export const stripeSandbox: SandboxFactory = defineSandbox({
     keys.set(context, idempotency);
 
     registerFormParser(scope);
-    scope.addHook('onRequest', async (request, reply) => {
-      reply.header('request-id', newRequestId());
+    scope.addHook('onRequest', (request, reply, done) => {
       const version = request.headers['stripe-version'];
+      reply.header('request-id', newRequestId());
       reply.header('stripe-version', typeof version === 'string' && version !== '' ? version : DEFAULT_API_VERSION);
-      authenticate(request);
+      try {
+        authenticate(request);
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
     });
     installErrorHandlers(scope);
     registerIdempotency(scope, idempotency);
