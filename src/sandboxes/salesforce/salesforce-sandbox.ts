@@ -80,9 +80,12 @@ export function createSalesforceSandbox(overrides: Partial<SalesforceSandboxConf
           done(new SalesforceError(400, 'JSON_PARSER_ERROR', `Unexpected character in JSON: ${err instanceof Error ? err.message : 'parse error'}`), undefined);
         }
       });
-      app.setErrorHandler((error: FastifyError, _request, reply) => {
+      app.setErrorHandler((error: FastifyError, request, reply) => {
         if (error instanceof SalesforceError) return reply.code(error.status).send(error.toBody());
         if (error instanceof OAuthError) return reply.code(error.status).send({ error: error.error, error_description: error.message });
+        if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+          return reply.code(415).send([{ message: `Content type '${String(request.headers['content-type'])}' is not supported`, errorCode: 'UNSUPPORTED_MEDIA_TYPE' }]);
+        }
         if (error.code?.startsWith('FST_ERR_CTP') || error.statusCode === 400) {
           return reply.code(error.statusCode ?? 400).send([{ message: error.message, errorCode: 'JSON_PARSER_ERROR' }]);
         }
