@@ -296,6 +296,35 @@ class Compiler {
     };
     const inner = value.fn;
     if (value.async) return { async: true, fn: async (s, ctx) => post(await inner(s, ctx), ctx) };
+    // The commonest rules get one closure of their own: a conversion alone, a value map alone.
+    if (convert !== undefined && !hasDefault && lookup === undefined && table === undefined && !required) {
+      return {
+        async: false,
+        fn: (s, ctx) => {
+          const v = inner(s, ctx);
+          if (v === undefined || v === null) return undefined;
+          try {
+            return convert(v);
+          } catch (err) {
+            if (err instanceof ConversionError) throw new FieldFailure(`as: ${as}`, err.message);
+            throw err;
+          }
+        },
+      };
+    }
+    if (table !== undefined && !hasDefault && lookup === undefined && convert === undefined && !required) {
+      return {
+        async: false,
+        fn: (s, ctx) => {
+          const v = inner(s, ctx);
+          if (v === undefined || v === null) return undefined;
+          const hit = table.get(typeof v === 'string' ? v : String(v));
+          if (hit !== undefined) return hit;
+          if (mapFallback !== undefined) return mapFallback;
+          throw new FieldFailure(`map: ${mapName}`, `${JSON.stringify(v)} is not in value map "${mapName}"`);
+        },
+      };
+    }
     return { async: false, fn: (s, ctx) => post(inner(s, ctx), ctx) };
   }
 
@@ -330,26 +359,44 @@ function build(entries: readonly Entry[], asArray = false): Compiled {
   const fns = entries.map((e) => e.compiled.fn);
   if (!entries.some((e) => e.compiled.async)) {
     // One try around the loop, not one per field: the failing index is still known.
+    if (asArray) {
+      return {
+        async: false,
+        fn: (s, ctx) => {
+          const out: unknown[] = [];
+          let i = 0;
+          try {
+            for (; i < n; i++) {
+              const v = (fns[i] as Producer)(s, ctx);
+              if (v !== undefined && v !== null) out.push(v);
+            }
+          } catch (err) {
+            if (err instanceof FieldFailure) err.path.unshift(i);
+            throw err;
+          }
+          return out;
+        },
+      };
+    }
     return {
       async: false,
       fn: (s, ctx) => {
-        const out: Record<string, unknown> | unknown[] = asArray ? [] : {};
+        const out: Record<string, unknown> = {};
         let any = false;
         let i = 0;
         try {
           for (; i < n; i++) {
             const v = (fns[i] as Producer)(s, ctx);
             if (v !== undefined && v !== null) {
-              if (asArray) (out as unknown[]).push(v);
-              else (out as Record<string, unknown>)[keys[i] as string] = v;
+              out[keys[i] as string] = v;
               any = true;
             }
           }
         } catch (err) {
-          if (err instanceof FieldFailure) err.path.unshift(asArray ? i : (keys[i] as string));
+          if (err instanceof FieldFailure) err.path.unshift(keys[i] as string);
           throw err;
         }
-        return any || asArray ? out : undefined;
+        return any ? out : undefined;
       },
     };
   }
