@@ -118,32 +118,40 @@ const reserved = new WeakMap<FastifyRequest, string>();
 
 /** Installs the idempotency hooks on the Stripe routes of `scope`. */
 export function registerIdempotency(scope: FastifyInstance, store: IdempotencyStore): void {
-  scope.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'POST') return;
-    const header = request.headers['idempotency-key'];
+  scope.addHook('preHandler', (request, reply, done) => {
+    const header = request.method === 'POST' ? request.headers['idempotency-key'] : undefined;
     const key = Array.isArray(header) ? header[0] : header;
-    if (key === undefined || key === '') return;
+    if (key === undefined || key === '') {
+      done();
+      return;
+    }
     if (key.length > 255) {
-      throw new StripeApiError(
-        400,
-        'invalid_request_error',
-        'Invalid idempotency key: must be at most 255 characters long.',
-        { code: 'idempotency_key_invalid' },
+      done(
+        new StripeApiError(400, 'invalid_request_error', 'Invalid idempotency key: must be at most 255 characters long.', {
+          code: 'idempotency_key_invalid',
+        }),
       );
+      return;
     }
     const path = request.url.split('?')[0] ?? request.url;
     const decision = store.begin(key, path, paramsFingerprint(request));
-    if (decision.kind === 'refuse') throw decision.error;
+    if (decision.kind === 'refuse') {
+      done(decision.error);
+      return;
+    }
     if (decision.kind === 'replay') {
-      return reply
+      // Answering from a hook ends the request here; `done` must not be called as well.
+      reply
         .code(decision.status)
         .header('idempotent-replayed', 'true')
         .header('idempotency-key', key)
         .type(decision.contentType)
         .send(decision.body);
+      return;
     }
     reserved.set(request, key);
     reply.header('idempotency-key', key);
+    done();
   });
   scope.addHook('onSend', (request, reply, payload, done) => {
     const key = reserved.get(request);
