@@ -1,8 +1,9 @@
 /**
  * OAuth 2.0 client credentials with a JWT client assertion (NetSuite's machine-to-machine flow):
  * `POST /services/rest/auth/oauth2/v1/token`. The assertion must be signed by the configured
- * certificate's key, name it in `kid`, carry `iss` = client id, `aud` = the token URL, a
- * `scope` including `rest_webservices`, and live at most an hour. API calls then need
+ * certificate's key with PS256/384/512 or ES256/384/512, name it in `kid`, carry `iss` = client
+ * id, `aud` = the token URL, a `scope` (array or comma-separated) including `rest_webservices`,
+ * and expire within an hour of `iat`. API calls then need
  * `Authorization: Bearer <access_token>`; anything else is `401 INVALID_LOGIN`.
  */
 import { createPublicKey, randomBytes } from 'node:crypto';
@@ -86,7 +87,8 @@ async function verify(deps: NsAuthDeps, assertion: string): Promise<void> {
   const audiences = [`${deps.url()}${TOKEN_PATH}`, `https://${deps.config.accountId.toLowerCase().replace(/_/g, '-')}.suitetalk.api.netsuite.com${TOKEN_PATH}`];
   let result;
   try {
-    result = await jwtVerify(assertion, deps.publicKey, { algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'], audience: audiences, requiredClaims: ['iss', 'aud', 'iat', 'exp'] });
+    // NetSuite accepts only the PSS and ECDSA families for client assertions (no RS256).
+    result = await jwtVerify(assertion, deps.publicKey, { algorithms: ['PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'], audience: audiences, requiredClaims: ['iss', 'aud', 'iat', 'exp'] });
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) throw new NsOAuthError(400, 'invalid_grant', 'The JWT assertion has expired.');
     if (err instanceof joseErrors.JWTClaimValidationFailed) throw new NsOAuthError(400, 'invalid_grant', `The JWT claim ${err.claim} is invalid.`);

@@ -23,10 +23,10 @@ interface Answer {
   body: Record<string, unknown> | undefined;
 }
 
-async function assertion(sb: SandboxInstance, claims: { kid?: string; iss?: string; scope?: unknown; exp?: number; key?: KeyObject } = {}): Promise<string> {
+async function assertion(sb: SandboxInstance, claims: { kid?: string; iss?: string; scope?: unknown; exp?: number; key?: KeyObject; alg?: string } = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ scope: claims.scope ?? ['restlets', 'rest_webservices'] })
-    .setProtectedHeader({ alg: 'PS256', typ: 'JWT', kid: claims.kid ?? KID })
+    .setProtectedHeader({ alg: claims.alg ?? 'PS256', typ: 'JWT', kid: claims.kid ?? KID })
     .setIssuer(claims.iss ?? CLIENT_ID)
     .setAudience(`${sb.url}${TOKEN_PATH}`)
     .setIssuedAt(now)
@@ -90,6 +90,8 @@ describe('NetSuite sandbox', () => {
       assert.equal((await requestToken(sb, await assertion(sb, { iss: 'someone' }))).body?.['error'], 'invalid_client');
       assert.equal((await requestToken(sb, await assertion(sb, { scope: ['restlets'] }))).body?.['error'], 'invalid_scope');
       assert.equal((await requestToken(sb, await assertion(sb, { exp: Math.floor(Date.now() / 1000) + 7200 }))).body?.['error'], 'invalid_grant');
+      assert.equal((await requestToken(sb, await assertion(sb, { alg: 'RS256' }))).status, 401, 'RS256 is not accepted for client assertions');
+      assert.equal((await requestToken(sb, await assertion(sb, { scope: 'restlets,rest_webservices' }))).status, 200);
     });
 
     it('answers API calls without a valid token with 401 INVALID_LOGIN', async () => {
