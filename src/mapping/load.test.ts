@@ -53,6 +53,11 @@ describe('loading a mapping file', () => {
     assert.match(refusal(`${head}fields:\n  id: [unclosed\n`).message, /^maps\/t\.yaml:\d+:\d+: invalid YAML/);
   });
 
+  it('refuses alias bombs instead of expanding them', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
+    assert.match(refusal(bomb).message, /^maps\/t\.yaml: .*alias/i);
+  });
+
   it('reports a missing top-level key', () => {
     assert.match(refusal('mapping: t\nfields: {}\n').message, /must have required property 'source'/);
   });

@@ -37,7 +37,13 @@ export function loadMapping(text: string, file: string, options: CompileOptions 
       details: { file, line: pos?.line, key: keyText },
     });
   };
-  const spec: unknown = doc.toJS({ maxAliasCount: 50 });
+  let spec: unknown;
+  try {
+    // Bounded alias expansion: a few lines of anchors must not expand into gigabytes.
+    spec = doc.toJS({ maxAliasCount: 50 });
+  } catch (err) {
+    throw validationError(`${file}: ${(err as Error).message}`, { cause: err, details: { file } });
+  }
   if (!validateSpec(spec)) {
     const e = mostSpecific(validateSpec.errors ?? []);
     const key = (e?.instancePath ?? '').split('/').slice(1).map(unescapePointer);

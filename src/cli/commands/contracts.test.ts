@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,21 @@ describe('interlock contracts', () => {
     assert.equal(full.code, 1, 'an added field breaks forward, so full');
   });
 
+  it('check --base gates CI on the shipped contracts against an exported bundle, no store needed', async () => {
+    const bundleFile = path.join(dir, 'bundle.json');
+    assert.equal((await cli(['contracts', 'export', '--out', bundleFile])).code, 0);
+    const same = await cli(['contracts', 'check', '--base', bundleFile]);
+    assert.equal(same.code, 0, same.stdout + same.stderr);
+    // A base where invoices had one more status: the shipped contract removed it.
+    const bundle = JSON.parse(readFileSync(bundleFile, 'utf8')) as { $defs: Record<string, { properties: { status: { anyOf: object[] } } }> };
+    bundle.$defs['invoice']?.properties.status.anyOf.push({ const: 'disputed', type: 'string' });
+    writeFileSync(bundleFile, JSON.stringify(bundle));
+    const broken = await cli(['contracts', 'check', '--base', bundleFile]);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stdout, /BREAKING {2}\/properties\/status +enum-value-removed: value "disputed" removed/);
+    assert.match(broken.stdout, /contracts: 1 subject with breaking changes/);
+  });
+
   it('reports bad input on one line without a stack trace', async () => {
     const r = await cli(['contracts', 'diff', '--mode', 'sideways', path.join(dir, 'v1.json'), path.join(dir, 'v2-ok.json')]);
     assert.equal(r.code, 2);
@@ -62,7 +77,7 @@ describe('interlock contracts', () => {
     assert.match(check.stdout, /contracts: no breaking changes/);
     const exported = path.join(dir, 'order.json');
     assert.equal((await cli(['contracts', 'export', '--out', exported])).code, 0);
-    const bundle = JSON.parse((await import('node:fs')).readFileSync(exported, 'utf8')) as { $defs: Record<string, { properties: Record<string, unknown> }> };
+    const bundle = JSON.parse(readFileSync(exported, 'utf8')) as { $defs: Record<string, { properties: Record<string, unknown> }> };
     const order = bundle.$defs['order'];
     assert.ok(order);
     order.properties['purchaseOrderNumber'] = { type: 'string' };
