@@ -188,7 +188,7 @@ describe('NetSuite sandbox', () => {
       const page = await call('GET', `${records}/customer?q=${encodeURIComponent('companyName START_WITH "Listed"')}&limit=2&offset=0`);
       assert.deepEqual([page.body?.['count'], page.body?.['hasMore'], page.body?.['totalResults'], page.body?.['offset']], [2, true, 3, 0]);
       const links = page.body?.['links'] as Array<{ rel: string; href: string }>;
-      assert.deepEqual(links.map((l) => l.rel), ['self', 'next', 'last']);
+      assert.deepEqual(links.map((l) => l.rel), ['next', 'last', 'self']);
       const next = await call('GET', links.find((l) => l.rel === 'next')?.href ?? '');
       assert.deepEqual([next.body?.['count'], next.body?.['hasMore']], [1, false]);
       const items = page.body?.['items'] as Array<{ id: string; links: unknown[] }>;

@@ -140,8 +140,10 @@ export function pageLinks(base: string, q: string | undefined, limit: number, of
     return `${base}?${params.toString()}`;
   };
   const lastOffset = total === 0 ? 0 : Math.floor((total - 1) / limit) * limit;
-  const links = [{ rel: 'self', href: href(offset) }];
+  // Oracle's examples list the navigation links first and `self` last.
+  const links: Array<{ rel: string; href: string }> = [];
   if (offset > 0) links.push({ rel: 'first', href: href(0) }, { rel: 'previous', href: href(Math.max(0, offset - limit)) });
   if (offset + limit < total) links.push({ rel: 'next', href: href(offset + limit) }, { rel: 'last', href: href(lastOffset) });
+  links.push({ rel: 'self', href: href(offset) });
   return links;
 }

@@ -106,11 +106,11 @@ describe('SuiteQL endpoint', () => {
     const items = first.body['items'] as Array<Record<string, unknown>>;
     assert.deepEqual(items[0], { links: [], id: '101', itemid: 'PLAT-SUB' });
     const links = first.body['links'] as Array<{ rel: string; href: string }>;
-    assert.deepEqual(links.map((l) => l.rel), ['self', 'next', 'last']);
+    assert.deepEqual(links.map((l) => l.rel), ['next', 'last', 'self']);
     assert.equal(links.find((l) => l.rel === 'next')?.href, `${sb.url}${path}?limit=4&offset=4`);
     const second = await query('SELECT id, itemid FROM item ORDER BY id', '?limit=4&offset=4');
     assert.deepEqual([second.body['count'], second.body['hasMore']], [2, false]);
-    assert.deepEqual((second.body['links'] as Array<{ rel: string }>).map((l) => l.rel), ['self', 'first', 'previous']);
+    assert.deepEqual((second.body['links'] as Array<{ rel: string }>).map((l) => l.rel), ['first', 'previous', 'self']);
   });
 
   it('requires Prefer: transient, a q and a sane limit, answering NetSuite errors', async () => {
