@@ -111,7 +111,12 @@ describe('Change Data Capture', () => {
 
   it('refuses unknown replay ids, topics and tokens as Pub/Sub does', async () => {
     const bad = await fetchEvents({ topicName: '/data/ChangeEvents', replayPreset: 'CUSTOM', replayId: encodeReplayId(10_000) });
-    assert.deepEqual([bad.status, bad.body], [400, { grpcStatus: 'INVALID_ARGUMENT', errorCode: 'sfdc.platform.eventbus.grpc.subscription.fetch.replayid.validation.failed', message: 'The Replay ID validation failed.' }]);
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body, {
+      grpcStatus: 'INVALID_ARGUMENT',
+      errorCode: 'sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted',
+      message: 'The Replay ID validation failed. Ensure that the replay_id field value in FetchRequest is valid and refers to an event that is within the retention window.',
+    });
     assert.equal((await fetchEvents({ topicName: '/data/ContactChangeEvent', replayPreset: 'EARLIEST' })).status, 404);
     assert.equal((await fetchEvents({ topicName: '/data/ChangeEvents' }, { accesstoken: 'forged' })).status, 401);
     assert.equal((await fetchEvents({ topicName: '/data/ChangeEvents', replayPreset: 'EARLIEST' }, { authorization: `Bearer ${token}` })).status, 200);

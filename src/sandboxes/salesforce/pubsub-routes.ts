@@ -14,8 +14,9 @@
  * - `replayPreset` LATEST (only events after now), EARLIEST (oldest retained) or CUSTOM (after `replayId`).
  * - When nothing is new the request waits up to `waitMs` (an extension; default from config,
  *   at most 60 s) and then answers an empty keep-alive response, as the stream does.
- * - Replay ids are opaque bytes (base64, as proto3 JSON encodes bytes); an id older than the
- *   retention window or never issued fails like Pub/Sub: INVALID_ARGUMENT, "The Replay ID validation failed.".
+ * - Replay ids are opaque bytes (8 bytes big-endian, as Salesforce's, base64 as proto3 JSON encodes
+ *   bytes); an id older than the retention window or never issued fails like Pub/Sub:
+ *   INVALID_ARGUMENT, `sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted`.
  * - Authentication uses the gRPC metadata names as headers (`accesstoken`, `instanceurl`,
  *   `tenantid`), or `Authorization: Bearer`.
  * - Differences from the real API: `payload` is the decoded event as JSON rather than Avro bytes;
@@ -130,7 +131,10 @@ function startPosition(log: ChangeEventLog, preset: unknown, replayId: unknown):
     case 'CUSTOM': {
       const n = decodeReplayId(replayId);
       if (n === undefined || n < log.prunedThrough() || n > log.latest()) {
-        throw invalid('sfdc.platform.eventbus.grpc.subscription.fetch.replayid.validation.failed', 'The Replay ID validation failed.');
+        throw invalid(
+          'sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted',
+          'The Replay ID validation failed. Ensure that the replay_id field value in FetchRequest is valid and refers to an event that is within the retention window.',
+        );
       }
       return n;
     }
