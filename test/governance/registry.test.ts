@@ -112,4 +112,14 @@ describeEachStore('contract registry', (get) => {
     await assert.rejects(r.propose(alice, { subject: 'invoice', version: '2.0.0', schema: { type: 'nonsense' } }), refusedWith('validation', /not a valid JSON Schema/));
     await assert.rejects(r.propose(alice, { subject: 'invoice', version: '2.0.0', schema: [] }), refusedWith('validation', /must be a JSON object/));
   });
+
+  it('keeps the audit log append-only in the database itself', async () => {
+    const { store } = get();
+    const before = (await registry().audit()).length;
+    assert.ok(before > 0);
+    await assert.rejects(store.db.updateTable('governance_audit').set({ actor: 'mallory' }).execute(), /append-only/);
+    await assert.rejects(store.db.deleteFrom('governance_audit').execute(), /append-only/);
+    assert.equal((await registry().audit()).length, before);
+    assert.ok((await registry().audit()).every((a) => a.actor !== 'mallory'));
+  });
 });

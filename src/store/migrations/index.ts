@@ -7,10 +7,12 @@ import type { Migration } from 'kysely';
 import { engineMigration } from './0001-engine.ts';
 import { governanceMigration } from './0100-governance.ts';
 import { xrefMigration } from './0101-xref.ts';
+import { governanceAuditAppendOnlyMigration } from './0102-governance-audit-append-only.ts';
 
 /** Migrations by name; names sort in the order they apply. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-engine': engineMigration,
   '0100-governance': governanceMigration,
   '0101-xref': xrefMigration,
+  '0102-governance-audit-append-only': governanceAuditAppendOnlyMigration,
 };
