@@ -154,11 +154,16 @@ describe('NetSuite sandbox', () => {
       assert.equal(((await call('GET', `${records}/invoice/${invoice}`)).body?.['status'] as Record<string, unknown>)['refName'], 'Paid In Full');
     });
 
-    it('deletes with 204, after which the record is NONEXISTENT_ID', async () => {
+    it('deletes with 204, after which the record is NONEXISTENT_ID, but not records others depend on', async () => {
       const id = await create('customer', { companyName: 'Short Lived', subsidiary: { id: '1' } });
       assert.equal((await call('DELETE', `${records}/customer/${id}`)).status, 204);
       const gone = await call('GET', `${records}/customer/${id}`);
       assert.deepEqual([gone.status, errorCode(gone)], [404, 'NONEXISTENT_ID']);
+      const busy = await create('customer', { companyName: 'Has Orders', subsidiary: { id: '1' } });
+      await create('salesOrder', { entity: { id: busy }, item: { items: [{ item: { externalId: 'TRAIN-DAY' }, quantity: 1 }] } });
+      const refused = await call('DELETE', `${records}/customer/${busy}`);
+      assert.deepEqual([refused.status, errorCode(refused)], [400, 'USER_ERROR']);
+      assert.equal((await call('DELETE', `${records}/serviceSaleItem/105`)).status, 400, 'an item on order lines stays');
     });
 
     it('answers bad requests in the o:errorDetails shape', async () => {

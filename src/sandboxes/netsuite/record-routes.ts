@@ -92,9 +92,24 @@ export function registerRecordRoutes(app: FastifyInstance, deps: RecordRouteDeps
   app.delete('/services/rest/record/v1/:type/:id', async (request, reply) => {
     const type = recordType(request);
     const record = find(store, type, (request.params as Params)['id'] ?? '');
+    if (hasDependents(store, type, record.id)) {
+      throw new NetSuiteError(400, 'USER_ERROR', 'Error while accessing a resource. This record cannot be deleted because it has dependent records.');
+    }
     store.delete(type, record.id);
     return reply.code(204).send();
   });
+}
+
+const TRANSACTIONS: ReadonlySet<string> = new Set(['salesOrder', 'invoice', 'customerPayment']);
+
+/** Whether transactions still point at a customer or an item (NetSuite refuses such deletes). */
+function hasDependents(store: NsStore, type: NsRecordType, id: string): boolean {
+  if (type.name !== 'customer' && type.table !== 'item') return false;
+  return store.list(TRANSACTIONS).some((t) =>
+    type.name === 'customer'
+      ? t.fields['entity'] === id || t.fields['customer'] === id
+      : (t.sublists['item'] ?? []).some((line) => line['item'] === id),
+  );
 }
 
 /** A PUT upsert replaces the sublists it sends, as a full representation. */
