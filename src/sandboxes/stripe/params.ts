@@ -1,16 +1,14 @@
 /**
  * Stripe's request parameters: form-encoded bodies with bracket nesting (`items[0][price]=…`,
- * `metadata[k]=v`, `expand[]=…`), the same in query strings, parsed with `qs`. The accessors
+ * `metadata[k]=v`, `expand[]=…`), the same in query strings (`form-decode.ts`). The accessors
  * check types and throw Stripe's own 400s naming the parameter.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import qs from 'qs';
+import { decodeForm } from './form-decode.ts';
 import { invalidParam, missingParam } from './stripe-error.ts';
 
 /** Parsed request parameters. */
 export type Params = Record<string, unknown>;
-
-const QS_OPTIONS = { depth: 10, arrayLimit: 1000, parameterLimit: 10_000 } as const;
 
 const rawBodies = new WeakMap<FastifyRequest, string>();
 
@@ -18,7 +16,7 @@ const rawBodies = new WeakMap<FastifyRequest, string>();
 export function registerFormParser(scope: FastifyInstance): void {
   scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
     rawBodies.set(request, String(body));
-    done(null, qs.parse(String(body), QS_OPTIONS));
+    done(null, decodeForm(String(body)));
   });
 }
 
@@ -37,7 +35,7 @@ export function paramsOf(request: FastifyRequest): Params {
     return body as Params;
   }
   const at = request.url.indexOf('?');
-  return at < 0 ? {} : (qs.parse(request.url.slice(at + 1), QS_OPTIONS) as Params);
+  return at < 0 ? {} : decodeForm(request.url.slice(at + 1));
 }
 
 /** An optional string parameter. */
@@ -85,7 +83,7 @@ export function optObject(params: Params, name: string): Params | undefined {
   return value as Params;
 }
 
-/** An array parameter; qs gives objects with index keys past its limit, so both are accepted. */
+/** An array parameter (a lone value counts as a one-item array). */
 export function optArray(params: Params, name: string): unknown[] | undefined {
   const value = params[name];
   if (value === undefined || value === '') return undefined;
