@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { registerCollectionRoutes } from './collections-routes.ts';
+import { SUBREQUEST_HEADER, SUBREQUEST_SECRET, registerCompositeRoute } from './composite-routes.ts';
 import { apiVersion } from './context.ts';
 import type { SalesforceContext } from './context.ts';
 import { registerQueryRoutes } from './query-routes.ts';
@@ -22,7 +23,8 @@ export async function registerDataApi(app: FastifyInstance, ctx: SalesforceConte
       api.addHook('onRequest', async (request) => {
         ctx.sessions.check(request.headers.authorization);
         apiVersion(request);
-        ctx.usage.count();
+        // A composite request counts once; its subrequests do not count again.
+        if (request.headers[SUBREQUEST_HEADER] !== SUBREQUEST_SECRET) ctx.usage.count();
       });
       api.addHook('onSend', async (_request, reply, payload) => {
         reply.header('Sforce-Limit-Info', ctx.usage.header());
@@ -38,6 +40,7 @@ export async function registerDataApi(app: FastifyInstance, ctx: SalesforceConte
       registerSObjectRoutes(api, ctx);
       registerQueryRoutes(api, ctx);
       registerCollectionRoutes(api, ctx);
+      registerCompositeRoute(api, ctx);
     },
     { prefix: '/services/data/:version' },
   );

@@ -3,6 +3,7 @@
  * can roll back (allOrNone) and that report every committed change to a listener (Change Data
  * Capture). System fields are maintained here; type-specific rules live in `derive.ts`.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Collection } from '../kit/index.ts';
 import { makeId } from './ids.ts';
@@ -88,6 +89,7 @@ export class RecordStore {
   // to the type, so reads (SOQL subqueries, upsert matching) stop scanning whole tables.
   readonly #lookups = new Map<string, Map<string, Map<string, StoredRecord[]>>>();
   readonly #onCommit: (tx: Transaction) => void;
+  readonly #batches = new AsyncLocalStorage<Transaction>();
   #version = 0;
 
   constructor(
@@ -116,6 +118,17 @@ export class RecordStore {
    * @param origin the CDC `changeOrigin`, e.g. `com/salesforce/api/rest/61.0`
    */
   transaction<T>(work: (tx: Transaction) => T, origin = ''): T {
+    const outer = this.#batches.getStore();
+    if (outer) {
+      // Inside an all-or-none batch: join it; a failure undoes only this part, the batch decides the rest.
+      const point = outer.savepoint();
+      try {
+        return work(outer);
+      } catch (err) {
+        outer.rollbackTo(point);
+        throw err;
+      }
+    }
     const tx = new Transaction(origin);
     try {
       const result = work(tx);
@@ -124,6 +137,25 @@ export class RecordStore {
     } catch (err) {
       for (const step of tx.undo.reverse()) step();
       throw err;
+    }
+  }
+
+  /**
+   * Runs async `work` (several API calls, e.g. a composite request) as one transaction: every
+   * {@link RecordStore.transaction} started within it joins it. Committed when `work` resolves
+   * true, undone otherwise or when it throws.
+   */
+  async batch(origin: string, work: () => Promise<boolean>): Promise<void> {
+    const tx = new Transaction(origin);
+    let commit = false;
+    try {
+      commit = await this.#batches.run(tx, work);
+    } finally {
+      if (commit) {
+        if (tx.changes.length > 0) this.#onCommit(tx);
+      } else {
+        for (const step of tx.undo.reverse()) step();
+      }
     }
   }
 
