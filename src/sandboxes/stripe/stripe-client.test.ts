@@ -100,6 +100,21 @@ describe('Stripe sandbox with the official client', () => {
     assert.equal(page.data.length, 5);
   });
 
+  it('finds customers with the search query language, paging through results', async () => {
+    for (let i = 0; i < 7; i++) {
+      await stripe.customers.create({ name: `Search ${i}`, email: `s${i}@search.example`, metadata: { crm: i === 3 ? '001THREE' : 'other' } });
+    }
+    const exact = await stripe.customers.search({ query: "metadata['crm']:'001THREE'" });
+    assert.equal(exact.object, 'search_result');
+    assert.deepEqual(exact.data.map((c) => c.name), ['Search 3']);
+    const found: string[] = [];
+    for await (const customer of stripe.customers.search({ query: "email~'search.example' AND -name:'Search 0'", limit: 2 })) {
+      found.push(customer.name ?? '');
+    }
+    assert.deepEqual(found, ['Search 6', 'Search 5', 'Search 4', 'Search 3', 'Search 2', 'Search 1']);
+    await assert.rejects(stripe.customers.search({ query: "colour:'red'" }), Stripe.errors.StripeInvalidRequestError);
+  });
+
   it('replays the stored response for a retry with the same Idempotency-Key', async () => {
     const first = await stripe.customers.create({ email: 'once@example.com' }, { idempotencyKey: 'key-1' });
     const again = await stripe.customers.create({ email: 'once@example.com' }, { idempotencyKey: 'key-1' });

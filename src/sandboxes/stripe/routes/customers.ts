@@ -1,6 +1,7 @@
 /**
- * `/v1/customers`: create, retrieve, update, delete (answers `{id, object, deleted: true}`) and
- * list (filter by `email`, `test_clock`). Emits customer.created / updated / deleted.
+ * `/v1/customers`: create, retrieve, update, delete (answers `{id, object, deleted: true}`),
+ * list (filter by `email`, `test_clock`) and search (`search.ts`, e.g.
+ * `metadata['crm_id']:'001…'`). Emits customer.created / updated / deleted.
  */
 import type { FastifyInstance } from 'fastify';
 import { answer, load, previousAttributes, type IdParams, type StripeApi } from '../api.ts';
@@ -8,10 +9,12 @@ import { requestInfo } from '../events.ts';
 import { newId, randomToken } from '../ids.ts';
 import { paginate } from '../list.ts';
 import type { Customer } from '../objects.ts';
-import { mergeMetadata, optObject, optString, paramsOf, type Params } from '../params.ts';
-import { resourceMissing } from '../stripe-error.ts';
+import { mergeMetadata, optInt, optObject, optString, paramsOf, reqString, type Params } from '../params.ts';
+import { compileSearch, searchPage } from '../search.ts';
+import { invalidParam, resourceMissing } from '../stripe-error.ts';
 
 const EDITABLE = ['email', 'name', 'description', 'phone'] as const;
+const SEARCHABLE = ['email', 'name', 'phone', 'created'] as const;
 
 /** Registers the customer routes. */
 export function registerCustomerRoutes(scope: FastifyInstance, api: StripeApi): void {
@@ -46,6 +49,15 @@ export function registerCustomerRoutes(scope: FastifyInstance, api: StripeApi): 
     state.customers.put(customer.id, customer);
     events.emit('customer.created', customer, { request: requestInfo(request, reply), created: customer.created });
     return answer(api, request, customer);
+  });
+
+  scope.get('/v1/customers/search', async (request) => {
+    const params = paramsOf(request);
+    const matches = compileSearch(reqString(params, 'query'), SEARCHABLE);
+    const limit = optInt(params, 'limit', 1) ?? 10;
+    if (limit > 100) throw invalidParam('limit', 'This value must be less than or equal to 100.', 'parameter_invalid_integer');
+    const page = searchPage(state.customers.list(), matches, { limit, page: optString(params, 'page'), url: '/v1/customers/search' });
+    return answer(api, request, page);
   });
 
   scope.get<{ Params: IdParams }>('/v1/customers/:id', async (request) => {
