@@ -3,11 +3,8 @@
  * from the store (no server needed). Replay and discard take one id, or a filter.
  */
 import type { Command } from 'commander';
-import { systemClock } from '../../core/clock.ts';
-import { loadConfig } from '../../core/config.ts';
 import { validationError } from '../../core/errors.ts';
-import { DeadLetters, type DeadLetterFilter } from '../../engine/dead-letters.ts';
-import { openStore } from '../../store/open-store.ts';
+import type { DeadLetterFilter, DeadLetters } from '../../engine/dead-letters.ts';
 import { userInfo } from 'node:os';
 
 interface FilterOptions {
@@ -82,6 +79,12 @@ export function registerDlq(program: Command): void {
 }
 
 async function withDeadLetters(opts: FilterOptions, fn: (dl: DeadLetters) => Promise<void>): Promise<void> {
+  const [{ systemClock }, { loadConfig }, { DeadLetters }, { openStore }] = await Promise.all([
+    import('../../core/clock.ts'),
+    import('../../core/config.ts'),
+    import('../../engine/dead-letters.ts'),
+    import('../../store/open-store.ts'),
+  ]);
   const config = loadConfig({ file: opts.config });
   const store = await openStore(config.store);
   try {

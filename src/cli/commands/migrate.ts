@@ -3,8 +3,6 @@
  * deployments that migrate as a separate step use this).
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../../core/config.ts';
-import { openStore } from '../../store/open-store.ts';
 
 /** Registers `interlock migrate`. */
 export function registerMigrate(program: Command): void {
@@ -13,6 +11,7 @@ export function registerMigrate(program: Command): void {
     .description('apply pending store migrations and exit')
     .option('-c, --config <file>', 'configuration file (default: ./interlock.yaml if present)')
     .action(async (opts: { config?: string }) => {
+      const [{ loadConfig }, { openStore }] = await Promise.all([import('../../core/config.ts'), import('../../store/open-store.ts')]);
       const config = loadConfig({ file: opts.config });
       const store = await openStore(config.store);
       await store.close();

@@ -6,10 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { buildServer } from '../../api/server.ts';
 import { InterlockError, validationError } from '../../core/errors.ts';
-import { startSink, type Sink } from '../../sandboxes/sink/sink.ts';
-import { openRuntime, untilSignal } from '../runtime.ts';
+import type { Sink } from '../../sandboxes/sink/sink.ts';
 
 interface StartOptions {
   config?: string;
@@ -26,6 +24,12 @@ export function registerStart(program: Command): void {
     .option('--api-only', 'serve the API without running a worker in this process')
     .option('--no-sample', 'do not start the sample sink and demo source')
     .action(async (opts: StartOptions) => {
+      // Loaded here, not at the top: `interlock --help` and other commands should start fast.
+      const [{ buildServer }, { startSink }, { openRuntime, untilSignal }] = await Promise.all([
+        import('../../api/server.ts'),
+        import('../../sandboxes/sink/sink.ts'),
+        import('../runtime.ts'),
+      ]);
       const hasFile = opts.config !== undefined || existsSync('interlock.yaml');
       let sink: Sink | undefined;
       if (!hasFile && opts.sample) {

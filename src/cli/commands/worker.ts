@@ -3,7 +3,6 @@
  * you like against one PostgreSQL store; they share the work.
  */
 import type { Command } from 'commander';
-import { openRuntime, untilSignal } from '../runtime.ts';
 
 /** Registers `interlock worker`. */
 export function registerWorker(program: Command): void {
@@ -12,6 +11,7 @@ export function registerWorker(program: Command): void {
     .description('run a worker: route inbound events and deliver outbound messages')
     .option('-c, --config <file>', 'configuration file (default: ./interlock.yaml if present)')
     .action(async (opts: { config?: string }) => {
+      const { openRuntime, untilSignal } = await import('../runtime.ts');
       const rt = await openRuntime({ configFile: opts.config });
       await rt.engine.startWorker();
       rt.log.info({ worker: rt.config.worker.id, store: rt.store.dialect }, 'worker started');
