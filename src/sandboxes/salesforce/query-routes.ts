@@ -4,12 +4,12 @@
  * (`/services/data/vXX.X/query/<locator>-<offset>`) fetches the next one until `done`.
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiVersion } from './context.ts';
 import type { SalesforceContext } from './context.ts';
 import { SalesforceError } from './errors.ts';
 import { executeSoql } from './soql/execute.ts';
-import type { Row } from './soql/execute.ts';
+import type { QueryResult, Row } from './soql/execute.ts';
 import { parseSoql } from './soql/parse.ts';
 
 /** How many open cursors are kept; older ones are dropped, as Salesforce drops old cursors. */
@@ -21,11 +21,15 @@ interface Cursor {
   readonly batchSize: number;
 }
 
+// A single-page answer, serialised once per query result: polling clients repeat queries over
+// unchanged data, and serialising and encoding the body is then most of the work.
+const singlePages = new WeakMap<QueryResult, { batchSize: number; body: Buffer }>();
+
 /** Registers the query routes (inside the `/services/data/:version` scope). */
 export function registerQueryRoutes(app: FastifyInstance, ctx: SalesforceContext): void {
   const cursors = new Map<string, Cursor>();
 
-  const run = async (request: FastifyRequest, includeDeleted: boolean): Promise<unknown> => {
+  const run = async (request: FastifyRequest, reply: FastifyReply, includeDeleted: boolean): Promise<unknown> => {
     const v = apiVersion(request);
     const q = (request.query as Record<string, unknown>)['q'];
     if (typeof q !== 'string' || q.trim() === '') {
@@ -33,8 +37,15 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: SalesforceContext
     }
     const query = parseSoql(q);
     const result = executeSoql(ctx.store, query, v, includeDeleted);
-    const cursor: Cursor = { rows: result.rows, totalSize: result.totalSize, batchSize: batchSize(request, ctx.config.defaultBatchSize) };
-    return page(cursors, cursor, undefined, 0, v);
+    const size = batchSize(request, ctx.config.defaultBatchSize);
+    const cached = singlePages.get(result);
+    if (cached && cached.batchSize === size) return reply.type('application/json; charset=utf-8').send(cached.body);
+    const cursor: Cursor = { rows: result.rows, totalSize: result.totalSize, batchSize: size };
+    const body = page(cursors, cursor, undefined, 0, v);
+    if (result.rows.length > size) return body;
+    const buffer = Buffer.from(JSON.stringify(body));
+    singlePages.set(result, { batchSize: size, body: buffer });
+    return reply.type('application/json; charset=utf-8').send(buffer);
   };
 
   const more = async (request: FastifyRequest): Promise<unknown> => {
@@ -50,8 +61,8 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: SalesforceContext
     return page(cursors, cursor, id, offset, v);
   };
 
-  app.get('/query', (request) => run(request, false));
-  app.get('/queryAll', (request) => run(request, true));
+  app.get('/query', (request, reply) => run(request, reply, false));
+  app.get('/queryAll', (request, reply) => run(request, reply, true));
   app.get('/query/:locator', more);
   app.get('/queryAll/:locator', more);
 }
