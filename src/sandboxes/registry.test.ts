@@ -4,7 +4,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { InterlockError } from '../core/errors.ts';
 import { SANDBOXES, startSandboxes } from './registry.ts';
 
@@ -39,6 +42,29 @@ describe('sandbox registry', () => {
       ]);
     } finally {
       await Promise.all(started.map((s) => s.close()));
+    }
+  });
+
+  it('keeps each sandbox state in <dir>/<name>.sqlite across a restart', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'interlock-sandboxes-'));
+    const auth = { authorization: 'Bearer sk_test_registry' };
+    try {
+      const [first] = await startSandboxes({ only: ['stripe'], statePath: dir });
+      const created = (await (
+        await fetch(`${first?.url}/v1/customers`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=Kept' })
+      ).json()) as { id: string };
+      await first?.close();
+      assert.ok(existsSync(path.join(dir, 'stripe.sqlite')));
+      const [second] = await startSandboxes({ only: ['stripe'], statePath: dir });
+      try {
+        const kept = await fetch(`${second?.url}/v1/customers/${created.id}`, { headers: auth });
+        assert.equal(kept.status, 200);
+        assert.equal(((await kept.json()) as { name: string }).name, 'Kept');
+      } finally {
+        await second?.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
