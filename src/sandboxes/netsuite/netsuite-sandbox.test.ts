@@ -154,6 +154,23 @@ describe('NetSuite sandbox', () => {
       assert.equal(((await call('GET', `${records}/invoice/${invoice}`)).body?.['status'] as Record<string, unknown>)['refName'], 'Paid In Full');
     });
 
+    it('bills a sales order and takes the payment by transforming records', async () => {
+      const order = await create('salesOrder', { entity: { externalId: 'GLOBEX-002' }, otherRefNum: 'PO-9', item: { items: [{ item: { externalId: 'SEAT-ADDON' }, quantity: 10 }] } });
+      const billed = await call('POST', `${records}/salesOrder/${order}/!transform/invoice`, {});
+      assert.equal(billed.status, 204);
+      const invoiceUrl = billed.headers.get('location') ?? '';
+      assert.match(invoiceUrl, /\/record\/v1\/invoice\/\d+$/);
+      const invoice = (await call('GET', `${invoiceUrl}?expandSubResources=true`)).body ?? {};
+      assert.deepEqual([(invoice['createdFrom'] as Record<string, unknown>)['id'], invoice['total'], invoice['otherRefNum']], [order, 400, 'PO-9']);
+      assert.equal((invoice['currency'] as Record<string, unknown>)['refName'], 'Euro');
+      const paid = await call('POST', `${invoiceUrl.replace(sb.url, '')}/!transform/customerPayment`, {});
+      assert.equal(paid.status, 204);
+      const after = (await call('GET', invoiceUrl)).body ?? {};
+      assert.deepEqual([after['amountRemaining'], (after['status'] as Record<string, unknown>)['refName']], [0, 'Paid In Full']);
+      const unsupported = await call('POST', `${records}/customer/101/!transform/invoice`, {});
+      assert.deepEqual([unsupported.status, errorCode(unsupported)], [400, 'INVALID_TRANSFORM']);
+    });
+
     it('deletes with 204, after which the record is NONEXISTENT_ID, but not records others depend on', async () => {
       const id = await create('customer', { companyName: 'Short Lived', subsidiary: { id: '1' } });
       assert.equal((await call('DELETE', `${records}/customer/${id}`)).status, 204);

@@ -2,13 +2,15 @@
  * The REST record service, `/services/rest/record/v1/{type}`: create (204 + `Location`), get
  * (`expandSubResources`, `fields`), update (PATCH, `replace=` for sublists), delete, upsert by
  * external id (`PUT …/eid:{externalId}`), access by `eid:` in any id position, sublist reads,
- * and collection lists with `q`, `limit` and `offset`.
+ * transformations (`POST …/{id}/!transform/{type}`), and collection lists with `q`, `limit` and
+ * `offset`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NetSuiteError, nonexistent } from './errors.ts';
 import { compileFilter } from './list-filter.ts';
 import { createRecord, updateRecord } from './records.ts';
 import { recordUrl, renderLines, renderRecord } from './render.ts';
+import { transformRecord } from './transform.ts';
 import { findRecordType } from './schema.ts';
 import type { NsRecordType } from './schema.ts';
 import type { NsRecord, NsStore } from './store.ts';
@@ -59,6 +61,15 @@ export function registerRecordRoutes(app: FastifyInstance, deps: RecordRouteDeps
     const query = request.query as Params;
     const fields = query['fields'] ? new Set(query['fields'].split(',').map((f) => f.trim().toLowerCase())) : undefined;
     return renderRecord(store, deps.url(), type, record, { expand: query['expandSubResources'] === 'true', fields });
+  });
+
+  app.post('/services/rest/record/v1/:type/:id/!transform/:target', async (request, reply) => {
+    const type = recordType(request);
+    const params = request.params as Params;
+    const source = find(store, type, params['id'] ?? '');
+    const target = findRecordType(params['target'] ?? '');
+    if (!target) throw new NetSuiteError(404, 'INVALID_RCRD_TYPE', `Record type '${params['target'] ?? ''}' does not exist.`);
+    return created(reply, target, transformRecord(store, source, target, request.body));
   });
 
   app.get('/services/rest/record/v1/:type/:id/:sublist', async (request) => {
