@@ -9,6 +9,7 @@ import { SUBREQUEST_HEADER, SUBREQUEST_SECRET, registerCompositeRoute } from './
 import { apiVersion } from './context.ts';
 import type { SalesforceContext } from './context.ts';
 import { registerQueryRoutes } from './query-routes.ts';
+import { registerReplicationRoutes } from './replication-routes.ts';
 import { registerSObjectRoutes } from './sobject-routes.ts';
 
 const VERSIONS = ['55.0', '56.0', '57.0', '58.0', '59.0', '60.0', '61.0', '62.0', '63.0', '64.0'];
@@ -38,6 +39,7 @@ export async function registerDataApi(app: FastifyInstance, ctx: SalesforceConte
         DailyApiRequests: { Max: ctx.usage.limit, Remaining: Math.max(0, ctx.usage.limit - ctx.usage.used()) },
       }));
       registerSObjectRoutes(api, ctx);
+      registerReplicationRoutes(api, ctx);
       registerQueryRoutes(api, ctx);
       registerCollectionRoutes(api, ctx);
       registerCompositeRoute(api, ctx);

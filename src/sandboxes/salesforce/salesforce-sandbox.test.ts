@@ -136,6 +136,23 @@ describe('Salesforce sandbox', () => {
       assert.deepEqual([read['Amount'], read['IsWon'], read['IsClosed'], read['HasOpportunityLineItem']], [4500, true, true, true]);
     });
 
+    it('lists updated and deleted ids in a time window for replication', async () => {
+      const start = new Date(Date.now() - 1000).toISOString();
+      const created = (await call(sb, 'POST', `${api}/sobjects/Account`, { token, body: { Name: 'Replicated' } })).body as { id: string };
+      const doomed = (await call(sb, 'POST', `${api}/sobjects/Account`, { token, body: { Name: 'Doomed' } })).body as { id: string };
+      await call(sb, 'DELETE', `${api}/sobjects/Account/${doomed.id}`, { token });
+      const end = new Date(Date.now() + 1000).toISOString();
+      const window = `start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`;
+      const updated = (await call(sb, 'GET', `${api}/sobjects/Account/updated/?${window}`, { token })).body as { ids: string[]; latestDateCovered: string };
+      assert.ok(updated.ids.includes(created.id));
+      assert.ok(!updated.ids.includes(doomed.id));
+      const deleted = (await call(sb, 'GET', `${api}/sobjects/Account/deleted/?${window}`, { token })).body as { deletedRecords: Array<{ id: string; deletedDate: string }> };
+      const deletedIds = deleted.deletedRecords.map((r) => r.id);
+      assert.ok(deletedIds.includes(doomed.id));
+      assert.ok(!deletedIds.includes(created.id));
+      assert.equal((await call(sb, 'GET', `${api}/sobjects/Account/updated/`, { token })).status, 400);
+    });
+
     it('answers bad writes with Salesforce error arrays', async () => {
       const missing = await call(sb, 'POST', `${api}/sobjects/Opportunity`, { token, body: { Name: 'No stage' } });
       assert.deepEqual(missing.body, [{ message: 'Required fields are missing: [StageName, CloseDate]', errorCode: 'REQUIRED_FIELD_MISSING', fields: ['StageName', 'CloseDate'] }]);
