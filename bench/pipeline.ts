@@ -1,0 +1,154 @@
+/**
+ * `npm run bench -- pipeline`: events/s and end-to-end latency of webhook in → durable inbox →
+ * transform → outbox → delivered to a local sink and marked delivered, at 32 connections, on
+ * SQLite and PostgreSQL. Interlock runs as its own process (`interlock start`), the load
+ * generator (autocannon) and the sink in this one. Baseline in the same run: a hand-written
+ * server with one durable insert per event and no engine (see support/baseline-server.ts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { stringify } from 'yaml';
+import { startSink, type Sink } from '../src/sandboxes/sink/sink.ts';
+import { createTestDatabase, postgresUnavailable } from '../test/support/stores.ts';
+import { percentile, report, type BenchOptions } from './report.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+interface Run {
+  eventsPerS: number;
+  p50: number;
+  p99: number;
+  accepted: number;
+  delivered: number;
+}
+
+/** Runs the benchmark. */
+export default async function pipeline(options: BenchOptions): Promise<void> {
+  const seconds = options.quick ? 3 : 15;
+  const dir = mkdtempSync(path.join(tmpdir(), 'interlock-bench-'));
+  try {
+    const baseline = await measure(seconds, async (sink, port) =>
+      spawnReady(process.execPath, [path.join(ROOT, 'bench/support/baseline-server.ts'), String(port), path.join(dir, 'baseline.db'), `${sink.url}/ok`], `http://127.0.0.1:${port}/`),
+    );
+    const stores: Array<[string, () => Promise<{ store: unknown; drop?: () => Promise<void> }>]> = [
+      ['sqlite', async () => ({ store: { kind: 'sqlite', sqlite: { path: path.join(dir, 'interlock.db') } } })],
+    ];
+    if ((await postgresUnavailable()) === undefined) {
+      stores.push([
+        'postgres',
+        async () => {
+          const db = await createTestDatabase();
+          return { store: { kind: 'postgres', postgres: { url: db.url, poolSize: 8 } }, drop: db.drop };
+        },
+      ]);
+    } else {
+      process.stderr.write('pipeline: PostgreSQL is unreachable; the postgres case is skipped\n');
+    }
+    for (const [name, open] of stores) {
+      const { store, drop } = await open();
+      const run = await measure(seconds, async (sink, port) => {
+        const config = path.join(dir, `${name}.yaml`);
+        writeFileSync(
+          config,
+          stringify({
+            server: { port },
+            store,
+            log: { level: 'error' },
+            worker: { batchSize: 256 },
+            sources: {
+              bench: {
+                eventId: { path: 'id' },
+                routes: [{ destination: 'sink', key: 'order', transform: '{"id": id, "orderId": order, "amount": amount, "t": t}' }],
+              },
+            },
+            destinations: { sink: { url: `${sink.url}/ok`, concurrency: 64 } },
+          }),
+        );
+        return spawnReady(process.execPath, [path.join(ROOT, 'bin/interlock.js'), 'start', '--config', config, '--no-sample'], `http://127.0.0.1:${port}/healthz`);
+      });
+      await drop?.();
+      report({
+        bench: 'pipeline',
+        case: name,
+        metric: 'events_per_s',
+        value: run.eventsPerS,
+        unit: 'events/s',
+        baseline: baseline.eventsPerS,
+        p50_ms: run.p50,
+        p99_ms: run.p99,
+        baseline_p50_ms: baseline.p50,
+        baseline_p99_ms: baseline.p99,
+        accepted: run.accepted,
+        delivered: run.delivered,
+        connections: 32,
+        seconds,
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Starts a sink and a server (via `start`), drives 32 connections for `seconds`, drains, measures. */
+async function measure(seconds: number, start: (sink: Sink, port: number) => Promise<ChildProcess>): Promise<Run> {
+  const latencies: number[] = [];
+  let lastDelivery = 0;
+  const sink = await startSink({
+    onEffect: (e) => {
+      const now = performance.now();
+      lastDelivery = now;
+      latencies.push(now - (JSON.parse(e.body) as { t: number }).t);
+    },
+  });
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = await start(sink, port);
+  let n = 0;
+  const began = performance.now();
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/hooks/bench`,
+    connections: 32,
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (req) => {
+          n += 1;
+          return { ...req, body: JSON.stringify({ id: `evt-${n}`, order: `SO-${n % 1000}`, amount: '120.00', t: performance.now() }) };
+        },
+      },
+    ],
+  });
+  const accepted = result['2xx'];
+  const deadline = performance.now() + 30_000;
+  while (sink.effects.length < accepted && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const elapsed = (lastDelivery - began) / 1000;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  await sink.close();
+  return {
+    eventsPerS: sink.effects.length / elapsed,
+    p50: Math.round(percentile(latencies, 50) * 10) / 10,
+    p99: Math.round(percentile(latencies, 99) * 10) / 10,
+    accepted,
+    delivered: sink.effects.length,
+  };
+}
+
+async function spawnReady(cmd: string, args: string[], probeUrl: string): Promise<ChildProcess> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 800; i++) {
+    try {
+      const res = await fetch(probeUrl);
+      await res.arrayBuffer();
+      return child;
+    } catch {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${args[0]} did not start`);
+}
