@@ -122,6 +122,11 @@ function test(store: RecordStore, record: StoredRecord, cond: Condition): boolea
       return cond.items.some((c) => test(store, record, c));
     case 'not':
       return !test(store, record, cond.item);
+    case 'semi': {
+      const value = read(store, record, cond.path);
+      const found = value !== null && semiJoinIds(store, cond).has(value);
+      return cond.negate ? !found : found;
+    }
     case 'compare': {
       const value = read(store, record, cond.path);
       const isTime = cond.path.field.type === 'date' || cond.path.field.type === 'datetime';
@@ -136,6 +141,17 @@ function test(store: RecordStore, record: StoredRecord, cond: Condition): boolea
       }
     }
   }
+}
+
+// The id set of a semi-join, computed once per store version rather than once per outer row.
+const semiJoins = new WeakMap<object, { store: RecordStore; version: number; ids: Set<unknown> }>();
+
+function semiJoinIds(store: RecordStore, cond: Extract<Condition, { kind: 'semi' }>): Set<unknown> {
+  const hit = semiJoins.get(cond);
+  if (hit && hit.store === store && hit.version === store.version) return hit.ids;
+  const ids = new Set(select(store, cond.query, store.list(cond.query.type.name)).map((r) => read(store, r, cond.field)));
+  semiJoins.set(cond, { store, version: store.version, ids });
+  return ids;
 }
 
 function matches(actual: unknown, op: string, literal: Literal): boolean {

@@ -23,7 +23,8 @@ export type Literal =
 export type Condition =
   | { readonly kind: 'and' | 'or'; readonly items: readonly Condition[] }
   | { readonly kind: 'not'; readonly item: Condition }
-  | { readonly kind: 'compare'; readonly path: FieldPath; readonly op: string; readonly values: readonly Literal[] };
+  | { readonly kind: 'compare'; readonly path: FieldPath; readonly op: string; readonly values: readonly Literal[] }
+  | { readonly kind: 'semi'; readonly path: FieldPath; readonly negate: boolean; readonly query: SoqlQuery; readonly field: FieldPath };
 
 /** One ORDER BY item. */
 export interface OrderItem {

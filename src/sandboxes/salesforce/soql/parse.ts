@@ -203,9 +203,24 @@ function buildTree(type: SObjectType, tokens: Token[]): Condition {
   return tree;
 }
 
+/** `Id IN (SELECT AccountId FROM Opportunity WHERE …)`: the inner query selects one id field. */
+function semiJoin(type: SObjectType, field: string, operator: string, raw: RawQuery): Condition {
+  const inner = raw.sObject ? findType(raw.sObject) : undefined;
+  if (!inner) throw new SalesforceError(400, 'INVALID_TYPE', `sObject type '${raw.sObject ?? ''}' is not supported.`);
+  const query = resolve(raw, inner);
+  const only = query.select[0];
+  if (query.select.length !== 1 || only?.kind !== 'field' || (only.path.field.type !== 'id' && only.path.field.type !== 'reference')) {
+    throw malformed('The selected field in a semi join must be an Id or a reference to an Id');
+  }
+  const op = operator.toUpperCase().replace(/\s+/g, '');
+  if (op !== 'IN' && op !== 'NOTIN') throw malformed(`unexpected token: ${operator} before a subquery`);
+  return { kind: 'semi', path: resolvePath(type, field), negate: op === 'NOTIN', query, field: only.path };
+}
+
 function compare(type: SObjectType, c: RawCondition): Condition {
-  if (c.field === undefined || c.valueQuery !== undefined) {
-    throw malformed('The Interlock sandbox supports field comparisons only (no functions or semi-joins) in WHERE');
+  if (c.field !== undefined && c.valueQuery !== undefined) return semiJoin(type, c.field, c.operator ?? '', c.valueQuery as RawQuery);
+  if (c.field === undefined) {
+    throw malformed('The Interlock sandbox supports field comparisons and semi-joins only (no functions) in WHERE');
   }
   const op = (c.operator ?? '=').toUpperCase().replace(/\s+/g, '');
   if (!['=', '!=', '<>', '<', '>', '<=', '>=', 'IN', 'NOTIN', 'LIKE'].includes(op)) throw malformed(`unexpected token: ${op}`);

@@ -99,6 +99,12 @@ describe('SOQL', () => {
     assert.deepEqual(run('SELECT COUNT(BillingCountry) FROM Account').rows[0], { attributes: { type: 'AggregateResult' }, expr0: 4 });
   });
 
+  it('filters with IN and NOT IN semi-joins on id fields', () => {
+    assert.deepEqual(names("SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Opportunity WHERE StageName = 'Prospecting')"), ['Umbrella Health']);
+    assert.equal(names('SELECT Name FROM Account WHERE Id NOT IN (SELECT AccountId FROM Opportunity)').length, 1);
+    assert.throws(() => parseSoql('SELECT Id FROM Account WHERE Id IN (SELECT Name FROM Opportunity)'), SalesforceError);
+  });
+
   it('sees deleted records only through queryAll', () => {
     assert.equal(names("SELECT Name FROM Account WHERE Name = 'Deleted Co'").length, 0);
     assert.deepEqual(run("SELECT Name, IsDeleted FROM Account WHERE Name = 'Deleted Co'", true).rows.map((r) => r['IsDeleted']), [true]);
