@@ -7,14 +7,15 @@
  * execution (bad key, auth, faults, parameter validation) are not stored, so they may be retried.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { openStateStore, type Collection } from '../kit/index.ts';
 import { paramsFingerprint } from './params.ts';
 import { StripeApiError } from './stripe-error.ts';
 
 /** How long a key is remembered. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
-interface Entry {
-  done: boolean;
+/** A completed request, as remembered (and persisted with the sandbox state). */
+export interface IdempotencyEntry {
   path: string;
   params: string;
   createdAt: number;
@@ -23,45 +24,64 @@ interface Entry {
   contentType: string;
 }
 
+interface Reservation {
+  path: string;
+  params: string;
+}
+
 /** What to do with a keyed request. */
 export type IdempotencyDecision =
   | { kind: 'proceed' }
   | { kind: 'replay'; status: number; body: string; contentType: string }
   | { kind: 'refuse'; error: StripeApiError };
 
-/** The remembered keys of one Stripe account. */
+/**
+ * The remembered keys of one Stripe account. Completed keys live in a state collection, so a
+ * persisted sandbox still replays them after a restart; in-flight reservations are memory only.
+ */
 export class IdempotencyStore {
-  readonly #entries = new Map<string, Entry>();
+  readonly #done: Collection<IdempotencyEntry>;
+  readonly #inFlight = new Map<string, Reservation>();
+  // Keys in completion order, for pruning; keys reloaded from a file expire on lookup instead.
+  #order: { key: string; createdAt: number }[] = [];
+  #head = 0;
   readonly #now: () => number;
 
   /** `now` is injectable so a test can age keys past 24 hours. */
-  constructor(now: () => number = Date.now) {
+  constructor(done: Collection<IdempotencyEntry> = openStateStore().collection('idempotency_keys'), now: () => number = Date.now) {
+    this.#done = done;
     this.#now = now;
   }
 
   /** Decides about a request carrying `key`, reserving the key when it proceeds. */
   begin(key: string, path: string, params: string): IdempotencyDecision {
     this.#prune();
-    const entry = this.#entries.get(key);
-    if (entry === undefined) {
-      this.#entries.set(key, { done: false, path, params, createdAt: this.#now(), status: 0, body: '', contentType: '' });
+    let entry: IdempotencyEntry | undefined = this.#done.get(key);
+    if (entry !== undefined && entry.createdAt <= this.#now() - IDEMPOTENCY_TTL_MS) {
+      this.#done.delete(key);
+      entry = undefined;
+    }
+    const running = entry === undefined ? this.#inFlight.get(key) : undefined;
+    const known: Reservation | undefined = entry ?? running;
+    if (known === undefined) {
+      this.#inFlight.set(key, { path, params });
       return { kind: 'proceed' };
     }
-    if (entry.path !== path) {
+    if (known.path !== path) {
       return refuse(
         400,
         'invalid_request_error',
-        `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${entry.path}' vs '${path}'). Try using a key other than '${key}' if you meant to execute a different request.`,
+        `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${known.path}' vs '${path}'). Try using a key other than '${key}' if you meant to execute a different request.`,
       );
     }
-    if (entry.params !== params) {
+    if (known.params !== params) {
       return refuse(
         400,
         'idempotency_error',
         `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
       );
     }
-    if (!entry.done) {
+    if (entry === undefined) {
       return refuse(
         409,
         'idempotency_error',
@@ -74,38 +94,48 @@ export class IdempotencyStore {
 
   /** Stores the response of the request that reserved `key`. */
   complete(key: string, status: number, body: string, contentType: string): void {
-    const entry = this.#entries.get(key);
-    if (entry !== undefined && !entry.done) Object.assign(entry, { done: true, status, body, contentType });
+    const reservation = this.#inFlight.get(key);
+    if (reservation === undefined) return;
+    this.#inFlight.delete(key);
+    const createdAt = this.#now();
+    this.#done.put(key, { ...reservation, createdAt, status, body, contentType });
+    this.#order.push({ key, createdAt });
   }
 
-  /** Releases a reservation whose request never began executing (or never finished). */
+  /** Releases a reservation whose request never began executing. */
   abandon(key: string): void {
-    if (this.#entries.get(key)?.done === false) this.#entries.delete(key);
+    this.#inFlight.delete(key);
   }
 
   /** Keys whose first request is still running. */
   inFlight(): number {
-    let n = 0;
-    for (const entry of this.#entries.values()) if (!entry.done) n++;
-    return n;
+    return this.#inFlight.size;
   }
 
-  /** Number of remembered keys. */
+  /** Number of remembered keys, in flight or completed. */
   get size(): number {
-    return this.#entries.size;
+    return this.#done.size + this.#inFlight.size;
   }
 
-  /** Forgets every key. */
+  /** Forgets the reservations (the completed keys go with the state's reset). */
   clear(): void {
-    this.#entries.clear();
+    this.#inFlight.clear();
+    this.#order = [];
+    this.#head = 0;
   }
 
-  // Entries are in creation order, so expired ones are all at the front.
   #prune(): void {
     const cutoff = this.#now() - IDEMPOTENCY_TTL_MS;
-    for (const [key, entry] of this.#entries) {
-      if (entry.createdAt > cutoff) return;
-      this.#entries.delete(key);
+    while (this.#head < this.#order.length) {
+      const oldest = this.#order[this.#head];
+      if (oldest === undefined || oldest.createdAt > cutoff) break;
+      if (this.#done.get(oldest.key)?.createdAt === oldest.createdAt) this.#done.delete(oldest.key);
+      this.#head += 1;
+    }
+    // Compact now and then so the order list does not grow without bound.
+    if (this.#head > 1024 && this.#head * 2 > this.#order.length) {
+      this.#order = this.#order.slice(this.#head);
+      this.#head = 0;
     }
   }
 }

@@ -5,6 +5,9 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { SandboxInstance } from '../kit/index.ts';
 import { IDEMPOTENCY_TTL_MS, IdempotencyStore } from './idempotency.ts';
 import { stripeSandbox } from './stripe-sandbox.ts';
@@ -111,9 +114,31 @@ describe('Stripe sandbox over HTTP', () => {
 });
 
 describe('Stripe idempotency keys', () => {
+  it('still replays a completed key after a restart of a persisted sandbox', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'interlock-stripe-'));
+    const statePath = path.join(dir, 'stripe.sqlite');
+    const create = async (url: string): Promise<Response> =>
+      fetch(`${url}/v1/customers`, { method: 'POST', headers: { ...FORM, 'idempotency-key': 'across-restart' }, body: 'name=Durable' });
+    try {
+      const first = await stripeSandbox.start({ statePath });
+      const original = (await (await create(first.url)).json()) as { id: string };
+      await first.close();
+      const second = await stripeSandbox.start({ statePath });
+      try {
+        const retried = await create(second.url);
+        assert.equal(retried.headers.get('idempotent-replayed'), 'true');
+        assert.equal(((await retried.json()) as { id: string }).id, original.id);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('forgets a key after 24 hours, so the same key runs as a new request', () => {
     let now = 0;
-    const store = new IdempotencyStore(() => now);
+    const store = new IdempotencyStore(undefined, () => now);
     assert.deepEqual(store.begin('k', '/v1/customers', 'a=1'), { kind: 'proceed' });
     store.complete('k', 200, '{"id":"cus_1"}', 'application/json');
     now = IDEMPOTENCY_TTL_MS - 1;

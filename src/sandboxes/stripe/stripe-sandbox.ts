@@ -35,7 +35,7 @@ export const stripeSandbox: SandboxFactory = defineSandbox({
     const state = new StripeState(context.store);
     const events = new StripeEvents(state, context.events);
     const api: StripeApi = { state, events, billing: new Billing(state, events) };
-    const idempotency = new IdempotencyStore();
+    const idempotency = new IdempotencyStore(context.store.collection('idempotency_keys'));
     keys.set(context, idempotency);
 
     registerFormParser(scope);
