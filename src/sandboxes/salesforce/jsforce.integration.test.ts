@@ -1,13 +1,16 @@
 /**
- * Fidelity with jsforce v3, unchanged but for its login URL: OAuth2 username-password login,
+ * Fidelity with jsforce v3, unchanged but for its login URL: OAuth2 username-password,
+ * client-credentials and JWT-bearer sign-in (and its OAuth error surfacing),
  * sObject Collections create/update, SOQL with autoFetch across several pages, upsert by external
  * id (created, then updated), and a CDC subscriber resuming from a replay id with jsforce's token.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import jsforce from 'jsforce';
+import { SignJWT } from 'jose';
 import type { SandboxInstance } from '../kit/index.ts';
-import { salesforceSandbox } from './salesforce-sandbox.ts';
+import { createSalesforceSandbox, salesforceSandbox } from './salesforce-sandbox.ts';
 
 interface Fetched {
   events: Array<{ event: { payload: Record<string, unknown> }; replayId: string }>;
@@ -97,5 +100,34 @@ describe('jsforce against the Salesforce sandbox', () => {
     const header = resumed.events[0]?.event.payload['ChangeEventHeader'] as { changeType: string; recordIds: string[] };
     assert.deepEqual([header.changeType, header.recordIds], ['UPDATE', [account?.Id]]);
     assert.equal(resumed.events[0]?.event.payload['Phone'], '+1 555 0100');
+  });
+
+  it('authorizes with client credentials and a JWT bearer assertion through jsforce, and surfaces OAuth errors', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwtSandbox = await createSalesforceSandbox({ jwtPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() }).start();
+    try {
+      const oauth2 = { clientId: 'interlock-sandbox-client', clientSecret: 'interlock-sandbox-secret', loginUrl: jwtSandbox.url };
+      const byClient = new jsforce.Connection({ oauth2 });
+      await byClient.authorize({ grant_type: 'client_credentials' });
+      assert.equal(byClient.instanceUrl, jwtSandbox.url);
+      assert.ok(Array.isArray((await byClient.describeGlobal()).sobjects));
+
+      const assertion = await new SignJWT({})
+        .setProtectedHeader({ alg: 'RS256' })
+        .setIssuer(oauth2.clientId)
+        .setSubject('integration@interlock.sandbox')
+        .setAudience('https://login.salesforce.com')
+        .setExpirationTime(Math.floor(Date.now() / 1000) + 180)
+        .sign(privateKey);
+      const byJwt = new jsforce.Connection({ oauth2 });
+      await byJwt.authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
+      const count = await byJwt.query('SELECT COUNT() FROM Account');
+      assert.equal(count.totalSize, 0);
+
+      const wrong = new jsforce.Connection({ oauth2: { ...oauth2, clientSecret: 'wrong' } });
+      await assert.rejects(wrong.login('integration@interlock.sandbox', 'sandbox'), (err: Error) => err.name === 'invalid_client' && err.message === 'invalid client credentials');
+    } finally {
+      await jwtSandbox.close();
+    }
   });
 });
