@@ -219,6 +219,20 @@ describe('NetSuite sandbox', () => {
     });
   });
 
+  it('renders injected faults in NetSuite error shapes', async () => {
+    sb.faults.patch({ maintenance: true });
+    const down = await call('GET', `${records}/customer/101`);
+    sb.faults.patch({ maintenance: false, errorRate: 1 });
+    const broken = await call('GET', `${records}/customer/101`);
+    sb.faults.patch({ errorRate: 0, rateLimit: { burst: 1 } });
+    const limited = await call('GET', `${records}/customer/101`);
+    sb.faults.patch({ rateLimit: null });
+    assert.deepEqual([down.status, down.body?.['title'], errorCode(down)], [503, 'Service Unavailable', 'SERVICE_UNAVAILABLE']);
+    assert.deepEqual([broken.status, errorCode(broken)], [500, 'UNEXPECTED_ERROR']);
+    assert.deepEqual([limited.status, errorCode(limited)], [429, 'CONCURRENCY_LIMIT_EXCEEDED']);
+    assert.equal((await call('GET', `${records}/customer/101`)).status, 200);
+  });
+
   it('refuses requests beyond the account concurrency limit with 429', async () => {
     const small = await createNetSuiteSandbox({ publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), concurrencyLimit: 2 }).start({ seed: true, faults: { latencyMs: 1500 } });
     try {
