@@ -224,6 +224,16 @@ describe('Stripe sandbox with the official client', () => {
     assert.equal(listed.data[0]?.secret, undefined);
   });
 
+  it('delivers duplicate webhooks under the duplicateEventRate fault, each one verifiable', async () => {
+    const endpoint = await stripe.webhookEndpoints.create({ url: hookUrl, enabled_events: ['*'] });
+    sandbox.faults.patch({ duplicateEventRate: 1 });
+    await stripe.products.create({ name: 'Twice' });
+    await waitFor(async () => hooks.length === 2);
+    const events = hooks.map((h) => stripe.webhooks.constructEvent(h.body, h.signature, endpoint.secret ?? ''));
+    assert.equal(events[0]?.id, events[1]?.id);
+    assert.equal(events[0]?.type, 'product.created');
+  });
+
   it('renews subscriptions when a test clock advances: paid, then payment_failed', async () => {
     const start = Math.floor(Date.UTC(2026, 0, 15) / 1000);
     const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
