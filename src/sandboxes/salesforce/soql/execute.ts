@@ -4,6 +4,7 @@
  * subqueries as nested query results.
  */
 import type { RecordStore, StoredRecord } from '../store.ts';
+import { aggregate } from './aggregate.ts';
 import type { Condition, FieldPath, Literal, SoqlQuery } from './model.ts';
 
 /** A result row, in the REST API's JSON shape. */
@@ -39,10 +40,10 @@ export function executeSoql(store: RecordStore, query: SoqlQuery, apiVersion: st
 function run(store: RecordStore, query: SoqlQuery, apiVersion: string, includeDeleted: boolean): QueryResult {
   const matched = select(store, query, store.list(query.type.name, includeDeleted));
   if (query.countOnly) return { rows: [], totalSize: matched.length };
-  const count = query.select.find((s) => s.kind === 'count');
-  if (count?.kind === 'count') {
-    const n = count.path ? matched.filter((r) => read(store, r, count.path as FieldPath) !== null).length : matched.length;
-    return { rows: [{ attributes: { type: 'AggregateResult' }, [count.alias]: n }], totalSize: 1 };
+  if (query.groupBy.length > 0 || query.select.some((s) => s.kind === 'aggregate')) {
+    const all = query.where ? store.list(query.type.name, includeDeleted).filter((r) => test(store, r, query.where as Condition)) : store.list(query.type.name, includeDeleted);
+    const rows = aggregate(query, all, (r, path) => read(store, r, path));
+    return { rows, totalSize: rows.length };
   }
   return { rows: matched.map((r) => shape(store, query, r, apiVersion)), totalSize: matched.length };
 }
@@ -189,16 +190,19 @@ function toTime(value: string): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-type SortKey = string | number | null;
+/** A comparable form of a field value. */
+export type SortKey = string | number | null;
 
-function sortKey(value: unknown): SortKey {
+/** The value a field sorts by: numbers as numbers, text lower-cased, null as null. */
+export function sortKey(value: unknown): SortKey {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   return String(value).toLowerCase();
 }
 
-function compareKeys(a: SortKey | undefined, b: SortKey | undefined, nullsLast: boolean): number {
+/** Compares sort keys, placing nulls first or last. */
+export function compareKeys(a: SortKey | undefined, b: SortKey | undefined, nullsLast: boolean): number {
   const an = a === null || a === undefined;
   const bn = b === null || b === undefined;
   if (an || bn) return an && bn ? 0 : an === nullsLast ? 1 : -1;

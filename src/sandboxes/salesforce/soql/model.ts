@@ -40,7 +40,10 @@ export interface OrderItem {
 export type SelectItem =
   | { readonly kind: 'field'; readonly path: FieldPath }
   | { readonly kind: 'subquery'; readonly relationship: SfChildRelationship; readonly query: SoqlQuery }
-  | { readonly kind: 'count'; readonly alias: string; readonly path: FieldPath | undefined };
+  | { readonly kind: 'aggregate'; readonly fn: AggregateFunction; readonly alias: string; readonly path: FieldPath | undefined };
+
+/** The aggregate functions SOQL offers. */
+export type AggregateFunction = 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'MIN' | 'MAX' | 'AVG';
 
 /** A resolved SOQL query. */
 export interface SoqlQuery {
@@ -58,4 +61,6 @@ export interface SoqlQuery {
   readonly offset: number | undefined;
   /** `SELECT COUNT() FROM …`: only a total is wanted. */
   readonly countOnly: boolean;
+  /** GROUP BY fields (empty when not grouped). */
+  readonly groupBy: readonly FieldPath[];
 }

@@ -8,7 +8,7 @@ import { SalesforceError } from '../errors.ts';
 import { findChildRelationship, findField, findRelationship, findType } from '../schema.ts';
 import type { SObjectType, SfField } from '../schema.ts';
 import { malformed, toLiteral } from './literals.ts';
-import type { Condition, FieldPath, OrderItem, SelectItem, SoqlQuery } from './model.ts';
+import type { AggregateFunction, Condition, FieldPath, OrderItem, SelectItem, SoqlQuery } from './model.ts';
 
 /** The parser's output, typed only as far as this module reads it. */
 interface RawQuery {
@@ -19,7 +19,8 @@ interface RawQuery {
   orderBy?: RawOrder | RawOrder[];
   limit?: number;
   offset?: number;
-  groupBy?: unknown;
+  groupBy?: RawGroup | RawGroup[];
+  having?: unknown;
 }
 interface RawField {
   type: string;
@@ -45,6 +46,9 @@ interface RawWhere {
   left: RawCondition | null;
   operator?: string;
   right?: RawWhere;
+}
+interface RawGroup {
+  field?: string;
 }
 interface RawOrder {
   field?: string;
@@ -88,10 +92,18 @@ function parseUncached(soql: string): SoqlQuery {
   return resolve(raw, type);
 }
 
+const AGGREGATES: ReadonlySet<string> = new Set(['COUNT', 'COUNT_DISTINCT', 'SUM', 'MIN', 'MAX', 'AVG']);
+
 function resolve(raw: RawQuery, type: SObjectType): SoqlQuery {
-  if (raw.groupBy) throw malformed('GROUP BY is not supported by the Interlock sandbox');
+  if (raw.having) throw malformed('HAVING is not supported by the Interlock sandbox');
+  const groups = raw.groupBy === undefined ? [] : Array.isArray(raw.groupBy) ? raw.groupBy : [raw.groupBy];
+  const groupBy = groups.map((g) => {
+    if (!g.field) throw malformed('GROUP BY supports fields only in the Interlock sandbox');
+    return resolvePath(type, g.field);
+  });
   const select: SelectItem[] = [];
   let countOnly = false;
+  let unnamed = 0;
   for (const f of raw.fields ?? []) {
     if (f.type === 'Field' && f.field) {
       select.push({ kind: 'field', path: resolvePath(type, f.field) });
@@ -104,10 +116,12 @@ function resolve(raw: RawQuery, type: SObjectType): SoqlQuery {
         throw new SalesforceError(400, 'INVALID_TYPE', `Didn't understand relationship '${f.subquery.relationshipName ?? ''}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`);
       }
       select.push({ kind: 'subquery', relationship: rel, query: resolve(f.subquery, child) });
-    } else if (f.type === 'FieldFunctionExpression' && f.functionName?.toUpperCase() === 'COUNT') {
+    } else if (f.type === 'FieldFunctionExpression' && AGGREGATES.has(f.functionName?.toUpperCase() ?? '')) {
+      const fn = (f.functionName ?? '').toUpperCase() as AggregateFunction;
       const param = f.parameters?.[0];
-      if (param === undefined) countOnly = true;
-      else select.push({ kind: 'count', alias: f.alias ?? 'expr0', path: resolvePath(type, String(param)) });
+      if (param === undefined && fn === 'COUNT') countOnly = true;
+      else if (param === undefined) throw malformed(`${fn}() needs a field`);
+      else select.push({ kind: 'aggregate', fn, alias: f.alias ?? `expr${unnamed++}`, path: resolvePath(type, String(param)) });
     } else {
       throw malformed(`The Interlock sandbox does not support this select item: ${f.functionName ?? f.type}`);
     }
@@ -118,8 +132,21 @@ function resolve(raw: RawQuery, type: SObjectType): SoqlQuery {
     const desc = o.order === 'DESC';
     return { path: resolvePath(type, o.field), desc, nullsLast: o.nulls ? o.nulls === 'LAST' : desc };
   });
+  const aggregated = groupBy.length > 0 || select.some((s) => s.kind === 'aggregate');
+  if (aggregated) {
+    for (const item of select) {
+      if (item.kind === 'subquery') throw malformed('Aggregate queries do not support subqueries');
+      if (item.kind === 'field' && !groupBy.some((g) => samePath(g, item.path))) {
+        throw malformed(`Field must be grouped or aggregated: ${item.path.field.name}`);
+      }
+    }
+  }
   const where = raw.where ? buildTree(type, flatten(raw.where)) : undefined;
-  return { type, select, where, orderBy, limit: raw.limit, offset: raw.offset, countOnly };
+  return { type, select, where, orderBy, limit: raw.limit, offset: raw.offset, countOnly, groupBy };
+}
+
+function samePath(a: FieldPath, b: FieldPath): boolean {
+  return a.field === b.field && a.via.length === b.via.length && a.via.every((f, i) => f === b.via[i]);
 }
 
 /** Resolves `Account.Owner.Name` from `type`, following parent relationships. */

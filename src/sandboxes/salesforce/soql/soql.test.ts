@@ -105,6 +105,21 @@ describe('SOQL', () => {
     assert.throws(() => parseSoql('SELECT Id FROM Account WHERE Id IN (SELECT Name FROM Opportunity)'), SalesforceError);
   });
 
+  it('aggregates with GROUP BY into AggregateResult rows, ordered and limited by group', () => {
+    const rows = run('SELECT BillingCountry, COUNT(Id) n, MAX(Name) FROM Account WHERE BillingCountry != null GROUP BY BillingCountry ORDER BY BillingCountry DESC').rows;
+    assert.deepEqual(rows, [
+      { attributes: { type: 'AggregateResult' }, BillingCountry: 'United States', n: 2, expr0: 'Umbrella Health' },
+      { attributes: { type: 'AggregateResult' }, BillingCountry: 'United Kingdom', n: 1, expr0: 'Initech Ltd' },
+      { attributes: { type: 'AggregateResult' }, BillingCountry: 'Germany', n: 1, expr0: 'Globex GmbH' },
+    ]);
+    assert.deepEqual(run('SELECT SUM(TotalPrice), AVG(Quantity), COUNT_DISTINCT(Product2Id) FROM OpportunityLineItem').rows, [
+      // Seeded lines: 3 × PLAT-SUB 12×1200, SEAT-ADDON 25×40, 2 × ONBOARD-SVC 1×5000, TRAIN-DAY 2×1500, 2 × SUPPORT-PREM 12×300.
+      { attributes: { type: 'AggregateResult' }, expr0: 3 * 14_400 + 1000 + 2 * 5000 + 3000 + 2 * 3600, expr1: (3 * 12 + 25 + 2 * 1 + 2 + 2 * 12) / 9, expr2: 5 },
+    ]);
+    assert.equal(run('SELECT StageName, COUNT(Id) FROM Opportunity GROUP BY StageName LIMIT 2').totalSize, 2);
+    assert.throws(() => parseSoql('SELECT Name, COUNT(Id) FROM Account GROUP BY BillingCountry'), /grouped or aggregated/);
+  });
+
   it('sees deleted records only through queryAll', () => {
     assert.equal(names("SELECT Name FROM Account WHERE Name = 'Deleted Co'").length, 0);
     assert.deepEqual(run("SELECT Name, IsDeleted FROM Account WHERE Name = 'Deleted Co'", true).rows.map((r) => r['IsDeleted']), [true]);
