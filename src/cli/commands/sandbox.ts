@@ -22,7 +22,11 @@ export function registerSandbox(program: Command): void {
     .command('sandbox')
     .description(`run local vendor sandboxes (${SANDBOXES.map((s) => s.name).join(', ')}) with fault injection`)
     .option('--seed', 'load each sandbox with its demo data set')
-    .option('--port <base>', 'port of the first sandbox; the others take the following ports (default: free ports)', parsePort)
+    .option(
+      '--port <base>',
+      `base port: each sandbox listens on base + its place in ${SANDBOXES.map((s) => s.name).join(', ')} (default: free ports)`,
+      parsePort,
+    )
     .option('--only <names>', 'comma-separated sandboxes to start (default: all)', (v: string) =>
       v.split(',').map((s) => s.trim()).filter((s) => s !== ''),
     )
