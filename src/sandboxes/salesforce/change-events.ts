@@ -28,6 +28,7 @@ export class ChangeEventLog {
   readonly #meta: Collection<{ n: number }>;
   readonly #retentionMs: number;
   readonly #waiters = new Set<() => void>();
+  #oldest: number | undefined;
 
   constructor(events: Collection<ChangeEvent>, meta: Collection<{ n: number }>, retentionMs: number) {
     this.#events = events;
@@ -72,6 +73,7 @@ export class ChangeEventLog {
         },
       };
       this.#events.put(String(replay).padStart(12, '0'), event);
+      if (this.#oldest !== undefined) this.#oldest = Math.min(this.#oldest, committedAt);
     }
     this.prune();
     for (const wake of [...this.#waiters]) wake();
@@ -79,11 +81,20 @@ export class ChangeEventLog {
 
   /** Drops events older than the retention window. */
   prune(now = Date.now()): void {
+    const cutoff = now - this.#retentionMs;
+    // Scanning the log on every commit would cost O(events); the oldest commit time says when to.
+    this.#oldest ??= this.#events.list()[0]?.committedAt ?? Infinity;
+    if (this.#oldest >= cutoff) return;
+    let oldest = Infinity;
     for (const e of this.#events.list()) {
-      if (e.committedAt >= now - this.#retentionMs) break;
+      if (e.committedAt >= cutoff) {
+        oldest = e.committedAt;
+        break;
+      }
       this.#events.delete(String(e.replay).padStart(12, '0'));
       this.#meta.put('prunedThrough', { n: e.replay });
     }
+    this.#oldest = oldest;
   }
 
   /** Events after `replay` (exclusive) matching `entities` (all when null), oldest first. */
@@ -117,6 +128,11 @@ export class ChangeEventLog {
       const timer = setTimeout(done, ms);
       this.#waiters.add(done);
     });
+  }
+
+  /** Forgets cached positions after the underlying collection was emptied (reset). */
+  reload(): void {
+    this.#oldest = undefined;
   }
 
   /** Ends every wait now (the server is closing). */

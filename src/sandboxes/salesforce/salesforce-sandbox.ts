@@ -110,6 +110,7 @@ export function createSalesforceSandbox(overrides: Partial<SalesforceSandboxConf
       const ctx = build(kit);
       // Sessions survive a reset, so a connected client keeps working against the fresh data.
       ctx.store.reload();
+      ctx.log.reload();
     },
     summary(kit: SandboxContext) {
       const ctx = build(kit);
