@@ -132,9 +132,9 @@ async function claimHeads(
         WHERE o.destination = ${destination}
           AND ((o.status = 'pending' AND o.next_attempt_at <= ${now})
             OR (o.status = 'delivering' AND o.lease_until <= ${now}))
-          AND NOT EXISTS (
-            SELECT 1 FROM outbox p
-             WHERE p.destination = o.destination AND p.key = o.key AND p.id < o.id
+          AND o.id = (
+            SELECT min(p.id) FROM outbox p
+             WHERE p.destination = o.destination AND p.key = o.key
                AND p.status IN ('pending', 'delivering'))
         ORDER BY o.id
         LIMIT ${n}

@@ -57,7 +57,17 @@ export class CompletionRecorder {
 
   async #write(batch: readonly Completion[]): Promise<Decision[]> {
     const now = this.#clock.now();
+    const touched = await this.#destinationsToUpdate(batch);
     const decisions = await this.#store.transaction(async (trx) => {
+      // Lock destination rows first, in name order — the same order claims take them — so a
+      // claim and a completion can never wait on each other.
+      const states = new Map<string, Database['destination_state']>();
+      for (const destination of touched) {
+        const { rows } = await sql<Database['destination_state']>`
+          SELECT * FROM destination_state WHERE destination = ${destination}
+          ${sql.raw(this.#store.dialect === 'postgres' ? 'FOR UPDATE' : '')}`.execute(trx);
+        if (rows[0] !== undefined) states.set(destination, rows[0]);
+      }
       const out: Decision[] = [];
       const delivered = batch.filter((c) => c.outcome.ok).map((c) => c.message.id);
       const owned = new Set<number>();
@@ -79,11 +89,32 @@ export class CompletionRecorder {
           out.push(await this.#fail(trx, c.message, c.outcome, now));
         }
       }
-      await this.#updateDestinations(trx, batch, out, now);
+      await this.#updateDestinations(trx, states, batch, out, now);
       return out;
     });
     if (decisions.some((d) => d === 'delivered' || d === 'retry')) this.#store.notify('outbox');
     return decisions;
+  }
+
+  /**
+   * Destinations whose shared state this batch changes: any with a failure, and any whose circuit
+   * is not plainly closed. An all-success batch on a healthy destination writes no shared state,
+   * which keeps completions from contending with claims on the destination row.
+   */
+  async #destinationsToUpdate(batch: readonly Completion[]): Promise<string[]> {
+    const names = [...new Set(batch.map((c) => c.message.destination))].sort();
+    const failing = new Set(batch.filter((c) => !c.outcome.ok).map((c) => c.message.destination));
+    const rest = names.filter((n) => !failing.has(n));
+    if (rest.length > 0) {
+      const unhealthy = await this.#store.db
+        .selectFrom('destination_state')
+        .select('destination')
+        .where('destination', 'in', rest)
+        .where((eb) => eb.or([eb('circuit', '!=', 'closed'), eb('consecutive_failures', '>', 0)]))
+        .execute();
+      for (const r of unhealthy) failing.add(r.destination);
+    }
+    return names.filter((n) => failing.has(n));
   }
 
   async #fail(
@@ -149,10 +180,16 @@ export class CompletionRecorder {
     return 'dead';
   }
 
-  async #updateDestinations(trx: Kysely<Database>, batch: readonly Completion[], decisions: readonly Decision[], now: number) {
+  async #updateDestinations(
+    trx: Kysely<Database>,
+    states: ReadonlyMap<string, Database['destination_state']>,
+    batch: readonly Completion[],
+    decisions: readonly Decision[],
+    now: number,
+  ): Promise<void> {
     const byDestination = new Map<string, { outcomes: boolean[]; pauseUntil: number }>();
     batch.forEach((c, i) => {
-      if (decisions[i] === 'lost-lease') return;
+      if (decisions[i] === 'lost-lease' || !states.has(c.message.destination)) return;
       const entry = byDestination.get(c.message.destination) ?? { outcomes: [], pauseUntil: 0 };
       byDestination.set(c.message.destination, entry);
       if (c.outcome.ok) entry.outcomes.push(true);
@@ -163,12 +200,8 @@ export class CompletionRecorder {
     });
     for (const [destination, { outcomes, pauseUntil }] of byDestination) {
       const policy = this.#destinations[destination]?.circuit;
-      if (policy === undefined) continue;
-      const { rows } = await sql<Database['destination_state']>`
-        SELECT * FROM destination_state WHERE destination = ${destination}
-        ${sql.raw(this.#store.dialect === 'postgres' ? 'FOR UPDATE' : '')}`.execute(trx);
-      const row = rows[0];
-      if (row === undefined) continue;
+      const row = states.get(destination);
+      if (policy === undefined || row === undefined) continue;
       const next = afterOutcomes(
         policy,
         { state: row.circuit, consecutiveFailures: row.consecutive_failures, openedAt: row.opened_at },

@@ -16,7 +16,7 @@ interface Pump {
   readonly name: string;
   readonly policy: DestinationConfig;
   readonly inFlight: Set<number>;
-  claiming: boolean;
+  claiming: Promise<void> | undefined;
   again: boolean;
   timer: NodeJS.Timeout | undefined;
 }
@@ -52,7 +52,7 @@ export class Dispatcher {
       name,
       policy,
       inFlight: new Set(),
-      claiming: false,
+      claiming: undefined,
       again: false,
       timer: undefined,
     }));
@@ -83,17 +83,25 @@ export class Dispatcher {
     this.#unlisten?.();
     clearInterval(this.#poll);
     for (const p of this.#pumps) clearTimeout(p.timer);
+    // A claim under way may still hand out messages: let it, then wait for their deliveries.
+    await Promise.allSettled(this.#pumps.map((p) => p.claiming));
     while (this.#deliveries.size > 0) await Promise.allSettled([...this.#deliveries]);
     await this.#recorder.drain();
   }
 
-  async #pump(p: Pump): Promise<void> {
-    if (this.#stopped) return;
-    if (p.claiming) {
+  #pump(p: Pump): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (p.claiming !== undefined) {
       p.again = true;
-      return;
+      return p.claiming;
     }
-    p.claiming = true;
+    p.claiming = this.#claimLoop(p).finally(() => {
+      p.claiming = undefined;
+    });
+    return p.claiming;
+  }
+
+  async #claimLoop(p: Pump): Promise<void> {
     try {
       do {
         p.again = false;
@@ -111,8 +119,6 @@ export class Dispatcher {
       } while (p.again && !this.#stopped);
     } catch (err) {
       this.#o.log.error({ destination: p.name, err: (err as Error).message }, 'claim failed; will retry on next poll');
-    } finally {
-      p.claiming = false;
     }
   }
 

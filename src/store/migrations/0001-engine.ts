@@ -4,7 +4,7 @@
  * that caused it), dead letters, and the per-destination state shared by all workers (token
  * bucket, pause from `Retry-After`, circuit breaker).
  */
-import type { Generated, Kysely, Migration } from 'kysely';
+import { sql, type Generated, type Kysely, type Migration } from 'kysely';
 import { withSerialId } from './columns.ts';
 
 /** Status of an inbox row. */
@@ -143,8 +143,14 @@ export const engineMigration: Migration = {
       .on('outbox')
       .columns(['destination', 'status', 'id'])
       .execute();
-    // …and check that no earlier message of the same key is still open.
-    await db.schema.createIndex('outbox_key').on('outbox').columns(['destination', 'key', 'id']).execute();
+    // …and find the head (oldest open message) of each business key. Partial, so that it holds
+    // only open messages and the head lookup is one index probe whatever the table's statistics.
+    await db.schema
+      .createIndex('outbox_heads')
+      .on('outbox')
+      .columns(['destination', 'key', 'id'])
+      .where(sql.ref('status'), 'in', [sql.lit('pending'), sql.lit('delivering')])
+      .execute();
     await db.schema.createIndex('outbox_retention').on('outbox').columns(['status', 'delivered_at']).execute();
 
     await withSerialId(db, db.schema.createTable('dead_letters'))

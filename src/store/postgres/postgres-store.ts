@@ -19,6 +19,9 @@ const types = {
 /** Connects to PostgreSQL at `url` with a pool of `poolSize`. Migrations are run by the caller. */
 export async function openPostgresStore(url: string, poolSize = 10): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  // An idle connection that the server drops (restart, failover) must not crash the process;
+  // the pool replaces it and the next query reports any lasting problem.
+  pool.on('error', () => undefined);
   // Fail now, with the server's own message, rather than at the first query.
   const client = await pool.connect();
   client.release();
