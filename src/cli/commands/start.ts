@@ -13,6 +13,7 @@ interface StartOptions {
   config?: string;
   apiOnly?: boolean;
   sample: boolean;
+  sandboxes: boolean;
 }
 
 /** Registers `interlock start`. */
@@ -23,12 +24,14 @@ export function registerStart(program: Command): void {
     .option('-c, --config <file>', 'configuration file (default: ./interlock.yaml if present)')
     .option('--api-only', 'serve the API without running a worker in this process')
     .option('--no-sample', 'do not start the sample sink and demo source')
+    .option('--no-sandboxes', 'do not start the seeded vendor sandboxes')
     .action(async (opts: StartOptions) => {
       // Loaded here, not at the top: `interlock --help` and other commands should start fast.
-      const [{ buildServer }, { startSink }, { openRuntime, untilSignal }] = await Promise.all([
+      const [{ buildServer }, { startSink }, { openRuntime, untilSignal }, { startSandboxes }] = await Promise.all([
         import('../../api/server.ts'),
         import('../../sandboxes/sink/sink.ts'),
         import('../runtime.ts'),
+        import('../../sandboxes/registry.ts'),
       ]);
       const hasFile = opts.config !== undefined || existsSync('interlock.yaml');
       let sink: Sink | undefined;
@@ -37,6 +40,8 @@ export function registerStart(program: Command): void {
           onEffect: (e) => process.stdout.write(`  → sample-sink received event ${e.eventId ?? '?'} from ${e.source ?? '?'}: ${e.body}\n`),
         });
       }
+      // The vendor sandboxes, seeded, keep their state beside the store so a demo survives a restart.
+      const sandboxes = opts.sandboxes && !hasFile ? await startSandboxes({ seed: true, statePath: 'data/sandboxes' }) : [];
       const rt = await openRuntime({ configFile: opts.config, values: sink === undefined ? undefined : sampleConfig(sink.url) });
       const app = await buildServer({ config: rt.config, store: rt.store, engine: rt.engine, log: rt.log });
       try {
@@ -44,6 +49,7 @@ export function registerStart(program: Command): void {
       } catch (err) {
         await rt.close();
         await sink?.close();
+        await Promise.allSettled(sandboxes.map((x) => x.close()));
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
           throw validationError(`port ${rt.config.server.port} is in use; choose another with INTERLOCK_PORT or server.port`);
         }
@@ -51,11 +57,12 @@ export function registerStart(program: Command): void {
       }
       if (opts.apiOnly !== true) await rt.engine.startWorker();
       const base = `http://${rt.config.server.host}:${rt.config.server.port}`;
-      process.stdout.write(banner(base, rt.store.dialect, rt.config.store.sqlitePath, sink));
+      process.stdout.write(banner(base, rt.store.dialect, rt.config.store.sqlitePath, sink, sandboxes));
       await untilSignal();
       await app.close();
       await rt.close();
       await sink?.close();
+      await Promise.allSettled(sandboxes.map((x) => x.close()));
     });
 }
 
@@ -67,17 +74,28 @@ function sampleConfig(sinkUrl: string): unknown {
   };
 }
 
-function banner(base: string, dialect: string, sqlitePath: string, sink: Sink | undefined): string {
+function banner(
+  base: string,
+  dialect: string,
+  sqlitePath: string,
+  sink: Sink | undefined,
+  sandboxes: ReadonlyArray<{ name: string; url: string }>,
+): string {
   const lines = [
     '',
     `Interlock is running — store: ${dialect === 'sqlite' ? `SQLite (${sqlitePath})` : 'PostgreSQL'}`,
-    `  API        ${base}   (health: ${base}/readyz)`,
-    `  webhooks   ${base}/hooks/<source>`,
-    `  dead letters  ${base}/admin/dead-letters`,
+    `  API           ${base}   (health: ${base}/readyz)`,
+    `  webhooks      ${base}/hooks/<source>`,
+    `  dead letters  ${base}/admin/dead-letters   (or: npx interlock dlq list)`,
   ];
+  if (sandboxes.length > 0) {
+    lines.push('', 'Vendor sandboxes (seeded with demo data; faults at <url>/__sandbox/faults):');
+    for (const x of sandboxes) lines.push(`  ${x.name.padEnd(13)} ${x.url}`);
+  }
   if (sink !== undefined) {
     lines.push(
-      `  sample sink   ${sink.url} (prints every event it receives)`,
+      '',
+      `Sample destination: ${sink.url} (prints every event it receives)`,
       '',
       'Send an event through it:',
       `  curl -s -X POST ${base}/hooks/demo -H 'content-type: application/json' \\`,
