@@ -162,6 +162,8 @@ describe('Salesforce sandbox', () => {
       assert.equal((readOnly.body as Array<{ errorCode: string }>)[0]?.errorCode, 'INVALID_FIELD_FOR_INSERT_UPDATE');
       const badRef = await call(sb, 'POST', `${api}/sobjects/Opportunity`, { token, body: { Name: 'x', StageName: 'Prospecting', CloseDate: '2030-01-01', AccountId: '006Hs0000000001IAA' } });
       assert.equal((badRef.body as Array<{ errorCode: string }>)[0]?.errorCode, 'MALFORMED_ID');
+      const tooLong = await call(sb, 'POST', `${api}/sobjects/Account`, { token, body: { Name: 'x'.repeat(256) } });
+      assert.deepEqual([tooLong.status, (tooLong.body as Array<{ errorCode: string; fields: string[] }>)[0]?.errorCode, (tooLong.body as Array<{ fields: string[] }>)[0]?.fields], [400, 'STRING_TOO_LONG', ['Name']]);
       const badJson = await call(sb, 'POST', `${api}/sobjects/Account`, { token, body: '{"Name":' });
       assert.deepEqual([badJson.status, (badJson.body as Array<{ errorCode: string }>)[0]?.errorCode], [400, 'JSON_PARSER_ERROR']);
       const noType = await call(sb, 'GET', `${api}/sobjects/Invoice__c/describe`, { token });

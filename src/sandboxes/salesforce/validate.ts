@@ -78,9 +78,15 @@ export function coerceValue(type: SObjectType, field: SfField, value: unknown): 
       }
       return id;
     }
-    default:
+    default: {
       if (typeof value === 'object') throw bad('String');
-      return String(value);
+      const text = String(value);
+      const max = field.type === 'textarea' ? 32_768 : 255;
+      if (text.length > max) {
+        throw new SalesforceError(400, 'STRING_TOO_LONG', `${field.name}: data value too large: ${text.slice(0, 40)}... (max length=${max})`, [field.name]);
+      }
+      return text;
+    }
   }
 }
 
