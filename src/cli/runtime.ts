@@ -7,6 +7,8 @@ import { loadConfig, type Config } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { Engine } from '../engine/engine.ts';
 import { openStore } from '../store/open-store.ts';
+
+export { untilSignal } from './signals.ts';
 import type { Store } from '../store/store.ts';
 
 /** An opened runtime. */
@@ -35,17 +37,4 @@ export async function openRuntime(options: { configFile?: string | undefined; va
       log.flush();
     },
   };
-}
-
-/** Resolves when the process is asked to stop (SIGINT or SIGTERM). */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const done = (s: NodeJS.Signals) => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve(s);
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { validationError } from '../../core/errors.ts';
 import type { SandboxInstance } from '../../sandboxes/kit/index.ts';
-import { SANDBOXES, startSandboxes } from '../../sandboxes/registry.ts';
+import { untilSignal } from '../signals.ts';
 
 interface SandboxCommandOptions {
   seed?: boolean;
@@ -20,11 +20,11 @@ interface SandboxCommandOptions {
 export function registerSandbox(program: Command): void {
   program
     .command('sandbox')
-    .description(`run local vendor sandboxes (${SANDBOXES.map((s) => s.name).join(', ')}) with fault injection`)
+    .description('run the local vendor sandboxes (Stripe, Avalara, Salesforce, NetSuite) with fault injection')
     .option('--seed', 'load each sandbox with its demo data set')
     .option(
       '--port <base>',
-      `base port: each sandbox listens on base + its place in ${SANDBOXES.map((s) => s.name).join(', ')} (default: free ports)`,
+      'base port: each sandbox listens on base + its place in the registry (default: free ports)',
       parsePort,
     )
     .option('--only <names>', 'comma-separated sandboxes to start (default: all)', (v: string) =>
@@ -33,6 +33,8 @@ export function registerSandbox(program: Command): void {
     .option('--state <dir>', 'keep each sandbox state in <dir>/<name>.sqlite so it survives a restart')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .action(async (opts: SandboxCommandOptions) => {
+      // Loaded here so that other commands do not pay for the sandboxes' start-up.
+      const { startSandboxes } = await import('../../sandboxes/registry.ts');
       const instances: SandboxInstance[] = await startSandboxes({
         seed: opts.seed === true,
         basePort: opts.port,
@@ -41,7 +43,7 @@ export function registerSandbox(program: Command): void {
         host: opts.host,
         onReady: (s) => process.stdout.write(`${JSON.stringify({ sandbox: s.name, url: s.url })}\n`),
       });
-      await untilStopped();
+      await untilSignal();
       await Promise.allSettled(instances.map((s) => s.close()));
     });
 }
@@ -50,17 +52,4 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw validationError(`--port must be a port number, got "${value}"`);
   return port;
-}
-
-// Resolves on the first SIGINT or SIGTERM; the handlers stop the default "exit at once".
-function untilStopped(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
