@@ -38,4 +38,19 @@ describe('conversions', () => {
     assert.equal(CONVERTERS.upper('usd'), 'USD');
     assert.throws(() => CONVERTERS.string({}), ConversionError);
   });
+
+  it('write numbers as decimals exactly as String() does, including the fast path for money', () => {
+    // A fixed pseudo-random sequence, so a failure reproduces.
+    let seed = 42;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 1_000_000; i++) {
+      const scale = [1, 100, 10_000, 1e8, 1e12][i % 5] ?? 1;
+      const cents = Math.round((next() - 0.3) * scale * 100);
+      const v = i % 7 === 0 ? next() * scale : cents / 100;
+      assert.equal(CONVERTERS.decimal(v), String(v), `for ${v}`);
+    }
+    assert.equal(CONVERTERS.decimal(-0), '0');
+    assert.equal(CONVERTERS.decimal(0.05), '0.05');
+    assert.equal(CONVERTERS.decimal(-1234.5), '-1234.5');
+  });
 });

@@ -23,8 +23,26 @@ function fail(value: unknown, what: string): never {
   throw new ConversionError(`${JSON.stringify(value)} is not ${what}`);
 }
 
+// Amounts with at most two decimals (almost all money) are written from integer parts, which is
+// several times cheaper than the general shortest-representation algorithm behind String(), and
+// gives the same text (the unit test compares them over a million values).
+function moneyToString(v: number): string | undefined {
+  if (!(v > -1e13 && v < 1e13)) return undefined;
+  const cents = Math.round(v * 100);
+  if (cents / 100 !== v) return undefined;
+  const abs = cents < 0 ? -cents : cents;
+  const whole = Math.floor(abs / 100);
+  const frac = abs - whole * 100;
+  const sign = cents < 0 ? '-' : '';
+  if (frac === 0) return `${sign}${whole}`;
+  if (frac % 10 === 0) return `${sign}${whole}.${frac / 10}`;
+  return `${sign}${whole}.${frac < 10 ? '0' : ''}${frac}`;
+}
+
 function toDecimal(v: unknown): string {
   if (typeof v === 'number') {
+    const fast = moneyToString(v);
+    if (fast !== undefined) return fast;
     // String() of a finite number is a decimal unless it needs an exponent (1e21, 1e-7).
     const s = String(v);
     return Number.isFinite(v) && !s.includes('e') ? s : fail(v, 'a decimal');
