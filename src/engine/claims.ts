@@ -124,14 +124,25 @@ async function claimHeads(
   now: number,
   leaseMs: number,
 ) {
+  // Expired leases first: their workers died (or lost them); the messages are open work again,
+  // and the dead worker's late completion will be fenced out by the status change.
+  await trx
+    .updateTable('outbox')
+    .set({ status: 'pending', lease_owner: null, lease_until: null })
+    .where('destination', '=', destination)
+    .where('status', '=', 'delivering')
+    .where('lease_until', '<=', now)
+    .execute();
+  // Walk due messages in id order and keep each one that is its key's head; the partial index
+  // makes the head test one probe, and the walk stops at the limit.
   const { rows } = await sql<OutboxRow>`
     UPDATE outbox
        SET status = 'delivering', lease_owner = ${worker}, lease_until = ${now + leaseMs}, attempts = attempts + 1
      WHERE id IN (
        SELECT o.id FROM outbox o
         WHERE o.destination = ${destination}
-          AND ((o.status = 'pending' AND o.next_attempt_at <= ${now})
-            OR (o.status = 'delivering' AND o.lease_until <= ${now}))
+          AND o.status = 'pending'
+          AND o.next_attempt_at <= ${now}
           AND o.id = (
             SELECT min(p.id) FROM outbox p
              WHERE p.destination = o.destination AND p.key = o.key

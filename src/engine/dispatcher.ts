@@ -106,7 +106,10 @@ export class Dispatcher {
       do {
         p.again = false;
         const room = Math.min(this.#o.batchSize, p.policy.concurrency - p.inFlight.size);
-        if (room <= 0 || this.#stopped) break;
+        // Claim in batches: while deliveries are in flight, wait until half the slots are free
+        // rather than paying a claim transaction for every single finished delivery.
+        const lowWater = Math.min(this.#o.batchSize, Math.ceil(p.policy.concurrency / 2));
+        if (room <= 0 || (p.inFlight.size > 0 && room < lowWater) || this.#stopped) break;
         const now = this.#o.clock.now();
         const claim = await claimMessages(this.#o.store, p.name, p.policy, this.#o.worker, room, now, this.#o.leaseMs);
         for (const m of claim.messages) {
