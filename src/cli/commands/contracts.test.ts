@@ -108,4 +108,12 @@ describe('interlock mapping test', () => {
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /FAIL {2}m\.fixtures\.yaml: n: output differs from expected\n {8}n: expected "3", got "2"\n0 passed, 1 failed\n/);
   });
+
+  it('check compiles mapping files and names file, line and key of a broken one', async () => {
+    writeFileSync(path.join(dir, 'broken.yaml'), 'mapping: b\nsource: { system: a, object: b }\ntarget: { system: c, object: d }\nrecordId: id\nfields:\n  s: { from: s, map: nowhere }\n');
+    const r = await cli(['mapping', 'check', 'src/connectors/stripe/mappings/invoice-to-canonical.yaml', path.join(dir, 'broken.yaml')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^ok {4}src\/connectors\/stripe\/mappings\/invoice-to-canonical\.yaml \(stripe\.invoice-to-canonical\)\n/);
+    assert.match(r.stdout, /FAIL {2}.*broken\.yaml:6:6: fields\.s: no value map named "nowhere"\n$/);
+  });
 });
