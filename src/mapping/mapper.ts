@@ -6,8 +6,8 @@
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { validatorFor } from '../canonical/catalogue.ts';
 import { permanentError, toInterlockError } from '../core/errors.ts';
-import type { Compiled, RecordContext } from './compile.ts';
-import { FieldFailure } from './compile.ts';
+import type { Compiled, RecordContext } from './builders.ts';
+import { FieldFailure } from './builders.ts';
 import { compileGetter } from './path.ts';
 import type { MappingSpec } from './spec.ts';
 import { MemoryXrefRepository, XrefCache } from './xref.ts';
