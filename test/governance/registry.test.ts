@@ -122,4 +122,20 @@ describeEachStore('contract registry', (get) => {
     assert.equal((await registry().audit()).length, before);
     assert.ok((await registry().audit()).every((a) => a.actor !== 'mallory'));
   });
+
+  it('registers a new subject for its owner only, and takes its first version through the same workflow', async () => {
+    const r = registry();
+    const subject = { subject: 'credit-memo', owner: 'finance' as const, kind: 'object' as const, mode: 'full' as const };
+    await assert.rejects(r.registerSubject(carol, subject), refusedWith('auth', /lacks the role owner:finance/));
+    await r.registerSubject(fiona, subject);
+    await assert.rejects(r.registerSubject(fiona, subject), refusedWith('conflict', /already exists/));
+    const schema = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'], additionalProperties: false };
+    const p = await r.propose(alice, { subject: 'credit-memo', version: '1.0.0', schema });
+    assert.deepEqual([p.baseVersion, p.changes, p.breaking], [null, [], false]);
+    await r.review(bob, p.id, 'first cut');
+    await r.approve(fiona, p.id);
+    await r.publish(fiona, p.id);
+    assert.deepEqual((await r.versions('credit-memo')).map((v) => v.version), ['1.0.0']);
+    assert.equal((await r.audit('credit-memo'))[0]?.action, 'subject.registered');
+  });
 });
