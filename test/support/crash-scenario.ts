@@ -61,9 +61,12 @@ export async function runCrashScenario(options: {
 
   let sent = 0;
   const base = `http://127.0.0.1:${port}`;
+  // Senders give up in the end, so that a process that never comes up fails the run instead of
+  // hanging it; the events they could not hand over count as lost.
+  const giveUpAt = Date.now() + (options.chaosMs ?? 20_000) + 60_000;
   const send = async (i: number) => {
     const body = JSON.stringify({ id: `evt-${i}`, key: `k-${i % 50}`, n: i });
-    for (;;) {
+    while (Date.now() < giveUpAt) {
       try {
         const res = await fetch(`${base}/hooks/crash`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
         await res.arrayBuffer();
