@@ -84,7 +84,8 @@ export async function claimMessages(
       messages: rows.map(toClaimed),
       blockedUntil: rows.length === 0 && waitMs > 0 ? now + waitMs : 0,
     };
-  });
+    // A lost claim only means the message is claimed again: no need to wait for the disk.
+  }, { durable: false });
 }
 
 async function lockDestinationState(

@@ -91,7 +91,9 @@ export class CompletionRecorder {
       }
       await this.#updateDestinations(trx, states, batch, out, now);
       return out;
-    });
+      // A lost outcome means one more attempt with the same idempotency key: no need to wait for
+      // the disk.
+    }, { durable: false });
     if (decisions.some((d) => d === 'delivered' || d === 'retry')) this.#store.notify('outbox');
     return decisions;
   }

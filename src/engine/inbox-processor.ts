@@ -14,6 +14,8 @@ import type { Store } from '../store/store.ts';
 import { enqueue, type OutboundMessage } from './outbox.ts';
 import type { Router } from './router.ts';
 
+const RELAXED = { durable: false } as const;
+
 // Arbitrary but fixed: identifies "the inbox processor" among advisory locks.
 const INBOX_LOCK = 0x1a7e_1001;
 
@@ -42,6 +44,8 @@ export class InboxProcessor {
 
   /** Processes one batch; resolves to the number of inbox rows handled. */
   async runOnce(): Promise<number> {
+    // Routing is redone idempotently after a crash (the inbox row is still pending, the outbox
+    // insert dedupes by key), so its commit need not wait for the disk.
     if (this.#store.dialect === 'postgres') {
       return this.#store.transaction(async (trx) => {
         const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${INBOX_LOCK}) AS ok`.execute(trx);
@@ -49,11 +53,11 @@ export class InboxProcessor {
         const outcomes = await this.#route(trx);
         await this.#apply(trx, outcomes);
         return outcomes.length;
-      });
+      }, RELAXED);
     }
     // One SQLite process owns the file: route outside the transaction so intake is not held up.
     const outcomes = await this.#route(this.#store.db);
-    if (outcomes.length > 0) await this.#store.transaction((trx) => this.#apply(trx, outcomes));
+    if (outcomes.length > 0) await this.#store.transaction((trx) => this.#apply(trx, outcomes), RELAXED);
     return outcomes.length;
   }
 

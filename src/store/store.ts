@@ -28,7 +28,7 @@ export interface Store {
   /** The typed query builder. */
   readonly db: Kysely<Database>;
   /** Runs `fn` in one transaction: all its writes commit together or none do. */
-  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Wakes whoever listens on `channel`, in this process and (PostgreSQL) in every other process
    * of the deployment. A hint only: listeners still poll, so a lost signal costs latency, not data.
@@ -40,6 +40,20 @@ export interface Store {
   readonly lockClause: string;
   /** Closes connections. */
   close(): Promise<void>;
+}
+
+/** Options of one transaction. */
+export interface TransactionOptions {
+  /**
+   * Whether the commit must be on disk before it returns. Only what is acknowledged to someone
+   * outside (an accepted webhook, an operator's replay) needs it. Work the engine can redo
+   * idempotently (routing, claims, delivery outcomes) passes `false`: a power failure may then
+   * roll the store back to an earlier consistent state — never a torn one, and a process crash
+   * loses nothing — and the redo is absorbed by idempotency keys. SQLite commits it in WAL mode
+   * with `synchronous=NORMAL`; PostgreSQL with `synchronous_commit = off`.
+   * @default true
+   */
+  durable?: boolean;
 }
 
 /** The wake-up channels the engine uses. */

@@ -3,10 +3,10 @@
  * claimed with `FOR UPDATE SKIP LOCKED`; idle workers are woken with `LISTEN/NOTIFY` and still
  * poll, so a lost notification only costs latency.
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../schema.ts';
-import { WAKE_CHANNELS, type Store, type WakeChannel } from '../store.ts';
+import { WAKE_CHANNELS, type Store, type TransactionOptions, type WakeChannel } from '../store.ts';
 import { WakeSignals } from '../wake-signals.ts';
 
 // Timestamps are epoch milliseconds in BIGINT columns; they fit a JS number exactly.
@@ -47,8 +47,12 @@ class PostgresStore implements Store {
     this.#url = url;
   }
 
-  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(fn);
+  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    if (options?.durable !== false) return this.db.transaction().execute(fn);
+    return this.db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL synchronous_commit TO OFF`.execute(trx);
+      return fn(trx);
+    });
   }
 
   notify(channel: WakeChannel): void {

@@ -6,9 +6,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Database } from '../schema.ts';
-import type { Store, WakeChannel } from '../store.ts';
+import type { Store, TransactionOptions, WakeChannel } from '../store.ts';
 import { WakeSignals } from '../wake-signals.ts';
 import { NodeSqliteDatabase } from './node-sqlite-database.ts';
 
@@ -37,8 +37,18 @@ class SqliteStore implements Store {
     this.db = db;
   }
 
-  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(fn);
+  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    if (options?.durable !== false) return this.db.transaction().execute(fn);
+    // `synchronous` is per connection: switch it while holding the (only) connection, so that no
+    // durable transaction can run in between. A later durable commit syncs these WAL frames too.
+    return this.db.connection().execute(async (conn) => {
+      await sql`PRAGMA synchronous = NORMAL`.execute(conn);
+      try {
+        return await conn.transaction().execute(fn);
+      } finally {
+        await sql`PRAGMA synchronous = FULL`.execute(conn);
+      }
+    });
   }
 
   notify(channel: WakeChannel): void {

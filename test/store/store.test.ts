@@ -1,0 +1,79 @@
+/**
+ * Store conformance for the store itself: transactions (durable and relaxed), migrations, and
+ * wake-up signals — on SQLite and PostgreSQL alike.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { sql } from 'kysely';
+import { migrationsApplied, openStore } from '../../src/store/open-store.ts';
+import { describeEachStore } from '../support/stores.ts';
+
+describeEachStore('store', (get) => {
+  const insert = (id: string) => (trx: Parameters<Parameters<ReturnType<typeof get>['store']['transaction']>[0]>[0]) =>
+    trx
+      .insertInto('destination_state')
+      .values({ destination: id, tokens: 0, refilled_at: 0, paused_until: 0, circuit: 'closed', consecutive_failures: 0, opened_at: null })
+      .execute();
+  const exists = async (id: string) =>
+    (await get().store.db.selectFrom('destination_state').select('destination').where('destination', '=', id).executeTakeFirst()) !== undefined;
+
+  it('applies every migration', async () => {
+    assert.equal(await migrationsApplied(get().store), true);
+  });
+
+  for (const durable of [true, false]) {
+    it(`commits a ${durable ? 'durable' : 'relaxed'} transaction whole, and rolls a failing one back whole`, async () => {
+      const { store } = get();
+      await store.transaction(insert(`ok-${durable}`), { durable });
+      assert.equal(await exists(`ok-${durable}`), true);
+      await assert.rejects(
+        store.transaction(async (trx) => {
+          await insert(`rolled-back-${durable}`)(trx);
+          throw new Error('boom');
+        }, { durable }),
+        /boom/,
+      );
+      assert.equal(await exists(`rolled-back-${durable}`), false);
+    });
+  }
+
+  it('returns to full durability after a relaxed transaction', async () => {
+    const { store } = get();
+    await store.transaction(insert('relaxed-then'), { durable: false });
+    if (store.dialect === 'sqlite') {
+      const { rows } = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(store.db);
+      assert.equal(rows[0]!.synchronous, 2, 'FULL');
+    } else {
+      const { rows } = await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(store.db);
+      assert.equal(rows[0]!.synchronous_commit, 'on');
+    }
+  });
+
+  it('wakes listeners of a channel, coalescing a burst into one call', async () => {
+    const { store } = get();
+    let calls = 0;
+    const stop = store.listen('outbox', () => (calls += 1));
+    for (let i = 0; i < 10; i++) store.notify('outbox');
+    await new Promise((r) => setTimeout(r, 50));
+    stop();
+    assert.equal(calls, 1);
+  });
+
+  it('wakes a listener in another connection (another process, on PostgreSQL)', async (t) => {
+    const { store, config } = get();
+    if (store.dialect === 'sqlite') return t.skip('SQLite has one process; in-process signals cover it');
+    const other = await openStore(config);
+    try {
+      let woken = false;
+      const stop = other.listen('inbox', () => (woken = true));
+      await new Promise((r) => setTimeout(r, 200)); // LISTEN is set up asynchronously
+      store.notify('inbox');
+      const end = Date.now() + 5000;
+      while (!woken && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      stop();
+      assert.equal(woken, true);
+    } finally {
+      await other.close();
+    }
+  });
+});
