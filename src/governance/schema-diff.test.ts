@@ -53,6 +53,7 @@ const CASES: Case[] = [
   { name: 'minimum added', after: obj({ ...base, qty: Type.Integer({ minimum: 1 }) }), kind: 'constraint-tightened', breaks: { backward: true } },
   { name: 'optional field added', after: obj({ ...base, note: Type.Optional(Type.String()) }), kind: 'property-added', breaks: { backward: false, forward: true, full: true, none: false } },
   { name: 'unknown properties accepted', after: Type.Object(base), kind: 'additional-properties-opened', breaks: { backward: false, forward: true } },
+  { name: 'a keyword the checker does not analyse ($ref) changed', after: obj({ ...base, id: Type.Unsafe({ type: 'string', $ref: '#/$defs/Id' }) }), kind: 'schema-replaced', breaks: { backward: true, forward: true, none: false } },
   { name: 'description changed', after: obj({ ...base, id: Type.String({ description: 'the id' }) }), kind: 'annotation-changed', breaks: { backward: false, forward: false, full: false } },
 ];
 

@@ -12,6 +12,24 @@ const ANNOTATIONS = ['title', 'description', '$id', 'examples', 'default', '$com
 // Lower bounds: raising them narrows. Upper bounds: lowering them narrows.
 const LOWER_BOUNDS = ['minLength', 'minimum', 'exclusiveMinimum', 'minItems', 'minProperties'];
 const UPPER_BOUNDS = ['maxLength', 'maximum', 'exclusiveMaximum', 'maxItems', 'maxProperties'];
+const UNANALYSED = [
+  '$ref',
+  '$dynamicRef',
+  'allOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'prefixItems',
+  'contains',
+  'uniqueItems',
+  'multipleOf',
+  'propertyNames',
+  'dependentRequired',
+  'dependentSchemas',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+];
 
 /** Every difference from `before` to `after`, in schema order. */
 export function diffSchemas(before: unknown, after: unknown): Change[] {
@@ -49,6 +67,13 @@ function compare(a: Schema, b: Schema, ptr: string, out: Change[]): void {
   compareObjects(a, b, ptr, out);
   if (a['items'] !== undefined || b['items'] !== undefined) {
     compare(asSchema(a['items']), asSchema(b['items']), `${ptr}/items`, out);
+  }
+  // Keywords the checker does not reason about: any difference counts as breaking both ways, so a
+  // gate never passes a change it did not understand.
+  for (const key of UNANALYSED) {
+    if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) {
+      push(out, 'schema-replaced', `${ptr}/${key}`, `${key} changed (not analysed: treated as breaking)`, true, true);
+    }
   }
   for (const key of ANNOTATIONS) {
     if (key !== '$id' && JSON.stringify(a[key]) !== JSON.stringify(b[key])) {
