@@ -5,7 +5,8 @@
 import type { EngineTables } from './migrations/0001-engine.ts';
 import type { GovernanceTables } from './migrations/0100-governance.ts';
 import type { XrefTables } from './migrations/0101-xref.ts';
+import type { FlowTables } from './migrations/0200-flows.ts';
 import type { SecurityTables } from './migrations/0300-security.ts';
 
 /** All tables of the store. */
-export interface Database extends EngineTables, GovernanceTables, XrefTables, SecurityTables {}
+export interface Database extends EngineTables, GovernanceTables, XrefTables, FlowTables, SecurityTables {}

@@ -8,6 +8,7 @@ import { engineMigration } from './0001-engine.ts';
 import { governanceMigration } from './0100-governance.ts';
 import { xrefMigration } from './0101-xref.ts';
 import { governanceAuditAppendOnlyMigration } from './0102-governance-audit-append-only.ts';
+import { flowsMigration } from './0200-flows.ts';
 import { securityMigration } from './0300-security.ts';
 
 /** Migrations by name; names sort in the order they apply. */
@@ -16,5 +17,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0100-governance': governanceMigration,
   '0101-xref': xrefMigration,
   '0102-governance-audit-append-only': governanceAuditAppendOnlyMigration,
+  '0200-flows': flowsMigration,
   '0300-security': securityMigration,
 };

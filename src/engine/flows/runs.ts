@@ -1,0 +1,120 @@
+/**
+ * Starting and claiming runs. A start applies the flow's policy for a business key that already
+ * has an active run (attach, queue or reject), with the database's unique index as the arbiter
+ * when two starts race. Claims lease due runs exactly like outbox messages: `FOR UPDATE SKIP
+ * LOCKED` on PostgreSQL, and a lease that, once expired, lets another worker take the run over.
+ */
+import { sql, type Kysely } from 'kysely';
+import { conflictError } from '../../core/errors.ts';
+import type { FlowDefinition } from '../../flows/define-flow.ts';
+import type { Database } from '../../store/schema.ts';
+import type { Store } from '../../store/store.ts';
+import { ACTIVE_STATUSES, toRunRow, toStepRow, type ClaimedRun, type RunRow } from './run-rows.ts';
+
+/** What a start did. */
+export interface StartResult {
+  runId: number;
+  /** `started` (a new active run), `queued` (behind the active one) or `attached` (the active one). */
+  outcome: 'started' | 'queued' | 'attached';
+}
+
+/** Starts a run of `flow` for `key` within `trx`, by the flow's concurrency policy. */
+export async function startRun(
+  trx: Kysely<Database>,
+  flow: FlowDefinition,
+  key: string,
+  input: unknown,
+  now: number,
+): Promise<StartResult> {
+  const row = {
+    flow: flow.name,
+    version: flow.version,
+    key,
+    input: JSON.stringify(input ?? null),
+    output: null,
+    error: null,
+    stop_reason: null,
+    waiting_for: null,
+    lease_owner: null,
+    lease_until: null,
+    created_at: now,
+    updated_at: now,
+    ended_at: null,
+  };
+  const inserted = await trx
+    .insertInto('flow_runs')
+    .values({ ...row, status: 'running', wake_at: now })
+    .onConflict((oc) =>
+      // Literals, not parameters: SQLite matches a partial index only on the same literal predicate.
+      oc
+        .columns(['flow', 'key'])
+        .where(sql.ref('status'), 'in', ACTIVE_STATUSES.map((s) => sql.lit(s)))
+        .doNothing(),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted !== undefined) return { runId: Number(inserted.id), outcome: 'started' };
+
+  const active = await trx
+    .selectFrom('flow_runs')
+    .select('id')
+    .where('flow', '=', flow.name)
+    .where('key', '=', key)
+    .where('status', 'in', [...ACTIVE_STATUSES])
+    .executeTakeFirst();
+  if (flow.concurrency === 'reject' || active === undefined) {
+    throw conflictError(`flow "${flow.name}" already has an active run for key "${key}"`, {
+      type: 'run-active',
+      details: active === undefined ? {} : { activeRunId: Number(active.id) },
+    });
+  }
+  if (flow.concurrency === 'attach') return { runId: Number(active.id), outcome: 'attached' };
+  const queued = await trx
+    .insertInto('flow_runs')
+    .values({ ...row, status: 'queued', wake_at: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { runId: Number(queued.id), outcome: 'queued' };
+}
+
+/** Claims up to `max` due runs for `worker`, with their journals. */
+export async function claimRuns(store: Store, worker: string, max: number, now: number, leaseMs: number): Promise<ClaimedRun[]> {
+  const until = now + leaseMs;
+  const claimed = await store.transaction(async (trx) => {
+    // While leased, `wake_at` is the lease's end: a run whose worker died becomes due with it.
+    const { rows } = await sql<RunRow>`
+      UPDATE flow_runs
+         SET lease_owner = ${worker}, lease_until = ${until}, wake_at = ${until}, updated_at = ${now},
+             status = CASE WHEN status = 'waiting' THEN 'running' ELSE status END,
+             waiting_for = NULL
+       WHERE id IN (
+         SELECT id FROM flow_runs
+          WHERE wake_at IS NOT NULL AND wake_at <= ${now}
+          ORDER BY wake_at
+          LIMIT ${max}
+          ${sql.raw(store.lockClause)})
+      RETURNING *`.execute(trx);
+    return rows.map(toRunRow);
+  });
+  if (claimed.length === 0) return [];
+  const steps = await store.db
+    .selectFrom('flow_steps')
+    .selectAll()
+    .where('run_id', 'in', claimed.map((r) => r.id))
+    .execute();
+  const journals = new Map<number, ClaimedRun['journal']>(claimed.map((r) => [r.id, new Map()]));
+  for (const s of steps) {
+    const row = toStepRow(s);
+    journals.get(row.run_id)?.set(row.name, row);
+  }
+  return claimed.map((run) => ({ run, journal: journals.get(run.id)! }));
+}
+
+/** Gives every leased run back at once: on SQLite the process that held the leases is gone. */
+export async function releaseOrphanedRuns(store: Store, now: number): Promise<void> {
+  await store.db
+    .updateTable('flow_runs')
+    .set({ lease_owner: null, lease_until: null, wake_at: now })
+    .where('lease_owner', 'is not', null)
+    .execute();
+}

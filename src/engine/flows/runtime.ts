@@ -1,0 +1,108 @@
+/**
+ * The durable workflow runtime of one process: the flow registry, starting runs (from code, the
+ * API, the CLI, or inbound events), the run worker, and the operations on runs.
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.ts';
+import { validationError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Database } from '../../store/schema.ts';
+import type { Store } from '../../store/store.ts';
+import { pathGetter } from '../router.ts';
+import { RunOperations } from './operations.ts';
+import { FlowRegistry } from './registry.ts';
+import { startRun, type StartResult } from './runs.ts';
+import { FlowWorker } from './worker.ts';
+
+/** Options of a {@link FlowRuntime}. */
+export interface FlowRuntimeOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** The flows this process knows; a fresh, empty registry by default. */
+  registry?: FlowRegistry;
+  /** Identifies this process's worker in leases. */
+  worker: string;
+  /** How long a claimed run is held before another worker may take it over. */
+  leaseMs: number;
+  pollMs: number;
+  /** Runs executing at once in this process. @default 64 */
+  concurrency?: number;
+}
+
+/** An inbound event as the runtime sees it: its source, its body (type in the body's `type`). */
+export interface InboundEvent {
+  source: string;
+  body: unknown;
+}
+
+/** Flows for one process. */
+export class FlowRuntime {
+  readonly registry: FlowRegistry;
+  readonly worker: FlowWorker;
+  readonly runs: RunOperations;
+  readonly #store: Store;
+  readonly #clock: Clock;
+
+  constructor(options: FlowRuntimeOptions) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.registry = options.registry ?? new FlowRegistry();
+    this.runs = new RunOperations(options.store, options.clock);
+    this.worker = new FlowWorker({
+      store: options.store,
+      clock: options.clock,
+      log: options.log,
+      registry: this.registry,
+      worker: options.worker,
+      leaseMs: options.leaseMs,
+      pollMs: options.pollMs,
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    });
+  }
+
+  /** Starts a run of the newest version of `flow` for business key `key`. */
+  async start(flow: string, options: { key: string; input?: unknown }): Promise<StartResult> {
+    const def = this.registry.latest(flow);
+    checkKey(options.key);
+    const result = await this.#store.transaction((trx) => startRun(trx, def, options.key, options.input, this.#clock.now()));
+    if (result.outcome === 'started') this.#store.notify('runs');
+    return result;
+  }
+
+  /**
+   * Applies an inbound event within `trx` (the transaction that marks it processed): starts the
+   * flows it triggers and resumes the runs waiting for it. Resolves to whether a run was started
+   * or resumed, so the caller can wake the workers after commit.
+   */
+  async onInboundEvent(trx: Kysely<Database>, event: InboundEvent): Promise<boolean> {
+    const type = typeof event.body === 'object' && event.body !== null ? (event.body as { type?: unknown }).type : undefined;
+    if (typeof type !== 'string' || type === '') return false;
+    let touched = false;
+    for (const { flow, trigger } of this.registry.triggeredBy(event.source, type)) {
+      const key = pathGetter(trigger.key)(event.body);
+      if (key === undefined || key === null || String(key) === '') {
+        throw validationError(`event of type "${type}" has no business key at "${trigger.key}" for flow "${flow.name}"`);
+      }
+      try {
+        const r = await startRun(trx, flow, String(key), event.body, this.#clock.now());
+        touched ||= r.outcome === 'started';
+      } catch (err) {
+        // A second trigger for a key with an active run, under the 'reject' policy: the event is
+        // still applied to runs waiting for it, and the refusal is the policy, not a failure.
+        if (!(err instanceof Error && (err as { code?: string }).code === 'conflict')) throw err;
+      }
+    }
+    const resumed = await this.runs.deliverEvent(trx, type, event.body);
+    return touched || resumed.length > 0;
+  }
+
+  /** Wakes the workers (after an {@link onInboundEvent} commit). */
+  wake(): void {
+    this.#store.notify('runs');
+  }
+}
+
+function checkKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 500) throw validationError('a run needs a business key of 1–500 characters');
+}

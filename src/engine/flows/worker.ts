@@ -1,0 +1,130 @@
+/**
+ * The run worker: claims due runs (up to its concurrency in flight), executes them, and claims
+ * more as they finish. Woken by new or resumed runs (in this process or, on PostgreSQL, any
+ * other) and by a poll, which is also what notices timers that have come due.
+ */
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Store } from '../../store/store.ts';
+import { Executor } from './executor.ts';
+import { Journal } from './journal.ts';
+import type { FlowRegistry } from './registry.ts';
+import { claimRuns, releaseOrphanedRuns } from './runs.ts';
+
+/** Options of a {@link FlowWorker}. */
+export interface FlowWorkerOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  registry: FlowRegistry;
+  /** Identifies this worker in leases; unique per process. */
+  worker: string;
+  leaseMs: number;
+  pollMs: number;
+  /** Runs executing at once. @default 64 */
+  concurrency?: number;
+}
+
+/** Claims and executes runs. */
+export class FlowWorker {
+  readonly journal: Journal;
+  readonly #o: FlowWorkerOptions;
+  readonly #executor: Executor;
+  readonly #concurrency: number;
+  readonly #inFlight = new Set<Promise<void>>();
+  #claiming: Promise<number> | undefined;
+  #again = false;
+  #running = false;
+  #poll: NodeJS.Timeout | undefined;
+  #unlisten: (() => void) | undefined;
+
+  constructor(options: FlowWorkerOptions) {
+    this.#o = options;
+    this.#concurrency = options.concurrency ?? 64;
+    this.journal = new Journal({ store: options.store, clock: options.clock, worker: options.worker, leaseMs: options.leaseMs });
+    this.#executor = new Executor({ registry: options.registry, journal: this.journal, clock: options.clock, log: options.log });
+  }
+
+  /** Starts the loop. On SQLite, leases left by a previous process are released first. */
+  async start(): Promise<void> {
+    if (this.#o.store.dialect === 'sqlite') await releaseOrphanedRuns(this.#o.store, this.#o.clock.now());
+    this.#running = true;
+    this.#unlisten = this.#o.store.listen('runs', () => this.wake());
+    this.#poll = setInterval(() => this.wake(), this.#o.pollMs);
+    this.wake();
+  }
+
+  /** Stops claiming and waits for runs in flight to reach their next journal write. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#unlisten?.();
+    clearInterval(this.#poll);
+    await this.#claiming;
+    await this.#idle();
+    await this.journal.drain();
+  }
+
+  /** Looks for due runs now. */
+  wake(): void {
+    if (this.#running) void this.#claimLoop();
+  }
+
+  /**
+   * Executes every run due now, and what they make due, until none is left; resolves to how many
+   * executions ran. For tests and tools that drive time with a manual clock, without the loop.
+   */
+  async runDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.#claimOnce();
+      await this.#idle();
+      if (n === 0) return total;
+      total += n;
+    }
+  }
+
+  #claimLoop(): Promise<number> {
+    if (this.#claiming !== undefined) {
+      this.#again = true;
+      return this.#claiming;
+    }
+    this.#claiming = (async () => {
+      let total = 0;
+      try {
+        do {
+          this.#again = false;
+          const n = await this.#claimOnce();
+          total += n;
+          if (n > 0 && this.#inFlight.size < this.#concurrency) this.#again = true;
+        } while (this.#again && this.#running);
+      } catch (err) {
+        this.#o.log.error({ err: (err as Error).message }, 'claiming runs failed; will retry on next poll');
+      } finally {
+        this.#claiming = undefined;
+      }
+      return total;
+    })();
+    return this.#claiming;
+  }
+
+  async #claimOnce(): Promise<number> {
+    const room = this.#concurrency - this.#inFlight.size;
+    if (room <= 0) return 0;
+    const claimed = await claimRuns(this.#o.store, this.#o.worker, room, this.#o.clock.now(), this.#o.leaseMs);
+    for (const c of claimed) {
+      const p: Promise<void> = this.#executor
+        .execute(c)
+        .catch((err: unknown) => this.#o.log.error({ runId: c.run.id, err: (err as Error).message }, 'run execution failed; its lease will expire'))
+        .finally(() => {
+          this.#inFlight.delete(p);
+          this.wake();
+        });
+      this.#inFlight.add(p);
+    }
+    return claimed.length;
+  }
+
+  async #idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+}
