@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { permanentError } from '../../core/errors.ts';
+import { defineFlow, type ConcurrencyPolicy } from '../../flows/define-flow.ts';
+import { testRuntime, unique } from '../../../test/flows/flow-harness.ts';
+import { describeEachStore } from '../../../test/support/stores.ts';
+
+/** A flow that waits for an approval, so its first run stays active. */
+function gated(name: string, concurrency: ConcurrencyPolicy, version = 1, label = 'v1') {
+  return defineFlow({
+    name,
+    version,
+    concurrency,
+    trigger: { source: 'crm', type: 'opportunity.won', key: 'opportunity.id' },
+    async run(ctx) {
+      await ctx.step.approval('ok', {});
+      return ctx.step.run('finish', () => label);
+    },
+  });
+}
+
+describeEachStore('flow operations', (get) => {
+  it('a second trigger for an active key is rejected, attached or queued by the flow\'s policy', async () => {
+    const reject = unique('reject');
+    const attach = unique('attach');
+    const queue = unique('queue');
+    const { rt } = testRuntime(get().store, [gated(reject, 'reject'), gated(attach, 'attach'), gated(queue, 'queue')]);
+
+    const r1 = await rt.start(reject, { key: 'opp' });
+    await assert.rejects(rt.start(reject, { key: 'opp' }), (err: Error & { code?: string; details?: Record<string, unknown> }) => {
+      assert.equal(err.code, 'conflict');
+      assert.equal(err.details?.activeRunId, r1.runId);
+      return true;
+    });
+    assert.equal((await rt.start(reject, { key: 'other' })).outcome, 'started', 'another key is independent');
+
+    const a1 = await rt.start(attach, { key: 'opp' });
+    assert.deepEqual(await rt.start(attach, { key: 'opp' }), { runId: a1.runId, outcome: 'attached' });
+
+    const q1 = await rt.start(queue, { key: 'opp' });
+    const q2 = await rt.start(queue, { key: 'opp' });
+    assert.equal(q2.outcome, 'queued');
+    await rt.worker.runDue();
+    assert.equal((await rt.runs.get(q2.runId)).status, 'queued', 'a queued run waits for the active one');
+    await rt.runs.decide(q1.runId, { approved: true, by: 'me' });
+    await rt.worker.runDue();
+    assert.equal((await rt.runs.get(q1.runId)).status, 'completed');
+    assert.equal((await rt.runs.get(q2.runId)).status, 'waiting', 'the queued run started when the first ended');
+  });
+
+  it('runs in flight continue on their version while new runs take the newest; an old version is kept while it has runs', async () => {
+    const name = unique('versioned');
+    const { rt } = testRuntime(get().store, [gated(name, 'reject', 1, 'v1')]);
+    const old = await rt.start(name, { key: 'a' });
+    await rt.worker.runDue();
+    rt.registry.register(gated(name, 'reject', 2, 'v2'));
+    const fresh = await rt.start(name, { key: 'b' });
+    await rt.worker.runDue();
+    await assert.rejects(rt.registry.unregister(get().store, name, 1), { code: 'conflict' });
+    for (const r of [old, fresh]) await rt.runs.decide(r.runId, { approved: true, by: 'me' });
+    await rt.worker.runDue();
+    const [o, f] = [await rt.runs.get(old.runId), await rt.runs.get(fresh.runId)];
+    assert.deepEqual([o.version, o.output], [1, 'v1']);
+    assert.deepEqual([f.version, f.output], [2, 'v2']);
+    await rt.registry.unregister(get().store, name, 1);
+    assert.equal(rt.registry.get(name, 1), undefined);
+  });
+
+  it('leaves a run of an unregistered version untouched until a process that knows it takes it', async () => {
+    const name = unique('missing');
+    const v1 = gated(name, 'reject', 1, 'v1');
+    const first = testRuntime(get().store, [v1]);
+    const { runId } = await first.rt.start(name, { key: 'a' });
+    await first.rt.worker.runDue();
+    await first.rt.runs.decide(runId, { approved: true, by: 'me' });
+    const newer = testRuntime(get().store, [gated(name, 'reject', 2, 'v2')], { clock: first.clock });
+    await newer.rt.worker.runDue();
+    assert.equal((await newer.rt.runs.get(runId)).status, 'running');
+    first.clock.advance(60_000);
+    await first.rt.worker.runDue();
+    assert.equal((await first.rt.runs.get(runId)).output, 'v1');
+  });
+
+  it('retries a failed step on request, resolving its dead letter', async () => {
+    const name = unique('fixable');
+    let broken = true;
+    const flow = defineFlow({
+      name,
+      version: 1,
+      async run(ctx) {
+        const a = await ctx.step.run('lookup', () => 'acct-1');
+        return ctx.step.run('book', () => {
+          if (broken) throw permanentError('legal entity not mapped');
+          return `booked for ${a}`;
+        });
+      },
+    });
+    const { rt } = testRuntime(get().store, [flow]);
+    const { runId } = await rt.start(name, { key: 'x' });
+    await rt.worker.runDue();
+    assert.equal((await rt.runs.get(runId)).status, 'failed');
+    await assert.rejects(rt.runs.retry(9_999_999, 'ops'), { code: 'not-found' });
+    broken = false;
+    assert.deepEqual(await rt.runs.retry(runId, 'ops'), { retried: 'book' });
+    await rt.worker.runDue();
+    const run = await rt.runs.get(runId);
+    assert.equal(run.status, 'completed');
+    assert.equal(run.output, 'booked for acct-1');
+    await assert.rejects(rt.runs.retry(runId, 'ops'), { code: 'conflict' });
+  });
+
+  it('an inbound event starts the flows it triggers and resumes runs waiting for it, in the caller\'s transaction', async () => {
+    const name = unique('triggered');
+    const flow = defineFlow({
+      name,
+      version: 1,
+      trigger: { source: 'stripe', type: 'customer.subscription.created', key: 'data.object.id' },
+      async run(ctx) {
+        const paid = await ctx.step.waitForEvent('paid', { type: 'invoice.paid', match: { 'data.object.subscription': ctx.key } });
+        return (paid as { id: string }).id;
+      },
+    });
+    const { rt } = testRuntime(get().store, [flow]);
+    const store = get().store;
+    const sub = unique('sub');
+    assert.equal(await store.transaction((trx) => rt.onInboundEvent(trx, { source: 'stripe', body: { type: 'customer.subscription.created', data: { object: { id: sub } } } })), true);
+    assert.equal(await store.transaction((trx) => rt.onInboundEvent(trx, { source: 'stripe', body: { type: 'unrelated' } })), false);
+    await rt.worker.runDue();
+    const [run] = await rt.runs.list({ flow: name });
+    assert.equal(run?.key, sub);
+    assert.equal(run?.status, 'waiting');
+    await store.transaction((trx) => rt.onInboundEvent(trx, { source: 'stripe', body: { id: 'in_1', type: 'invoice.paid', data: { object: { subscription: sub } } } }));
+    await rt.worker.runDue();
+    assert.equal((await rt.runs.get(run!.id)).output, 'in_1');
+  });
+});
