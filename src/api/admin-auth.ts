@@ -1,33 +1,59 @@
 /**
- * Guard of the admin API until API keys with roles arrive: a bearer token from the config
- * (compared in constant time), or, when none is configured, requests from loopback only — so a
- * fresh install is usable locally and closed to the network.
+ * Guard of the admin API: API keys with roles (src/security/), read routes for viewers and
+ * actions (replay, discard) for operators, a per-key rate limit, and an audit-log entry for every
+ * action that succeeds. `admin.token` keeps working as a bootstrap key with the admin role; with
+ * neither a token nor any key issued (a fresh install), loopback callers are admitted as admin —
+ * the explicit development fallback — and the network is refused.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
-import { authError } from '../core/errors.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../core/clock.ts';
+import type { Config } from '../core/config.ts';
+import type { Store } from '../store/store.ts';
+import { ApiKeys } from '../security/api-keys.ts';
+import { AuditLog } from '../security/audit-log.ts';
+import { principalOf } from '../security/principal.ts';
+import { KeyRateLimiter, rateLimitHook } from '../security/rate-limit.ts';
+import { requireRole } from '../security/require-role.ts';
+import type { Role } from '../security/roles.ts';
 
-/** Returns an `onRequest` hook that refuses unauthorised admin requests. */
-export function adminGuard(token: string | undefined): (req: FastifyRequest) => Promise<void> {
-  const expected = token === undefined ? undefined : digest(token);
-  return async (req) => {
-    if (expected === undefined) {
-      if (!isLoopback(req.socket.remoteAddress)) {
-        throw authError('the admin API answers loopback only until admin.token is configured', { status: 403, type: 'forbidden' });
-      }
-      return;
-    }
-    const header = req.headers.authorization ?? '';
-    const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!timingSafeEqual(digest(presented), expected)) throw authError('a valid admin bearer token is required', { type: 'unauthorized' });
+/** Reads need viewer; anything that changes state needs operator unless the route says more. */
+export function roleForRequest(req: FastifyRequest): Role {
+  const declared = (req.routeOptions.config as { role?: Role } | undefined)?.role;
+  if (declared !== undefined) return declared;
+  return req.method === 'GET' || req.method === 'HEAD' ? 'viewer' : 'operator';
+}
+
+/** Adds the guard, the rate limit and the action audit to the admin scope `admin`. */
+export function protectAdminScope(admin: FastifyInstance, deps: { config: Config; store: Store; clock: Clock }): void {
+  const audit = new AuditLog(deps.store, deps.clock);
+  const keys = new ApiKeys(deps.store, audit, deps.clock);
+  admin.addHook('onRequest', requireRole({ keys, bootstrapToken: deps.config.admin.token }, roleForRequest));
+  admin.addHook('onRequest', rateLimitHook(new KeyRateLimiter(deps.config.admin.limits, deps.clock)));
+  admin.addHook('onSend', auditActions(audit));
+}
+
+// Each successful state change through the API is written to the audit log before the answer leaves.
+function auditActions(audit: AuditLog) {
+  return async (req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
+    if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode >= 300) return payload;
+    const route = req.routeOptions.url ?? req.url;
+    const action = /\/dead-letters\/(?::id\/)?(replay|discard)$/.exec(route);
+    await audit.append({
+      actor: principalOf(req)?.actor ?? 'unknown',
+      action: action === null ? `${req.method} ${route}` : `dead-letter.${action[1]}`,
+      target: req.url.split('?')[0] ?? req.url,
+      // Only the dead-letter bodies (filters, ids) are known to hold nothing secret.
+      before: action === null ? null : (req.body ?? null),
+      after: typeof payload === 'string' ? safeParse(payload) : null,
+    });
+    return payload;
   };
 }
 
-// Hashing first gives both sides the same length, which timingSafeEqual requires.
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
-}
-
-function isLoopback(address: string | undefined): boolean {
-  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || (address?.startsWith('127.') ?? false);
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text.slice(0, 1000);
+  }
 }

@@ -34,11 +34,40 @@ const Route = Type.Object(
   { additionalProperties: false },
 );
 
+const SignatureSecrets = Type.Array(Type.String({ minLength: 1 }), {
+  minItems: 1,
+  description: 'Signing secrets (or secret://name references); several during a rotation.',
+});
+
+/** How a source signs its webhooks; a request that fails the check is refused with 401. */
+const Signature = Type.Union([
+  Type.Object(
+    { scheme: Type.Literal('stripe'), secrets: SignatureSecrets, tolerance: Type.Optional(Duration('300s', 'Largest clock difference accepted.')) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      scheme: Type.Literal('hubspot-v3'),
+      secrets: SignatureSecrets,
+      tolerance: Type.Optional(Duration('5m', 'Largest age of X-HubSpot-Request-Timestamp accepted.')),
+      publicUrl: Type.Optional(
+        Type.String({ pattern: '^https?://', description: 'Public base URL HubSpot calls (the signed URI); default from the Host header.' }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { scheme: Type.Literal('standard-webhooks'), secrets: SignatureSecrets, tolerance: Type.Optional(Duration('5m', 'Largest clock difference accepted.')) },
+    { additionalProperties: false },
+  ),
+]);
+
 /** One webhook source. */
 export const Source = Type.Object(
   {
     eventId: EventIdSpec,
     routes: Type.Array(Route, { default: [] }),
+    signature: Type.Optional(Signature),
   },
   { additionalProperties: false },
 );
@@ -94,6 +123,9 @@ export const ConfigSchema = Type.Object(
         host: Type.String({ default: '127.0.0.1' }),
         port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
         bodyLimit: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'Largest request body, bytes.' }),
+        maxHeaderSize: Type.Integer({ minimum: 1024, default: 16_384, description: 'Largest request head (all headers), bytes.' }),
+        jsonDepth: Type.Integer({ minimum: 1, maximum: 1000, default: 64, description: 'Deepest JSON nesting accepted in a request body.' }),
+        requestTimeout: Duration('30s', 'Time a client has to send a whole request.'),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -143,7 +175,18 @@ export const ConfigSchema = Type.Object(
     admin: Type.Object(
       {
         token: Type.Optional(
-          Type.String({ minLength: 16, description: 'Bearer token for the admin API; without one it answers loopback only.' }),
+          Type.String({ minLength: 16, description: 'Bootstrap bearer token with the admin role; with no token and no API key the admin API answers loopback only.' }),
+        ),
+        rateLimit: Type.Object(
+          {
+            perSecond: Type.Number({ exclusiveMinimum: 0, default: 20, description: 'Sustained requests per second per API key.' }),
+            burst: Type.Integer({ minimum: 1, default: 100, description: 'Requests a key may make at once above the rate.' }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        quota: Type.Union(
+          [Type.Object({ limit: Type.Integer({ minimum: 1 }), windowSeconds: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), Type.Null()],
+          { default: null, description: 'At most `limit` requests per key per window; null = no quota.' },
         ),
       },
       { additionalProperties: false, default: {} },

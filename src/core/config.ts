@@ -12,6 +12,7 @@ import { validationError } from './errors.ts';
 import { ConfigSchema, Destination, Source, type RawConfig } from './config-schema.ts';
 import type { ValueError } from '@sinclair/typebox/value';
 import type { StoreConfig } from '../store/store.ts';
+import type { SignatureConfig } from '../security/webhook-signature.ts';
 
 /** How the event id of an inbound event is found. */
 export type EventIdLocation = { header: string } | { path: string };
@@ -28,6 +29,8 @@ export interface RouteConfig {
 export interface SourceConfig {
   eventId: EventIdLocation;
   routes: readonly RouteConfig[];
+  /** How the source signs its requests; absent = unsigned. */
+  signature?: SignatureConfig | undefined;
 }
 
 /** Delivery policy of a destination. */
@@ -44,12 +47,16 @@ export interface DestinationConfig {
 
 /** The validated, normalised configuration. Durations are milliseconds. */
 export interface Config {
-  server: { host: string; port: number; bodyLimit: number };
+  server: { host: string; port: number; bodyLimit: number; maxHeaderSize: number; jsonDepth: number; requestTimeoutMs: number };
   store: StoreConfig;
   worker: { id: string; leaseMs: number; pollMs: number; batchSize: number };
   retention: { deliveredMs: number; processedMs: number; intervalMs: number };
   log: { level: string };
-  admin: { token?: string | undefined };
+  admin: {
+    token?: string | undefined;
+    /** Per-API-key limits of the admin API. */
+    limits: { rate: { perSecond: number; burst: number }; quota: { limit: number; windowSeconds: number } | null };
+  };
   sources: Readonly<Record<string, SourceConfig>>;
   destinations: Readonly<Record<string, DestinationConfig>>;
 }
@@ -187,10 +194,31 @@ function normalise(raw: RawConfig, where: string): Config {
         );
       }
     });
-    sources[name] = { eventId: header !== undefined ? { header: header.toLowerCase() } : { path: path! }, routes: s.routes };
+    const sig = s.signature;
+    sources[name] = {
+      eventId: header !== undefined ? { header: header.toLowerCase() } : { path: path! },
+      routes: s.routes,
+      ...(sig === undefined
+        ? {}
+        : {
+            signature: {
+              scheme: sig.scheme,
+              secrets: sig.secrets,
+              toleranceMs: duration(sig.tolerance ?? (sig.scheme === 'stripe' ? '300s' : '5m'), `sources.${name}.signature.tolerance`),
+              ...('publicUrl' in sig && sig.publicUrl !== undefined ? { publicUrl: sig.publicUrl } : {}),
+            },
+          }),
+    };
   }
   return {
-    server: raw.server,
+    server: {
+      host: raw.server.host,
+      port: raw.server.port,
+      bodyLimit: raw.server.bodyLimit,
+      maxHeaderSize: raw.server.maxHeaderSize,
+      jsonDepth: raw.server.jsonDepth,
+      requestTimeoutMs: duration(raw.server.requestTimeout, 'server.requestTimeout'),
+    },
     store: {
       kind: raw.store.kind,
       sqlitePath: raw.store.sqlite.path,
@@ -204,7 +232,10 @@ function normalise(raw: RawConfig, where: string): Config {
       intervalMs: duration(raw.retention.interval, 'retention.interval'),
     },
     log: raw.log,
-    admin: raw.admin,
+    admin: {
+      ...(raw.admin.token === undefined ? {} : { token: raw.admin.token }),
+      limits: { rate: raw.admin.rateLimit, quota: raw.admin.quota },
+    },
     sources,
     destinations,
   };

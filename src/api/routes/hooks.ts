@@ -1,13 +1,16 @@
 /**
  * `POST /hooks/:source`: the inbox's front door. The raw event is stored before the answer (202);
  * a duplicate answers 202 too and is not processed again. Bad input — unknown source, malformed
- * JSON, a body over the limit, no event id — answers 4xx problem+json and stores nothing.
+ * JSON, a body over the limit, no event id, a signature that does not verify (401) — answers
+ * 4xx problem+json and stores nothing.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../core/config.ts';
 import { notFoundError, validationError } from '../../core/errors.ts';
 import type { Inbox } from '../../engine/inbox.ts';
 import { pathGetter } from '../../engine/router.ts';
+import { jsonDepthExceeds, jsonTooDeep } from '../../security/request-limits.ts';
+import { verifyWebhook } from '../../security/webhook-signature.ts';
 
 // Credentials and hop-by-hop headers are not kept with the event.
 const DROPPED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'connection', 'keep-alive', 'transfer-encoding', 'host', 'content-length']);
@@ -43,6 +46,12 @@ export async function hookRoutes(app: FastifyInstance, options: { config: Config
       const reader = idReaders.get(source);
       if (reader === undefined) throw notFoundError(`no source named "${source}" is configured`, { type: 'unknown-source' });
       const raw = typeof req.body === 'string' ? req.body : '';
+      const signature = config.sources[source]?.signature;
+      if (signature !== undefined) {
+        const base = signature.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
+        verifyWebhook(signature, { method: req.method, url: base + req.url, headers: req.headers, rawBody: raw }, Date.now());
+      }
+      if (jsonDepthExceeds(raw, config.server.jsonDepth)) throw jsonTooDeep(config.server.jsonDepth);
       let body: unknown;
       try {
         body = JSON.parse(raw);
