@@ -67,7 +67,13 @@ export default async function pipeline(options: BenchOptions): Promise<void> {
             destinations: { sink: { url: `${sink.url}/ok`, concurrency: 64 } },
           }),
         );
-        return spawnReady(process.execPath, [path.join(ROOT, 'bin/interlock.js'), 'start', '--config', config, '--no-sample'], `http://127.0.0.1:${port}/healthz`);
+        // BENCH_CPU_PROF=<dir> writes a CPU profile of the Interlock process, for finding hot spots.
+        const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF];
+        return spawnReady(
+          process.execPath,
+          [...profile, path.join(ROOT, 'bin/interlock.js'), 'start', '--config', config, '--no-sample', '--no-sandboxes'],
+          `http://127.0.0.1:${port}/healthz`,
+        );
       });
       await drop?.();
       report({

@@ -18,14 +18,22 @@ interface Pending<I, R> {
 export class GroupCommit<I, R> {
   readonly #write: BatchWriter<I, R>;
   readonly #maxBatch: number;
+  readonly #windowMs: number;
   #queue: Pending<I, R>[] = [];
   #running = false;
   #scheduled = false;
   #idle: Array<() => void> = [];
 
-  constructor(write: BatchWriter<I, R>, maxBatch = 512) {
+  /**
+   * @param maxBatch most items in one write
+   * @param windowMs how long the first item of a batch waits for company. A synchronous driver
+   *   (node:sqlite) blocks the event loop while it commits, so no batch can fill *during* a
+   *   commit; a short window lets concurrent requests share one fsync instead.
+   */
+  constructor(write: BatchWriter<I, R>, maxBatch = 512, windowMs = 0) {
     this.#write = write;
     this.#maxBatch = maxBatch;
+    this.#windowMs = windowMs;
   }
 
   /** Queues `item`; resolves with its result once its batch has committed. */
@@ -45,11 +53,13 @@ export class GroupCommit<I, R> {
   #schedule(): void {
     if (this.#running || this.#scheduled) return;
     this.#scheduled = true;
-    // Wait for the rest of this turn of the event loop, so requests parsed together share a batch.
-    setImmediate(() => {
+    const go = () => {
       this.#scheduled = false;
       void this.#run();
-    });
+    };
+    // At least the rest of this turn of the event loop, so requests parsed together share a batch.
+    if (this.#windowMs > 0) setTimeout(go, this.#windowMs);
+    else setImmediate(go);
   }
 
   async #run(): Promise<void> {

@@ -37,7 +37,9 @@ export class Inbox {
   constructor(store: Store, clock: Clock, maxBatch = 512) {
     this.#store = store;
     this.#clock = clock;
-    this.#writer = new GroupCommit((events) => this.#write(events), maxBatch);
+    // SQLite commits block the event loop (see GroupCommit): give each fsync a 2 ms window to
+    // gather the webhooks arriving meanwhile. PostgreSQL commits asynchronously and needs none.
+    this.#writer = new GroupCommit((events) => this.#write(events), maxBatch, store.dialect === 'sqlite' ? 2 : 0);
   }
 
   /** Stores `event`; resolves once it is durable (or was already there). */

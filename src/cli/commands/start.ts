@@ -27,11 +27,10 @@ export function registerStart(program: Command): void {
     .option('--no-sandboxes', 'do not start the seeded vendor sandboxes')
     .action(async (opts: StartOptions) => {
       // Loaded here, not at the top: `interlock --help` and other commands should start fast.
-      const [{ buildServer }, { startSink }, { openRuntime, untilSignal }, { startSandboxes }] = await Promise.all([
+      const [{ buildServer }, { startSink }, { openRuntime, untilSignal }] = await Promise.all([
         import('../../api/server.ts'),
         import('../../sandboxes/sink/sink.ts'),
         import('../runtime.ts'),
-        import('../../sandboxes/registry.ts'),
       ]);
       const hasFile = opts.config !== undefined || existsSync('interlock.yaml');
       let sink: Sink | undefined;
@@ -41,7 +40,10 @@ export function registerStart(program: Command): void {
         });
       }
       // The vendor sandboxes, seeded, keep their state beside the store so a demo survives a restart.
-      const sandboxes = opts.sandboxes && !hasFile ? await startSandboxes({ seed: true, statePath: 'data/sandboxes' }) : [];
+      const sandboxes =
+        opts.sandboxes && !hasFile
+          ? await (await import('../../sandboxes/registry.ts')).startSandboxes({ seed: true, statePath: 'data/sandboxes' })
+          : [];
       const rt = await openRuntime({ configFile: opts.config, values: sink === undefined ? undefined : sampleConfig(sink.url) });
       const app = await buildServer({ config: rt.config, store: rt.store, engine: rt.engine, log: rt.log });
       try {
