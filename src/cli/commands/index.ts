@@ -5,9 +5,11 @@
 import type { Command } from 'commander';
 import { registerContracts } from './contracts.ts';
 import { registerDlq } from './dlq.ts';
+import { registerKeys } from './keys.ts';
 import { registerMapping } from './mapping.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerSandbox } from './sandbox.ts';
+import { registerSecrets } from './secrets.ts';
 import { registerStart } from './start.ts';
 import { registerWorker } from './worker.ts';
 
@@ -24,4 +26,6 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerSandbox,
   registerContracts,
   registerMapping,
+  registerKeys,
+  registerSecrets,
 ];
