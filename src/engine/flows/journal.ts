@@ -49,26 +49,30 @@ export class Journal {
   readonly #clock: Clock;
   readonly #worker: string;
   readonly #leaseMs: number;
-  readonly #writer: GroupCommit<JournalWrite, WriteResult>;
-  /** Statements written, for the benchmark's writes-per-step figure. */
+  readonly #writers: Array<GroupCommit<JournalWrite, WriteResult>>;
+  /** Statements written and transactions committed, for the benchmark's writes-per-step figures. */
   statements = 0;
+  commits = 0;
 
   constructor(options: { store: Store; clock: Clock; worker: string; leaseMs: number }) {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#worker = options.worker;
     this.#leaseMs = options.leaseMs;
-    this.#writer = new GroupCommit((batch) => this.#write(batch), 256);
+    // PostgreSQL commits on several connections at once: a few writers, each owning a share of
+    // the runs, so one run's writes stay in order. SQLite has one connection: one writer.
+    const shards = options.store.dialect === 'postgres' ? 4 : 1;
+    this.#writers = Array.from({ length: shards }, () => new GroupCommit<JournalWrite, WriteResult>((batch) => this.#write(batch), 256));
   }
 
   /** Writes `item`; resolves once it is durable (or known not to be ours). */
   write(item: JournalWrite): Promise<WriteResult> {
-    return this.#writer.submit(item);
+    return this.#writers[item.runId % this.#writers.length]!.submit(item);
   }
 
   /** Waits for every submitted write. */
-  drain(): Promise<void> {
-    return this.#writer.drain();
+  async drain(): Promise<void> {
+    await Promise.all(this.#writers.map((w) => w.drain()));
   }
 
   async #write(batch: readonly JournalWrite[]): Promise<WriteResult[]> {
@@ -77,6 +81,7 @@ export class Journal {
     const ids = [...new Set(batch.map((w) => w.runId))];
     let notifyOutbox = false;
     let notifyRuns = false;
+    this.commits += 1;
     const results = await this.#store.transaction(async (trx) => {
       const { rows } = await sql<{ id: number; status: RunStatus }>`
         UPDATE flow_runs SET lease_until = ${until}, wake_at = ${until}, updated_at = ${now}
@@ -93,21 +98,22 @@ export class Journal {
         this.statements += 1;
         notifyOutbox = true;
       }
+      const updates = new Map<string, Array<{ runId: number; output: string | null | undefined }>>();
       for (const w of mine) {
-        if (w.run !== undefined) {
-          const { release, forward, ...requested } = w.run;
-          const fields = forward === true && owned.get(w.runId) === 'compensating' ? { wake_at: now, waiting_for: null } : requested;
-          await trx
-            .updateTable('flow_runs')
-            .set({ ...fields, updated_at: now, ...(release === true ? { lease_owner: null, lease_until: null } : {}) })
-            .where('id', '=', w.runId)
-            .execute();
-          this.statements += 1;
-          if (fields.status !== undefined) owned.set(w.runId, fields.status);
-        }
-        if (w.deadLetter !== undefined) await this.#park(trx, w.runId, w.deadLetter, now);
-        if (w.promote !== undefined) notifyRuns = (await this.#promote(trx, w.promote, now)) || notifyRuns;
+        if (w.run === undefined) continue;
+        const { release, forward, output, ended_at: ended, ...requested } = w.run;
+        const fields: Record<string, unknown> = forward === true && owned.get(w.runId) === 'compensating' ? { wake_at: now, waiting_for: null } : { ...requested };
+        // A run ends when its last write commits; the shared time lets one statement end many runs.
+        if (ended !== undefined && ended !== null) fields.ended_at = now;
+        if (release === true) Object.assign(fields, { lease_owner: null, lease_until: null });
+        const signature = JSON.stringify(fields) + (output === undefined ? '' : '+output');
+        updates.set(signature, [...(updates.get(signature) ?? []), { runId: w.runId, output }]);
+        if (typeof fields.status === 'string') owned.set(w.runId, fields.status as RunStatus);
       }
+      for (const [signature, group] of updates) await this.#updateRuns(trx, signature, group, now);
+      for (const w of mine) if (w.deadLetter !== undefined) await this.#park(trx, w.runId, w.deadLetter, now);
+      const promotions = mine.flatMap((w) => (w.promote === undefined ? [] : [w.promote]));
+      if (promotions.length > 0) notifyRuns = await this.#promote(trx, promotions, now);
       return batch.map((w) => ({ owned: owned.has(w.runId), status: owned.get(w.runId) }));
     });
     if (notifyOutbox) this.#store.notify('outbox');
@@ -157,24 +163,48 @@ export class Journal {
     this.statements += 1;
   }
 
-  async #promote(trx: Kysely<Database>, p: { flow: string; key: string }, now: number): Promise<boolean> {
-    const next = await trx
+  /** Applies one group of identical run changes (but for each run's output) in one statement. */
+  async #updateRuns(
+    trx: Kysely<Database>,
+    signature: string,
+    group: ReadonlyArray<{ runId: number; output: string | null | undefined }>,
+    now: number,
+  ): Promise<void> {
+    const fields = JSON.parse(signature.replace(/\+output$/, '')) as Record<string, unknown>;
+    const withOutput = signature.endsWith('+output');
+    for (let i = 0; i < group.length; i += 200) {
+      const chunk = group.slice(i, i + 200);
+      await trx
+        .updateTable('flow_runs')
+        .set({
+          ...fields,
+          updated_at: now,
+          ...(withOutput ? { output: sql<string | null>`CASE id ${sql.join(chunk.map((g) => sql`WHEN ${g.runId} THEN ${g.output ?? null}`), sql` `)} END` } : {}),
+        })
+        .where('id', 'in', chunk.map((g) => g.runId))
+        .execute();
+      this.statements += 1;
+    }
+  }
+
+  /** Starts the oldest queued run of each flow and key whose active run just ended. */
+  async #promote(trx: Kysely<Database>, ended: ReadonlyArray<{ flow: string; key: string }>, now: number): Promise<boolean> {
+    const heads = await trx
       .selectFrom('flow_runs')
-      .select('id')
-      .where('flow', '=', p.flow)
-      .where('key', '=', p.key)
+      .select((eb) => eb.fn.min('id').as('id'))
       .where('status', '=', 'queued')
-      .orderBy('id')
-      .limit(1)
-      .executeTakeFirst();
-    if (next === undefined) return false;
+      .where((eb) => eb.or(ended.map((p) => eb.and([eb('flow', '=', p.flow), eb('key', '=', p.key)]))))
+      .groupBy(['flow', 'key'])
+      .execute();
+    this.statements += 1;
+    if (heads.length === 0) return false;
     await trx
       .updateTable('flow_runs')
       .set({ status: 'running', wake_at: now, updated_at: now })
-      .where('id', '=', Number(next.id))
+      .where('id', 'in', heads.map((h) => Number(h.id)))
       .where('status', '=', 'queued')
       .execute();
-    this.statements += 2;
+    this.statements += 1;
     return true;
   }
 }

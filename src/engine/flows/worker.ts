@@ -32,6 +32,8 @@ export class FlowWorker {
   readonly #executor: Executor;
   readonly #concurrency: number;
   readonly #inFlight = new Set<Promise<void>>();
+  /** Claim transactions, for the benchmark's writes-per-step figure. */
+  claims = 0;
   #claiming: Promise<number> | undefined;
   #again = false;
   #running = false;
@@ -110,6 +112,7 @@ export class FlowWorker {
   async #claimOnce(): Promise<number> {
     const room = this.#concurrency - this.#inFlight.size;
     if (room <= 0) return 0;
+    this.claims += 1;
     const claimed = await claimRuns(this.#o.store, this.#o.worker, room, this.#o.clock.now(), this.#o.leaseMs);
     for (const c of claimed) {
       const p: Promise<void> = this.#executor
