@@ -9,6 +9,8 @@ import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Store } from '../store/store.ts';
 import { DeadLetters } from './dead-letters.ts';
+import type { FlowRegistry } from './flows/registry.ts';
+import { FlowRuntime } from './flows/runtime.ts';
 import type { Deliverer } from './delivery.ts';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.ts';
 import { HttpDeliverer } from './http-deliverer.ts';
@@ -26,6 +28,8 @@ export interface EngineOptions {
   /** Performs deliveries; HTTP to the configured destinations by default. */
   deliverer?: Deliverer;
   onDecision?: DispatcherOptions['onDecision'];
+  /** The flows this process runs (none by default). */
+  flows?: FlowRegistry;
 }
 
 /** Intake, routing, delivery and retention for one process. */
@@ -33,6 +37,8 @@ export class Engine {
   readonly inbox: Inbox;
   readonly router: Router;
   readonly deadLetters: DeadLetters;
+  /** Durable workflow runs: start, operate, and (in a worker) execute them. */
+  readonly flows: FlowRuntime;
   readonly #o: EngineOptions;
   readonly #deliverer: Deliverer;
   readonly #processor: InboxProcessor;
@@ -50,7 +56,16 @@ export class Engine {
     this.inbox = new Inbox(store, clock);
     this.deadLetters = new DeadLetters(store, clock);
     this.#deliverer = options.deliverer ?? new HttpDeliverer(config.destinations);
-    this.#processor = new InboxProcessor({ store, router: this.router, clock, log, batchSize: config.worker.batchSize });
+    const { id: worker, leaseMs, pollMs } = config.worker;
+    this.flows = new FlowRuntime({ store, clock, log, worker, leaseMs, pollMs, ...(options.flows === undefined ? {} : { registry: options.flows }) });
+    this.#processor = new InboxProcessor({
+      store,
+      router: this.router,
+      clock,
+      log,
+      batchSize: config.worker.batchSize,
+      onEvent: (trx, event) => this.flows.onInboundEvent(trx, event),
+    });
     this.#dispatcher = new Dispatcher({
       store,
       clock,
@@ -75,6 +90,7 @@ export class Engine {
     this.#timers.push(setInterval(() => void this.#prune(), config.retention.intervalMs));
     this.#kickProcessor();
     this.#dispatcher.start();
+    await this.flows.worker.start();
   }
 
   /** Stops the loops after in-flight work is recorded; accepted events stay stored. */
@@ -85,6 +101,7 @@ export class Engine {
     await this.inbox.drain();
     await this.#processing;
     await this.#dispatcher.stop();
+    await this.flows.worker.stop();
     await this.#deliverer.close?.();
   }
 

@@ -22,9 +22,17 @@ const INBOX_LOCK = 0x1a7e_1001;
 interface Outcome {
   id: number;
   source: string;
+  body?: string;
   messages?: OutboundMessage[];
   error?: string;
 }
+
+/**
+ * Called for each routed event inside the transaction that marks it processed (the flow runtime
+ * starts and resumes runs here, exactly once per event); resolves to whether it woke a run.
+ * A throw parks that event as a dead letter.
+ */
+export type InboundHook = (trx: Kysely<Database>, event: { source: string; body: unknown }) => Promise<boolean>;
 
 /** Routes pending inbox rows into the outbox. */
 export class InboxProcessor {
@@ -33,8 +41,10 @@ export class InboxProcessor {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #batchSize: number;
+  readonly #onEvent: InboundHook | undefined;
 
-  constructor(options: { store: Store; router: Router; clock: Clock; log: Logger; batchSize: number }) {
+  constructor(options: { store: Store; router: Router; clock: Clock; log: Logger; batchSize: number; onEvent?: InboundHook }) {
+    this.#onEvent = options.onEvent;
     this.#store = options.store;
     this.#router = options.router;
     this.#clock = options.clock;
@@ -74,7 +84,7 @@ export class InboxProcessor {
       const id = Number(row.id);
       try {
         const messages = await this.#router.route({ id, source: row.source, eventId: row.event_id, body: row.body });
-        outcomes.push({ id, source: row.source, messages });
+        outcomes.push({ id, source: row.source, body: row.body, messages });
       } catch (err) {
         const error = toInterlockError(err);
         this.#log.warn({ inboxId: id, source: row.source, err: error.message }, 'inbound event cannot be routed; parked');
@@ -84,9 +94,25 @@ export class InboxProcessor {
     return outcomes;
   }
 
+  async #hook(trx: Kysely<Database>, hook: InboundHook, outcomes: readonly Outcome[]): Promise<void> {
+    let woke = false;
+    for (const o of outcomes) {
+      if (o.error !== undefined || o.body === undefined) continue;
+      try {
+        woke = (await hook(trx, { source: o.source, body: JSON.parse(o.body) as unknown })) || woke;
+      } catch (err) {
+        const error = toInterlockError(err);
+        this.#log.warn({ inboxId: o.id, source: o.source, err: error.message }, 'inbound event cannot start or resume flows; parked');
+        o.error = error.message;
+      }
+    }
+    if (woke) this.#store.notify('runs');
+  }
+
   async #apply(trx: Kysely<Database>, outcomes: readonly Outcome[]): Promise<void> {
     if (outcomes.length === 0) return;
     const now = this.#clock.now();
+    if (this.#onEvent !== undefined) await this.#hook(trx, this.#onEvent, outcomes);
     const ok = outcomes.filter((o) => o.error === undefined);
     const messages = ok.flatMap((o) => o.messages ?? []);
     await enqueue(trx, messages, now);

@@ -105,7 +105,8 @@ export class FlowRuntime {
    */
   async onInboundEvent(trx: Kysely<Database>, event: InboundEvent): Promise<boolean> {
     const type = typeof event.body === 'object' && event.body !== null ? (event.body as { type?: unknown }).type : undefined;
-    if (typeof type !== 'string' || type === '') return false;
+    // Without flows nothing can be started or waiting here: no query on the event path.
+    if (typeof type !== 'string' || type === '' || this.registry.all().length === 0) return false;
     let touched = false;
     for (const { flow, trigger } of this.registry.triggeredBy(event.source, type)) {
       const key = pathGetter(trigger.key)(event.body);
