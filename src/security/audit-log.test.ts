@@ -36,6 +36,21 @@ describeEachStore('security audit log', (get) => {
     assert.deepEqual(await new AuditLog(get().store, clock).verify(), { ok: true, entries: 22 });
   });
 
+  it('detects entries cut from the end against an anchor kept elsewhere', async () => {
+    const { store } = get();
+    const log = new AuditLog(store, clock);
+    const anchor = await log.head();
+    assert.equal(anchor.id, 22);
+    assert.deepEqual(await log.verify(anchor), { ok: true, entries: 22 });
+    assert.deepEqual(await log.verify({ id: 22, hash: 'f'.repeat(64) }), {
+      ok: false,
+      entries: 22,
+      brokenAt: 22,
+      reason: 'the anchored entry is missing or changed (entries cut from the end?)',
+    });
+    assert.equal((await log.verify({ id: 23, hash: anchor.hash })).ok, false, 'an anchor past the end');
+  });
+
   it('finds the first broken link when someone with the power to drop the guard edits an entry', async () => {
     const { store } = get();
     const log = new AuditLog(store, clock);

@@ -40,6 +40,12 @@ export interface AuditRecord {
   hash: string;
 }
 
+/** A remembered position in the chain, to detect entries cut from its end. */
+export interface AuditAnchor {
+  id: number;
+  hash: string;
+}
+
 /** The outcome of {@link AuditLog.verify}. */
 export type AuditVerification =
   | { ok: true; entries: number }
@@ -119,8 +125,25 @@ export class AuditLog {
     }));
   }
 
-  /** Recomputes the whole chain and names the first entry whose link is broken. */
-  async verify(): Promise<AuditVerification> {
+  /**
+   * The last entry's id and hash. A chain cannot tell that entries were cut from its end; keep
+   * this anchor somewhere else (a ticket, another system) and pass it to {@link verify} later.
+   */
+  async head(): Promise<AuditAnchor> {
+    const row = await this.#store.db.selectFrom('security_audit').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return row === undefined ? { id: 0, hash: GENESIS_HASH } : { id: Number(row.id), hash: row.hash };
+  }
+
+  /** Recomputes the whole chain and names the first broken link; with `anchor`, also that it is still there. */
+  async verify(anchor?: AuditAnchor): Promise<AuditVerification> {
+    const result = await this.#verifyChain();
+    if (!result.ok || anchor === undefined || anchor.id === 0) return result;
+    const row = await this.#store.db.selectFrom('security_audit').select('hash').where('id', '=', anchor.id).executeTakeFirst();
+    if (row?.hash !== anchor.hash) return { ok: false, entries: result.entries, brokenAt: anchor.id, reason: 'the anchored entry is missing or changed (entries cut from the end?)' };
+    return result;
+  }
+
+  async #verifyChain(): Promise<AuditVerification> {
     let prev = GENESIS_HASH;
     let entries = 0;
     let afterId = 0;
