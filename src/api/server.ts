@@ -13,6 +13,7 @@ import type { Store } from '../store/store.ts';
 import { protectAdminScope } from './admin-auth.ts';
 import { errorHandler, sendProblem } from './problem.ts';
 import { deadLetterRoutes } from './routes/admin-dead-letters.ts';
+import { runRoutes } from './routes/admin-runs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
 
@@ -45,6 +46,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(async (admin) => {
     protectAdminScope(admin, { config: deps.config, store: deps.store, clock: deps.clock ?? systemClock });
     deadLetterRoutes(admin, deps.engine.deadLetters);
+    runRoutes(admin, deps.engine.flows);
   });
   return app;
 }
