@@ -204,8 +204,8 @@ function normalise(raw: RawConfig, where: string): Config {
             signature: {
               scheme: sig.scheme,
               secrets: sig.secrets,
-              toleranceMs: duration(sig.tolerance ?? (sig.scheme === 'stripe' ? '300s' : '5m'), `sources.${name}.signature.tolerance`),
-              ...('publicUrl' in sig && sig.publicUrl !== undefined ? { publicUrl: sig.publicUrl } : {}),
+              toleranceMs: duration(sig.tolerance ?? '5m', `sources.${name}.signature.tolerance`),
+              ...(sig.publicUrl === undefined ? {} : { publicUrl: sig.publicUrl }),
             },
           }),
     };

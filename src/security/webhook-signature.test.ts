@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
+import { loadConfig } from '../core/config.ts';
 import { signHubSpotV3 } from './hubspot-signature.ts';
 import type { SignedRequest } from './signed-request.ts';
 import { WebhookSignatureError } from './signed-request.ts';
@@ -121,5 +122,14 @@ describe('webhook signature matrix', () => {
       const reason = failure(() => verifyWebhook({ scheme, secrets: ['whsec_x'], toleranceMs: 300_000 }, { method: 'POST', url: URL_CALLED, rawBody: BODY, headers }, NOW));
       assert.equal(reason, 'malformed-header', `${scheme} ${JSON.stringify(headers)}`);
     }
+  });
+
+  it('reads a source\'s signature setting with a five-minute default, and names a bad key', () => {
+    const load = (signature: unknown) => loadConfig({ values: { sources: { s: { eventId: { path: 'id' }, signature } } }, env: {} }).sources.s?.signature;
+    assert.deepEqual(load({ scheme: 'hubspot-v3', secrets: ['a'], publicUrl: 'https://x.example' }), { scheme: 'hubspot-v3', secrets: ['a'], toleranceMs: 300_000, publicUrl: 'https://x.example' });
+    assert.equal(load({ scheme: 'stripe', secrets: ['a', 'b'], tolerance: '10m' })?.toleranceMs, 600_000);
+    assert.throws(() => load({ scheme: 'nope', secrets: ['a'] }), /key "sources\.s\.signature\.scheme" has "nope"; expected one of "stripe", "hubspot-v3", "standard-webhooks"/);
+    assert.throws(() => load({ scheme: 'stripe', secrets: [] }), /key "sources\.s\.signature\.secrets"/);
+    assert.throws(() => load({ scheme: 'stripe', secrets: ['a'], tolerance: 'soon' }), /key "sources\.s\.signature\.tolerance"/);
   });
 });
