@@ -8,6 +8,7 @@ import { registerDlq } from './dlq.ts';
 import { registerKeys } from './keys.ts';
 import { registerMapping } from './mapping.ts';
 import { registerMigrate } from './migrate.ts';
+import { registerRuns } from './runs.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerSecrets } from './secrets.ts';
 import { registerStart } from './start.ts';
@@ -22,6 +23,7 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerStart,
   registerWorker,
   registerDlq,
+  registerRuns,
   registerMigrate,
   registerSandbox,
   registerContracts,
