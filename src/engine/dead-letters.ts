@@ -10,6 +10,7 @@ import { notFoundError, validationError } from '../core/errors.ts';
 import type { Database } from '../store/schema.ts';
 import type { DeadLetterTable, FailureClass } from '../store/migrations/0001-engine.ts';
 import type { Store } from '../store/store.ts';
+import { reopenRuns } from './flows/reopen.ts';
 
 /** Which dead letters an operation applies to. All fields are optional and combine with AND. */
 export interface DeadLetterFilter {
@@ -28,7 +29,7 @@ export interface DeadLetterFilter {
 /** A dead letter as shown to operators. */
 export interface DeadLetter {
   id: number;
-  kind: 'delivery' | 'inbox';
+  kind: DeadLetterTable['kind'];
   messageId: number;
   destination: string | null;
   source: string | null;
@@ -82,6 +83,9 @@ export class DeadLetters {
     if (row.kind === 'delivery') {
       const m = await this.#store.db.selectFrom('outbox').selectAll().where('id', '=', Number(row.message_id)).executeTakeFirst();
       if (m !== undefined) message = { key: m.key, idempotencyKey: m.idempotency_key, payload: m.payload, headers: JSON.parse(m.headers) };
+    } else if (row.kind === 'run') {
+      const r = await this.#store.db.selectFrom('flow_runs').selectAll().where('id', '=', Number(row.message_id)).executeTakeFirst();
+      if (r !== undefined) message = { key: `${r.flow}/${r.key}`, payload: r.input, headers: {} };
     } else {
       const m = await this.#store.db.selectFrom('inbox').selectAll().where('id', '=', Number(row.message_id)).executeTakeFirst();
       if (m !== undefined) message = { payload: m.body, headers: JSON.parse(m.headers) };
@@ -120,11 +124,13 @@ export class DeadLetters {
         .execute();
       await this.#release(trx, rows.filter((r) => r.kind === 'delivery').map((r) => Number(r.message_id)), 'outbox', to, now);
       await this.#release(trx, rows.filter((r) => r.kind === 'inbox').map((r) => Number(r.message_id)), 'inbox', to, now);
+      if (to === 'replayed') await reopenRuns(trx, rows.filter((r) => r.kind === 'run').map((r) => Number(r.message_id)), now);
       return rows.length;
     });
     if (count > 0 && to === 'replayed') {
       this.#store.notify('outbox');
       this.#store.notify('inbox');
+      this.#store.notify('runs');
     }
     return count;
   }
@@ -177,7 +183,7 @@ function matches(eb: ExpressionBuilder<Database, 'dead_letters'>, f: DeadLetterF
 
 function toDeadLetter(r: {
   id: number;
-  kind: 'delivery' | 'inbox';
+  kind: DeadLetterTable['kind'];
   message_id: number;
   destination: string | null;
   source: string | null;

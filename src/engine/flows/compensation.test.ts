@@ -90,7 +90,7 @@ describeEachStore('flow compensation', (get) => {
     let run = await rt.runs.get(runId);
     assert.equal(run.status, 'compensation-failed');
     assert.match(run.error ?? '', /compensation of step "order" failed/);
-    const parked = await get().store.db.selectFrom('dead_letters').selectAll().where('kind', '=', 'run' as never).where('message_id', '=', runId).execute();
+    const parked = await get().store.db.selectFrom('dead_letters').selectAll().where('kind', '=', 'run').where('message_id', '=', runId).execute();
     assert.equal(parked.length, 1);
     assert.equal(parked[0]!.state, 'parked');
 
@@ -102,7 +102,7 @@ describeEachStore('flow compensation', (get) => {
     assert.deepEqual(log.filter((l) => l.startsWith('undo')), [
       'undo subscription subscription-id', 'undo order order-id', 'undo order order-id', 'undo customer customer-id',
     ]);
-    const resolved = await get().store.db.selectFrom('dead_letters').select(['state', 'resolved_by']).where('kind', '=', 'run' as never).where('message_id', '=', runId).executeTakeFirstOrThrow();
+    const resolved = await get().store.db.selectFrom('dead_letters').select(['state', 'resolved_by']).where('kind', '=', 'run').where('message_id', '=', runId).executeTakeFirstOrThrow();
     assert.deepEqual({ ...resolved }, { state: 'replayed', resolved_by: 'ops@example.com' });
   });
 

@@ -145,7 +145,7 @@ export class Journal {
     await trx
       .insertInto('dead_letters')
       .values({
-        kind: 'run' as never,
+        kind: 'run',
         message_id: runId,
         destination: null,
         source: 'flows',

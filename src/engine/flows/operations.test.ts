@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { permanentError } from '../../core/errors.ts';
 import { defineFlow, type ConcurrencyPolicy } from '../../flows/define-flow.ts';
+import { DeadLetters } from '../dead-letters.ts';
 import { testRuntime, unique } from '../../../test/flows/flow-harness.ts';
 import { describeEachStore } from '../../../test/support/stores.ts';
 
@@ -107,6 +108,35 @@ describeEachStore('flow operations', (get) => {
     assert.equal(run.status, 'completed');
     assert.equal(run.output, 'booked for acct-1');
     await assert.rejects(rt.runs.retry(runId, 'ops'), { code: 'conflict' });
+  });
+
+  it('a failed run is a dead letter like any other: shown with its run, and a replay retries it', async () => {
+    const name = unique('parked');
+    let broken = true;
+    const flow = defineFlow({
+      name,
+      version: 1,
+      async run(ctx) {
+        return ctx.step.run('book', () => {
+          if (broken) throw permanentError('credit hold');
+          return 'booked';
+        });
+      },
+    });
+    const { rt, clock } = testRuntime(get().store, [flow]);
+    const { runId } = await rt.start(name, { key: 'cust-1', input: { amount: 5 } });
+    await rt.worker.runDue();
+    const dl = new DeadLetters(get().store, clock);
+    const [parked] = await dl.list({ source: 'flows' }).then((all) => all.filter((d) => d.kind === 'run' && d.messageId === runId));
+    assert.ok(parked !== undefined);
+    const detail = await dl.get(parked.id);
+    assert.deepEqual(detail.message, { key: `${name}/cust-1`, payload: '{"amount":5}', headers: {} });
+    broken = false;
+    assert.equal(await dl.replay({ ids: [parked.id] }, 'ops'), 1);
+    await rt.worker.runDue();
+    const run = await rt.runs.get(runId);
+    assert.equal(run.status, 'completed');
+    assert.equal(run.steps[0]?.attempts, 1, 'the replayed step starts a fresh count of attempts');
   });
 
   it('an inbound event starts the flows it triggers and resumes runs waiting for it, in the caller\'s transaction', async () => {

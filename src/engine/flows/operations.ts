@@ -77,7 +77,7 @@ export class RunOperations {
         await trx
           .updateTable('dead_letters')
           .set({ state: 'replayed', resolved_at: now, resolved_by: actor })
-          .where('kind', '=', 'run' as never)
+          .where('kind', '=', 'run')
           .where('message_id', '=', id)
           .where('state', '=', 'parked')
           .execute();

@@ -170,7 +170,7 @@ describeEachStore('flow runtime', (get) => {
     const run = await rt.runs.get(runId);
     assert.equal(run.status, 'failed');
     assert.match(run.error ?? '', /used twice/);
-    const dl = await get().store.db.selectFrom('dead_letters').selectAll().where('message_id', '=', runId).where('kind', '=', 'run' as never).execute();
+    const dl = await get().store.db.selectFrom('dead_letters').selectAll().where('message_id', '=', runId).where('kind', '=', 'run').execute();
     assert.equal(dl.length, 1);
   });
 

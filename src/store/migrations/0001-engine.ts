@@ -62,8 +62,12 @@ export interface OutboxTable {
 /** `dead_letters`: messages parked because retries cannot fix them. */
 export interface DeadLetterTable {
   id: Generated<number>;
-  /** `delivery`: an outbox message; `inbox`: an inbound event that could not be processed. */
-  kind: 'delivery' | 'inbox';
+  /**
+   * `delivery`: an outbox message; `inbox`: an inbound event that could not be processed; `run`: a
+   * workflow run that failed with nothing to compensate, or whose compensation failed
+   * (`message_id` is the run id).
+   */
+  kind: 'delivery' | 'inbox' | 'run';
   message_id: number;
   destination: string | null;
   source: string | null;
