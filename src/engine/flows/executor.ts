@@ -22,8 +22,10 @@ export class Executor {
   readonly #journal: Journal;
   readonly #clock: Clock;
   readonly #log: Logger;
+  readonly #stopping: () => boolean;
 
-  constructor(options: { registry: FlowRegistry; journal: Journal; clock: Clock; log: Logger }) {
+  constructor(options: { registry: FlowRegistry; journal: Journal; clock: Clock; log: Logger; stopping?: () => boolean }) {
+    this.#stopping = options.stopping ?? (() => false);
     this.#registry = options.registry;
     this.#journal = options.journal;
     this.#clock = options.clock;
@@ -39,7 +41,7 @@ export class Executor {
       await this.#journal.write({ runId: run.id, run: { wake_at: this.#clock.now() + MISSING_VERSION_RETRY_MS, release: true } });
       return;
     }
-    const ctx = new ReplayContext(run, journal, def, this.#clock, this.#journal);
+    const ctx = new ReplayContext(run, journal, def, this.#clock, this.#journal, this.#stopping);
     let output: unknown;
     let thrown: unknown;
     try {

@@ -53,9 +53,11 @@ export class ReplayContext implements FlowContext<unknown> {
   readonly #clock: Clock;
   readonly #journal: Journal;
   readonly #names = new Set<string>();
+  readonly #stopping: () => boolean;
   #seq = 0;
 
-  constructor(run: RunRow, journal: Map<string, StepRow>, def: FlowDefinition, clock: Clock, writer: Journal) {
+  constructor(run: RunRow, journal: Map<string, StepRow>, def: FlowDefinition, clock: Clock, writer: Journal, stopping: () => boolean = () => false) {
+    this.#stopping = stopping;
     this.runId = run.id;
     this.flow = run.flow;
     this.version = run.version;
@@ -157,6 +159,7 @@ export class ReplayContext implements FlowContext<unknown> {
       if (options?.compensate !== undefined) this.compensations.push({ step: name, result, fn: options.compensate });
       return result;
     }
+    await this.#yieldIfStopping();
     const attempt = (row?.attempts ?? 0) + 1;
     const messages: OutboundMessage[] = [];
     let value: unknown;
@@ -179,6 +182,13 @@ export class ReplayContext implements FlowContext<unknown> {
     return result;
   }
 
+  /** The worker is stopping: give the run back before its next step, for another worker (or the next start). */
+  async #yieldIfStopping(): Promise<void> {
+    if (!this.#stopping()) return;
+    await this.write([], { wake_at: this.#clock.now(), release: true });
+    this.raise(new Suspended());
+  }
+
   /** A failed attempt: retried after a backoff while the policy allows, else final. */
   async #failed(name: string, kind: 'run', attempt: number, error: InterlockError): Promise<never> {
     const policy = this.#def.retry;
@@ -197,6 +207,7 @@ export class ReplayContext implements FlowContext<unknown> {
   async #timer(name: string, due: () => number): Promise<void> {
     const row = this.#enter(name, 'sleep');
     if (row?.status === 'completed') return;
+    await this.#yieldIfStopping();
     const dueAt = row?.due_at ?? due();
     if (this.#clock.now() >= dueAt) {
       await this.write([this.row(name, 'sleep', { status: 'completed', due_at: dueAt })]);
@@ -214,6 +225,7 @@ export class ReplayContext implements FlowContext<unknown> {
   async #wait(name: string, kind: 'event' | 'approval', waitingFor: string, what: unknown, timeoutMs: number | undefined): Promise<unknown> {
     const row = this.#enter(name, kind);
     if (row?.status === 'completed') return JSON.parse(row.result ?? 'null') as unknown;
+    await this.#yieldIfStopping();
     const dueAt = row === undefined ? (timeoutMs === undefined ? null : this.#clock.now() + Math.max(0, timeoutMs)) : row.due_at;
     if (dueAt !== null && this.#clock.now() >= dueAt && row !== undefined) {
       await this.write([this.row(name, kind, { status: 'completed', result: 'null', error: 'timed out' })]);

@@ -95,7 +95,8 @@ export async function claimRuns(store: Store, worker: string, max: number, now: 
           ${sql.raw(store.lockClause)})
       RETURNING *`.execute(trx);
     return rows.map(toRunRow);
-  });
+    // A claim lost in a power failure is simply made again: its commit need not wait for the disk.
+  }, { durable: false });
   if (claimed.length === 0) return [];
   const steps = await store.db
     .selectFrom('flow_steps')
@@ -108,6 +109,18 @@ export async function claimRuns(store: Store, worker: string, max: number, now: 
     journals.get(row.run_id)?.set(row.name, row);
   }
   return claimed.map((run) => ({ run, journal: journals.get(run.id)! }));
+}
+
+/** Extends the leases `worker` holds on `ids` (runs executing a long step); resolves to how many it still held. */
+export async function renewLeases(store: Store, worker: string, ids: readonly number[], now: number, leaseMs: number): Promise<number> {
+  if (ids.length === 0) return 0;
+  const r = await store.db
+    .updateTable('flow_runs')
+    .set({ lease_until: now + leaseMs, wake_at: now + leaseMs })
+    .where('id', 'in', [...ids])
+    .where('lease_owner', '=', worker)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 /** Gives every leased run back at once: on SQLite the process that held the leases is gone. */

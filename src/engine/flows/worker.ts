@@ -9,7 +9,7 @@ import type { Store } from '../../store/store.ts';
 import { Executor } from './executor.ts';
 import { Journal } from './journal.ts';
 import type { FlowRegistry } from './registry.ts';
-import { claimRuns, releaseOrphanedRuns } from './runs.ts';
+import { claimRuns, releaseOrphanedRuns, renewLeases } from './runs.ts';
 
 /** Options of a {@link FlowWorker}. */
 export interface FlowWorkerOptions {
@@ -32,11 +32,15 @@ export class FlowWorker {
   readonly #executor: Executor;
   readonly #concurrency: number;
   readonly #inFlight = new Set<Promise<void>>();
+  /** Ids of the runs executing, for lease renewal. */
+  readonly #runIds = new Set<number>();
+  #heartbeat: NodeJS.Timeout | undefined;
   /** Claim transactions, for the benchmark's writes-per-step figure. */
   claims = 0;
   #claiming: Promise<number> | undefined;
   #again = false;
   #running = false;
+  #stopping = false;
   #poll: NodeJS.Timeout | undefined;
   #unlisten: (() => void) | undefined;
 
@@ -44,25 +48,36 @@ export class FlowWorker {
     this.#o = options;
     this.#concurrency = options.concurrency ?? 64;
     this.journal = new Journal({ store: options.store, clock: options.clock, worker: options.worker, leaseMs: options.leaseMs });
-    this.#executor = new Executor({ registry: options.registry, journal: this.journal, clock: options.clock, log: options.log });
+    this.#executor = new Executor({
+      registry: options.registry,
+      journal: this.journal,
+      clock: options.clock,
+      log: options.log,
+      stopping: () => this.#stopping,
+    });
   }
 
   /** Starts the loop. On SQLite, leases left by a previous process are released first. */
   async start(): Promise<void> {
+    this.#stopping = false;
     if (this.#o.store.dialect === 'sqlite') await releaseOrphanedRuns(this.#o.store, this.#o.clock.now());
     this.#running = true;
     this.#unlisten = this.#o.store.listen('runs', () => this.wake());
     this.#poll = setInterval(() => this.wake(), this.#o.pollMs);
+    // Every journal write renews a run's lease; this keeps it while one step runs long.
+    this.#heartbeat = setInterval(() => void this.#renew(), Math.max(50, Math.floor(this.#o.leaseMs / 3)));
     this.wake();
   }
 
-  /** Stops claiming and waits for runs in flight to reach their next journal write. */
+  /** Stops claiming; runs in flight finish the step they are in and give their lease back. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopping = true;
     this.#unlisten?.();
     clearInterval(this.#poll);
     await this.#claiming;
     await this.#idle();
+    clearInterval(this.#heartbeat);
     await this.journal.drain();
   }
 
@@ -115,16 +130,26 @@ export class FlowWorker {
     this.claims += 1;
     const claimed = await claimRuns(this.#o.store, this.#o.worker, room, this.#o.clock.now(), this.#o.leaseMs);
     for (const c of claimed) {
+      this.#runIds.add(c.run.id);
       const p: Promise<void> = this.#executor
         .execute(c)
         .catch((err: unknown) => this.#o.log.error({ runId: c.run.id, err: (err as Error).message }, 'run execution failed; its lease will expire'))
         .finally(() => {
+          this.#runIds.delete(c.run.id);
           this.#inFlight.delete(p);
           this.wake();
         });
       this.#inFlight.add(p);
     }
     return claimed.length;
+  }
+
+  async #renew(): Promise<void> {
+    try {
+      await renewLeases(this.#o.store, this.#o.worker, [...this.#runIds], this.#o.clock.now(), this.#o.leaseMs);
+    } catch (err) {
+      this.#o.log.warn({ err: (err as Error).message }, 'renewing run leases failed; will retry');
+    }
   }
 
   async #idle(): Promise<void> {
