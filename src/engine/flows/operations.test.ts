@@ -49,6 +49,17 @@ describeEachStore('flow operations', (get) => {
     assert.equal((await rt.runs.get(q2.runId)).status, 'waiting', 'the queued run started when the first ended');
   });
 
+  it('concurrent starts for one key, sharing a commit, still start one run and queue or refuse the rest', async () => {
+    const queue = unique('queue-burst');
+    const reject = unique('reject-burst');
+    const { rt } = testRuntime(get().store, [gated(queue, 'queue'), gated(reject, 'reject')]);
+    const queued = await Promise.all([1, 2, 3].map(() => rt.start(queue, { key: 'same' })));
+    assert.deepEqual(queued.map((r) => r.outcome).sort(), ['queued', 'queued', 'started']);
+    const rejected = await Promise.allSettled([1, 2, 3].map(() => rt.start(reject, { key: 'same' })));
+    assert.deepEqual(rejected.map((r) => r.status).sort(), ['fulfilled', 'rejected', 'rejected']);
+    assert.equal((await rt.runs.list({ flow: reject })).length, 1);
+  });
+
   it('runs in flight continue on their version while new runs take the newest; an old version is kept while it has runs', async () => {
     const name = unique('versioned');
     const { rt } = testRuntime(get().store, [gated(name, 'reject', 1, 'v1')]);

@@ -5,7 +5,7 @@
  * LOCKED` on PostgreSQL, and a lease that, once expired, lets another worker take the run over.
  */
 import { sql, type Kysely } from 'kysely';
-import { conflictError } from '../../core/errors.ts';
+import { conflictError, InterlockError } from '../../core/errors.ts';
 import type { FlowDefinition } from '../../flows/define-flow.ts';
 import type { Database } from '../../store/schema.ts';
 import type { Store } from '../../store/store.ts';
@@ -26,21 +26,7 @@ export async function startRun(
   input: unknown,
   now: number,
 ): Promise<StartResult> {
-  const row = {
-    flow: flow.name,
-    version: flow.version,
-    key,
-    input: JSON.stringify(input ?? null),
-    output: null,
-    error: null,
-    stop_reason: null,
-    waiting_for: null,
-    lease_owner: null,
-    lease_until: null,
-    created_at: now,
-    updated_at: now,
-    ended_at: null,
-  };
+  const row = newRow(flow, key, input, now);
   const inserted = await trx
     .insertInto('flow_runs')
     .values({ ...row, status: 'running', wake_at: now })
@@ -75,6 +61,67 @@ export async function startRun(
     .returning('id')
     .executeTakeFirstOrThrow();
   return { runId: Number(queued.id), outcome: 'queued' };
+}
+
+/** One start of {@link startRuns}. */
+export interface StartRequest {
+  flow: FlowDefinition;
+  key: string;
+  input: unknown;
+}
+
+/**
+ * Starts many runs within `trx`: one multi-row insert for every key without an active run, the
+ * flow's policy for the rest. A refusal is returned in its place, not thrown.
+ */
+export async function startRuns(trx: Kysely<Database>, requests: readonly StartRequest[], now: number): Promise<Array<StartResult | InterlockError>> {
+  const started = new Map<string, number>();
+  for (let i = 0; i < requests.length; i += 200) {
+    const rows = requests.slice(i, i + 200).map((r) => ({ ...newRow(r.flow, r.key, r.input, now), status: 'running' as const, wake_at: now }));
+    const inserted = await trx
+      .insertInto('flow_runs')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['flow', 'key']).where(sql.ref('status'), 'in', ACTIVE_STATUSES.map((st) => sql.lit(st))).doNothing())
+      .returning(['id', 'flow', 'key'])
+      .execute();
+    for (const row of inserted) started.set(`${row.flow}\u0000${row.key}`, Number(row.id));
+  }
+  const out: Array<StartResult | InterlockError> = [];
+  for (const r of requests) {
+    const id = started.get(`${r.flow.name}\u0000${r.key}`);
+    if (id !== undefined) {
+      // The first request of a key in the batch got the insert; later ones meet it as active.
+      started.delete(`${r.flow.name}\u0000${r.key}`);
+      out.push({ runId: id, outcome: 'started' });
+      continue;
+    }
+    try {
+      out.push(await startRun(trx, r.flow, r.key, r.input, now));
+    } catch (err) {
+      // Refusals are decided before any failing statement, so the transaction stays usable.
+      if (!(err instanceof InterlockError) || err.code !== 'conflict') throw err;
+      out.push(err);
+    }
+  }
+  return out;
+}
+
+function newRow(flow: FlowDefinition, key: string, input: unknown, now: number) {
+  return {
+    flow: flow.name,
+    version: flow.version,
+    key,
+    input: JSON.stringify(input ?? null),
+    output: null,
+    error: null,
+    stop_reason: null,
+    waiting_for: null,
+    lease_owner: null,
+    lease_until: null,
+    created_at: now,
+    updated_at: now,
+    ended_at: null,
+  };
 }
 
 /** Claims up to `max` due runs for `worker`, with their journals. */

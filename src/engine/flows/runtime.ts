@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.ts';
-import { InterlockError, toInterlockError, validationError } from '../../core/errors.ts';
+import { InterlockError, validationError } from '../../core/errors.ts';
 import type { FlowDefinition } from '../../flows/define-flow.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Database } from '../../store/schema.ts';
@@ -13,7 +13,7 @@ import { GroupCommit } from '../group-commit.ts';
 import { pathGetter } from '../router.ts';
 import { RunOperations } from './operations.ts';
 import { FlowRegistry } from './registry.ts';
-import { startRun, type StartResult } from './runs.ts';
+import { startRun, startRuns, type StartResult } from './runs.ts';
 import { FlowWorker } from './worker.ts';
 
 /** Options of a {@link FlowRuntime}. */
@@ -80,20 +80,9 @@ export class FlowRuntime {
   async #writeStarts(batch: readonly PendingStart[]): Promise<Array<StartResult | InterlockError>> {
     const now = this.#clock.now();
     this.startCommits += 1;
-    const results = await this.#store.transaction(async (trx) => {
-      const out: Array<StartResult | InterlockError> = [];
-      for (const s of batch) {
-        try {
-          out.push(await startRun(trx, s.def, s.key, s.input, now));
-        } catch (err) {
-          // Refusals are decided before any failing statement, so the transaction stays usable.
-          const e = toInterlockError(err);
-          if (e.code !== 'conflict') throw err;
-          out.push(e);
-        }
-      }
-      return out;
-    });
+    const results = await this.#store.transaction((trx) =>
+      startRuns(trx, batch.map((b) => ({ flow: b.def, key: b.key, input: b.input })), now),
+    );
     if (results.some((r) => !(r instanceof InterlockError) && r.outcome === 'started')) this.#store.notify('runs');
     return results;
   }
