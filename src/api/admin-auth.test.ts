@@ -1,10 +1,12 @@
 /**
- * The admin API's guard end to end: the RBAC matrix (every admin route × every kind of caller),
+ * The admin API's guard end to end: the RBAC matrix (every admin route × every kind of caller,
+ * routes listed below — add new admin routes to ROUTES),
  * the fresh-install loopback fallback, the per-key rate limit, and the audit of every action.
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { systemClock } from '../core/clock.ts';
+import { auditAction } from './admin-auth.ts';
 import { ApiKeys } from '../security/api-keys.ts';
 import { AuditLog } from '../security/audit-log.ts';
 import { ROLES, type Role } from '../security/roles.ts';
@@ -25,6 +27,15 @@ const ROUTES: Array<{ method: 'GET' | 'POST'; path: string; body?: unknown; need
   { method: 'POST', path: '/admin/dead-letters/999999/discard', body: {}, needs: 'operator' },
   { method: 'POST', path: '/admin/dead-letters/replay', body: { destination: 'sink' }, needs: 'operator' },
   { method: 'POST', path: '/admin/dead-letters/discard', body: { destination: 'sink' }, needs: 'operator' },
+  { method: 'GET', path: '/admin/runs', needs: 'viewer' },
+  { method: 'GET', path: '/admin/runs/999999', needs: 'viewer' },
+  { method: 'POST', path: '/admin/runs', body: { flow: 'no-such-flow', key: 'k' }, needs: 'operator' },
+  { method: 'POST', path: '/admin/runs/999999/retry', body: {}, needs: 'operator' },
+  { method: 'POST', path: '/admin/runs/999999/cancel', body: {}, needs: 'operator' },
+  { method: 'POST', path: '/admin/runs/999999/approve', body: {}, needs: 'approver' },
+  { method: 'POST', path: '/admin/runs/999999/reject', body: {}, needs: 'approver' },
+  { method: 'POST', path: '/admin/runs/999999/events', body: { type: 'invoice.paid' }, needs: 'operator' },
+  { method: 'POST', path: '/admin/events', body: { type: 'invoice.paid' }, needs: 'operator' },
 ];
 
 async function call(base: string, r: (typeof ROUTES)[number], auth?: string): Promise<Response> {
@@ -114,6 +125,7 @@ describeEachStore('admin API guard', (get) => {
       { actor: `key:${ids.operator}`, action: 'dead-letter.replay', target: '/admin/dead-letters/replay', before: { destination: 'sink' }, after: { replayed: 0 } },
     );
     assert.ok(entries.some((e) => e.action === 'dead-letter.discard' && e.actor === 'token:admin'));
+    assert.ok(entries.some((e) => e.action === 'event.create' && e.actor === `key:${ids.operator}`));
     assert.ok(!entries.some((e) => e.actor === `key:${ids.viewer}` && e.action.startsWith('dead-letter')), 'refused calls are not actions');
     assert.equal((await log.verify()).ok, true);
   });
@@ -137,4 +149,11 @@ describeEachStore('admin API guard', (get) => {
     await other.body?.cancel();
     assert.equal(other.status, 200, 'another key has its own bucket');
   });
+});
+
+it('names audit actions after the route', () => {
+  assert.equal(auditAction('POST', '/admin/dead-letters/:id/replay'), 'dead-letter.replay');
+  assert.equal(auditAction('POST', '/admin/dead-letters/discard'), 'dead-letter.discard');
+  assert.equal(auditAction('POST', '/admin/runs/:id/approve'), 'run.approve');
+  assert.equal(auditAction('POST', '/admin/runs'), 'run.create');
 });

@@ -1,7 +1,7 @@
 /**
- * Guard of the admin API: API keys with roles (src/security/), read routes for viewers and
- * actions (replay, discard) for operators, a per-key rate limit, and an audit-log entry for every
- * action that succeeds. `admin.token` keeps working as a bootstrap key with the admin role; with
+ * Guard of the admin API: API keys with roles (src/security/), read routes for viewers, actions
+ * (replay, discard, retry, cancel, start) for operators, approve/reject for approvers, a per-key
+ * rate limit, and an audit-log entry for every action that succeeds. `admin.token` keeps working as a bootstrap key with the admin role; with
  * neither a token nor any key issued (a fresh install), loopback callers are admitted as admin —
  * the explicit development fallback — and the network is refused.
  */
@@ -16,11 +16,28 @@ import { KeyRateLimiter, rateLimitHook } from '../security/rate-limit.ts';
 import { requireRole } from '../security/require-role.ts';
 import type { Role } from '../security/roles.ts';
 
-/** Reads need viewer; anything that changes state needs operator unless the route says more. */
+// Decisions on approvals need the approver role, whichever resource they are on.
+const APPROVER_ROUTE = /\/(approve|reject)$/;
+// Bodies of these routes may carry credentials; their audit entries leave the body out.
+const SENSITIVE_ROUTE = /^\/admin\/(secrets|keys)\b/;
+
+/**
+ * The role a request needs: what the route declares (`config: { role }`), else approver for
+ * approve/reject, viewer for reads, operator for any other change.
+ */
 export function roleForRequest(req: FastifyRequest): Role {
   const declared = (req.routeOptions.config as { role?: Role } | undefined)?.role;
   if (declared !== undefined) return declared;
-  return req.method === 'GET' || req.method === 'HEAD' ? 'viewer' : 'operator';
+  if (req.method === 'GET' || req.method === 'HEAD') return 'viewer';
+  return APPROVER_ROUTE.test(req.routeOptions.url ?? req.url.split('?')[0] ?? '') ? 'approver' : 'operator';
+}
+
+/** The audit action of a route: `/admin/dead-letters/:id/replay` → `dead-letter.replay`, `POST /admin/runs` → `run.create`. */
+export function auditAction(method: string, route: string): string {
+  const parts = route.replace(/^\/admin\//, '').split('/').filter((p) => p !== '' && !p.startsWith(':'));
+  const resource = (parts[0] ?? 'admin').replace(/s$/, '');
+  const verb = parts.length > 1 ? parts.slice(1).join('.') : method === 'POST' ? 'create' : method === 'DELETE' ? 'delete' : 'update';
+  return `${resource}.${verb}`;
 }
 
 /** Adds the guard, the rate limit and the action audit to the admin scope `admin`. */
@@ -36,15 +53,13 @@ export function protectAdminScope(admin: FastifyInstance, deps: { config: Config
 function auditActions(audit: AuditLog) {
   return async (req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
     if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode >= 300) return payload;
-    const route = req.routeOptions.url ?? req.url;
-    const action = /\/dead-letters\/(?::id\/)?(replay|discard)$/.exec(route);
+    const route = req.routeOptions.url ?? req.url.split('?')[0] ?? req.url;
     await audit.append({
       actor: principalOf(req)?.actor ?? 'unknown',
-      action: action === null ? `${req.method} ${route}` : `dead-letter.${action[1]}`,
+      action: auditAction(req.method, route),
       target: req.url.split('?')[0] ?? req.url,
-      // Only the dead-letter bodies (filters, ids) are known to hold nothing secret.
-      before: action === null ? null : (req.body ?? null),
-      after: typeof payload === 'string' ? safeParse(payload) : null,
+      before: SENSITIVE_ROUTE.test(route) ? null : (req.body ?? null),
+      after: typeof payload === 'string' && !SENSITIVE_ROUTE.test(route) ? safeParse(payload) : null,
     });
     return payload;
   };
