@@ -33,8 +33,8 @@ export interface ClaimResult {
   blockedUntil: number;
 }
 
-/** Claims up to `max` deliverable messages of `destination` for `worker`. */
-export async function claimMessages(
+/** Claims up to `max` deliverable messages of `destination` for `worker` (a one-off {@link Claimer}). */
+export function claimMessages(
   store: Store,
   destination: string,
   policy: DestinationConfig,
@@ -43,58 +43,94 @@ export async function claimMessages(
   now: number,
   leaseMs: number,
 ): Promise<ClaimResult> {
-  return store.transaction(async (trx) => {
-    const state = await lockDestinationState(store, trx, destination, policy, now);
-    if (state.paused_until > now) return { messages: [], blockedUntil: state.paused_until };
-
-    const { inFlight } = (await trx
-      .selectFrom('outbox')
-      .select((eb) => eb.fn.countAll<number>().as('inFlight'))
-      .where('destination', '=', destination)
-      .where('status', '=', 'delivering')
-      .where('lease_until', '>', now)
-      .executeTakeFirstOrThrow()) as { inFlight: number | string };
-    const circuit: Circuit = { state: state.circuit, consecutiveFailures: state.consecutive_failures, openedAt: state.opened_at };
-    const byCircuit = admits(policy.circuit, circuit, now, Number(inFlight));
-    let n = Math.min(max, policy.concurrency - Number(inFlight), byCircuit);
-    if (n <= 0) {
-      const until = circuit.state === 'open' ? (circuit.openedAt ?? now) + policy.circuit.cooldownMs : 0;
-      return { messages: [], blockedUntil: until };
-    }
-    let bucket = { tokens: state.tokens, refilledAt: state.refilled_at };
-    let waitMs = 0;
-    if (policy.rateLimit !== null) {
-      const taken = takeTokens(policy.rateLimit, bucket, now, n);
-      n = taken.granted;
-      waitMs = taken.waitMs;
-      bucket = taken.state;
-    }
-    const rows = n <= 0 ? [] : await claimHeads(store, trx, destination, worker, n, now, leaseMs);
-    if (policy.rateLimit !== null) {
-      // Return tokens that found no message to spend them on.
-      bucket = { ...bucket, tokens: Math.min(policy.rateLimit.burst, bucket.tokens + (n - rows.length)) };
-    }
-    const next = rows.length > 0 && byCircuit !== Number.POSITIVE_INFINITY ? onProbe(circuit) : circuit;
-    await trx
-      .updateTable('destination_state')
-      .set({ tokens: bucket.tokens, refilled_at: bucket.refilledAt, circuit: next.state })
-      .where('destination', '=', destination)
-      .execute();
-    return {
-      messages: rows.map(toClaimed),
-      blockedUntil: rows.length === 0 && waitMs > 0 ? now + waitMs : 0,
-    };
-    // A lost claim only means the message is claimed again: no need to wait for the disk.
-  }, { durable: false });
+  return new Claimer(store, destination, policy, worker, leaseMs).claim(max, now);
 }
 
-async function lockDestinationState(
-  store: Store,
-  trx: Kysely<Database>,
-  destination: string,
-  policy: DestinationConfig,
-  now: number,
-) {
+// How often a long-lived claimer looks for expired leases to take over.
+const RECLAIM_EVERY_MS = 1000;
+
+/**
+ * Claims messages of one destination for one worker. A long-lived claimer (one per destination
+ * per dispatcher) remembers what need not be repeated on every claim: that the destination's
+ * state row exists, and when it last looked for expired leases.
+ */
+export class Claimer {
+  readonly #store: Store;
+  readonly #destination: string;
+  readonly #policy: DestinationConfig;
+  readonly #worker: string;
+  readonly #leaseMs: number;
+  #stateRowExists = false;
+  #reclaimedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(store: Store, destination: string, policy: DestinationConfig, worker: string, leaseMs: number) {
+    this.#store = store;
+    this.#destination = destination;
+    this.#policy = policy;
+    this.#worker = worker;
+    this.#leaseMs = leaseMs;
+  }
+
+  /** Claims up to `max` deliverable messages at time `now`. */
+  claim(max: number, now: number): Promise<ClaimResult> {
+    const store = this.#store;
+    const destination = this.#destination;
+    const policy = this.#policy;
+    return store.transaction(async (trx) => {
+      if (!this.#stateRowExists) await ensureDestinationState(trx, destination, policy, now);
+      const state = await lockDestinationState(store, trx, destination);
+      this.#stateRowExists = true;
+      if (state.paused_until > now) return { messages: [], blockedUntil: state.paused_until };
+      if (now - this.#reclaimedAt >= RECLAIM_EVERY_MS) {
+        await reclaimExpiredLeases(trx, destination, now);
+        this.#reclaimedAt = now;
+      }
+
+      const { inFlight } = (await trx
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll<number>().as('inFlight'))
+        .where('destination', '=', destination)
+        .where('status', '=', 'delivering')
+        .executeTakeFirstOrThrow()) as { inFlight: number | string };
+      const circuit: Circuit = { state: state.circuit, consecutiveFailures: state.consecutive_failures, openedAt: state.opened_at };
+      const byCircuit = admits(policy.circuit, circuit, now, Number(inFlight));
+      let n = Math.min(max, policy.concurrency - Number(inFlight), byCircuit);
+      if (n <= 0) {
+        const until = circuit.state === 'open' ? (circuit.openedAt ?? now) + policy.circuit.cooldownMs : 0;
+        return { messages: [], blockedUntil: until };
+      }
+      let bucket = { tokens: state.tokens, refilledAt: state.refilled_at };
+      let waitMs = 0;
+      if (policy.rateLimit !== null) {
+        const taken = takeTokens(policy.rateLimit, bucket, now, n);
+        n = taken.granted;
+        waitMs = taken.waitMs;
+        bucket = taken.state;
+      }
+      const rows = n <= 0 ? [] : await claimHeads(trx, destination, this.#worker, n, now, this.#leaseMs);
+      if (policy.rateLimit !== null) {
+        // Return tokens that found no message to spend them on.
+        bucket = { ...bucket, tokens: Math.min(policy.rateLimit.burst, bucket.tokens + (n - rows.length)) };
+      }
+      const next = rows.length > 0 && byCircuit !== Number.POSITIVE_INFINITY ? onProbe(circuit) : circuit;
+      // Without a rate limit and with the circuit unchanged there is nothing to write back.
+      if (policy.rateLimit !== null || next.state !== circuit.state) {
+        await trx
+          .updateTable('destination_state')
+          .set({ tokens: bucket.tokens, refilled_at: bucket.refilledAt, circuit: next.state })
+          .where('destination', '=', destination)
+          .execute();
+      }
+      return {
+        messages: rows.map(toClaimed),
+        blockedUntil: rows.length === 0 && waitMs > 0 ? now + waitMs : 0,
+      };
+      // A lost claim only means the message is claimed again: no need to wait for the disk.
+    }, { durable: false });
+  }
+}
+
+async function ensureDestinationState(trx: Kysely<Database>, destination: string, policy: DestinationConfig, now: number) {
   await trx
     .insertInto('destination_state')
     .values({
@@ -108,25 +144,20 @@ async function lockDestinationState(
     })
     .onConflict((oc) => oc.column('destination').doNothing())
     .execute();
-  // The row lock serialises claims for one destination across workers (PostgreSQL); in SQLite
-  // the transaction itself does.
+}
+
+// The row lock serialises claims for one destination across workers (PostgreSQL); in SQLite
+// the transaction itself does.
+async function lockDestinationState(store: Store, trx: Kysely<Database>, destination: string) {
   const { rows } = await sql<Database['destination_state']>`
     SELECT * FROM destination_state WHERE destination = ${destination}
     ${sql.raw(store.dialect === 'postgres' ? 'FOR UPDATE' : '')}`.execute(trx);
   return rows[0]!;
 }
 
-async function claimHeads(
-  store: Store,
-  trx: Kysely<Database>,
-  destination: string,
-  worker: string,
-  n: number,
-  now: number,
-  leaseMs: number,
-) {
-  // Expired leases first: their workers died (or lost them); the messages are open work again,
-  // and the dead worker's late completion will be fenced out by the status change.
+// Expired leases: their workers died (or lost them); the messages are open work again, and the
+// dead worker's late completion is fenced out by the status change.
+async function reclaimExpiredLeases(trx: Kysely<Database>, destination: string, now: number) {
   await trx
     .updateTable('outbox')
     .set({ status: 'pending', lease_owner: null, lease_until: null })
@@ -134,26 +165,68 @@ async function claimHeads(
     .where('status', '=', 'delivering')
     .where('lease_until', '<=', now)
     .execute();
-  // Walk due messages in id order and keep each one that is its key's head; the partial index
-  // makes the head test one probe, and the walk stops at the limit.
-  const { rows } = await sql<OutboxRow>`
-    UPDATE outbox
-       SET status = 'delivering', lease_owner = ${worker}, lease_until = ${now + leaseMs}, attempts = attempts + 1
-     WHERE id IN (
-       SELECT o.id FROM outbox o
-        WHERE o.destination = ${destination}
-          AND o.status = 'pending'
-          AND o.next_attempt_at <= ${now}
-          AND o.id = (
-            SELECT min(p.id) FROM outbox p
-             WHERE p.destination = o.destination AND p.key = o.key
-               AND p.status IN ('pending', 'delivering'))
-        ORDER BY o.id
-        LIMIT ${n}
-        ${sql.raw(store.lockClause)})
-    RETURNING id, destination, key, idempotency_key, payload, headers, attempts, created_at`.execute(trx);
+}
+
+async function claimHeads(
+  trx: Kysely<Database>,
+  destination: string,
+  worker: string,
+  n: number,
+  now: number,
+  leaseMs: number,
+) {
+  // Look at the oldest due messages first (a window in id order, which both databases read
+  // straight off the (destination, status, id) index whatever their statistics) and keep those
+  // that head their key. A hot key can fill the window with messages waiting behind their head,
+  // so a window that yields too few heads is widened, and finally dropped.
+  const rows: OutboxRow[] = [];
+  for (const window of [n * 4, n * 32, null]) {
+    rows.push(...(await claimInWindow(trx, destination, worker, n - rows.length, now, leaseMs, window)));
+    if (rows.length === n || window === null || !(await hasMoreThan(trx, destination, now, window))) break;
+  }
   // RETURNING order is not guaranteed; deliveries start in id order.
   return [...rows].sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+// Claims the heads among the `window` oldest due messages (all due messages when null). Claims
+// of one destination are serialised by the destination_state row lock, and the status test in
+// the UPDATE re-checks each row, so no message can be claimed twice.
+async function claimInWindow(
+  trx: Kysely<Database>,
+  destination: string,
+  worker: string,
+  n: number,
+  now: number,
+  leaseMs: number,
+  window: number | null,
+): Promise<OutboxRow[]> {
+  const { rows } = await sql<OutboxRow>`
+    WITH due AS (
+      SELECT id, key FROM outbox
+       WHERE destination = ${destination} AND status = 'pending' AND next_attempt_at <= ${now}
+       ORDER BY id
+       ${window === null ? sql`` : sql`LIMIT ${window}`}
+    ), heads AS (
+      SELECT d.id FROM due d
+       WHERE d.id = (
+         SELECT min(p.id) FROM outbox p
+          WHERE p.destination = ${destination} AND p.key = d.key AND p.status IN ('pending', 'delivering'))
+       ORDER BY d.id
+       LIMIT ${n}
+    )
+    UPDATE outbox
+       SET status = 'delivering', lease_owner = ${worker}, lease_until = ${now + leaseMs}, attempts = attempts + 1
+     WHERE id IN (SELECT id FROM heads) AND status = 'pending'
+    RETURNING id, destination, key, idempotency_key, payload, headers, attempts, created_at`.execute(trx);
+  return rows;
+}
+
+async function hasMoreThan(trx: Kysely<Database>, destination: string, now: number, count: number): Promise<boolean> {
+  const { rows } = await sql<{ id: number }>`
+    SELECT id FROM outbox
+     WHERE destination = ${destination} AND status = 'pending' AND next_attempt_at <= ${now}
+     ORDER BY id LIMIT 1 OFFSET ${count}`.execute(trx);
+  return rows.length > 0;
 }
 
 type OutboxRow = Pick<

@@ -8,13 +8,15 @@ import type { Clock } from '../core/clock.ts';
 import type { DestinationConfig } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Store } from '../store/store.ts';
-import { claimMessages, type ClaimedMessage } from './claims.ts';
+import { Claimer, type ClaimedMessage } from './claims.ts';
 import { CompletionRecorder, type Decision } from './completions.ts';
 import { outcomeFromError, type Deliverer, type DeliveryOutcome } from './delivery.ts';
 
 interface Pump {
   readonly name: string;
   readonly policy: DestinationConfig;
+  readonly claimer: Claimer;
+  /** Messages this worker is sending right now (their outcomes may still be being recorded). */
   readonly inFlight: Set<number>;
   claiming: Promise<void> | undefined;
   again: boolean;
@@ -51,6 +53,7 @@ export class Dispatcher {
     this.#pumps = Object.entries(options.destinations).map(([name, policy]) => ({
       name,
       policy,
+      claimer: new Claimer(options.store, name, policy, options.worker, options.leaseMs),
       inFlight: new Set(),
       claiming: undefined,
       again: false,
@@ -105,13 +108,13 @@ export class Dispatcher {
     try {
       do {
         p.again = false;
-        const room = Math.min(this.#o.batchSize, p.policy.concurrency - p.inFlight.size);
-        // Claim in batches: while deliveries are in flight, wait until half the slots are free
-        // rather than paying a claim transaction for every single finished delivery.
-        const lowWater = Math.min(this.#o.batchSize, Math.ceil(p.policy.concurrency / 2));
-        if (room <= 0 || (p.inFlight.size > 0 && room < lowWater) || this.#stopped) break;
+        // Claim in chunks of half the concurrency: two chunks in flight overlap one's delivery
+        // with the other's recording, and no claim transaction is paid per single delivery.
+        const chunk = Math.min(this.#o.batchSize, Math.ceil(p.policy.concurrency / 2));
+        const room = Math.min(chunk, p.policy.concurrency - p.inFlight.size);
+        if (room <= 0 || (p.inFlight.size > 0 && room < chunk) || this.#stopped) break;
         const now = this.#o.clock.now();
-        const claim = await claimMessages(this.#o.store, p.name, p.policy, this.#o.worker, room, now, this.#o.leaseMs);
+        const claim = await p.claimer.claim(room, now);
         for (const m of claim.messages) {
           if (p.inFlight.has(m.id)) continue;
           p.inFlight.add(m.id);
@@ -145,6 +148,10 @@ export class Dispatcher {
     } catch (err) {
       outcome = outcomeFromError(err);
     }
+    // The slot is free as soon as the attempt is over: the next claim can run while this outcome
+    // is being recorded. (The shared cap still counts the message until it is recorded.)
+    p.inFlight.delete(m.id);
+    void this.#pump(p);
     try {
       const decision = await this.#recorder.record({ message: m, outcome });
       this.#o.onDecision?.(m, outcome, decision);
@@ -154,9 +161,6 @@ export class Dispatcher {
     } catch (err) {
       // The lease will expire and the message will be claimed again: nothing is lost.
       this.#o.log.error({ messageId: m.id, err: (err as Error).message }, 'could not record outcome');
-    } finally {
-      p.inFlight.delete(m.id);
-      void this.#pump(p);
     }
   }
 

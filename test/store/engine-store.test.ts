@@ -79,6 +79,16 @@ describeEachStore('engine store operations', (get) => {
     assert.deepEqual((await claim(10)).messages.map((m) => JSON.parse(m.payload).n), [2]);
   });
 
+  it('a hot key at the front does not hide the other keys, and every claimed message is handed out', async () => {
+    await enqueueAll([...Array.from({ length: 40 }, (_, i) => message('d', 'HOT', `h${i}`)), ...Array.from({ length: 10 }, (_, i) => message('d', `k${i}`, i))]);
+    const { messages } = await claim(8);
+    assert.equal(messages.length, 8);
+    assert.equal(messages[0]!.key, 'HOT');
+    assert.deepEqual(messages.slice(1).map((m) => m.key), ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6']);
+    const delivering = await get().store.db.selectFrom('outbox').select('id').where('status', '=', 'delivering').execute();
+    assert.deepEqual(delivering.map((r) => Number(r.id)).sort((a, b) => a - b), messages.map((m) => m.id));
+  });
+
   it('a claim holds a lease; when it expires another worker takes over and the first is fenced out', async () => {
     await enqueueAll([message('d', 'A', 1)]);
     const mine = (await claim(1, destination(), 'w1', 5_000)).messages[0]!;

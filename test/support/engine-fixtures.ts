@@ -21,8 +21,8 @@ export function destination(overrides: Partial<DestinationConfig> = {}): Destina
   };
 }
 
-/** A logger that writes nothing. */
-export const silentLog: Logger = pino({ level: 'silent' });
+/** A logger that writes nothing, unless INTERLOCK_TEST_LOG names a level (for debugging a test). */
+export const silentLog: Logger = pino({ level: process.env.INTERLOCK_TEST_LOG ?? 'silent' });
 
 /** A message for `dest` with business key `key`, identified by `n`. */
 export function message(dest: string, key: string, n: number | string): OutboundMessage {

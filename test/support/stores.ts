@@ -110,12 +110,14 @@ export function describeEachStore(title: string, suite: (get: () => TestStore) =
       before(async () => {
         current = await createTestStore(dialect);
       });
-      after(async () => {
-        await current?.dispose();
-      });
       suite(() => {
         if (current === undefined) throw new Error('store not ready: use get() inside tests or hooks');
         return current;
+      });
+      // Registered after the suite's own hooks, so it runs after them: the suite stops what it
+      // started (servers, engines) before its store is closed.
+      after(async () => {
+        await current?.dispose();
       });
     });
   }
