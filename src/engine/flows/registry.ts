@@ -33,6 +33,11 @@ export class FlowRegistry {
     return this.#flows.get(name)?.get(version);
   }
 
+  /** Whether any registered version of `name` queues second triggers (so ending a run may start a queued one). */
+  mayQueue(name: string): boolean {
+    return [...(this.#flows.get(name)?.values() ?? [])].some((f) => f.concurrency === 'queue');
+  }
+
   /** The newest version of every flow. */
   all(): FlowDefinition[] {
     return [...this.#flows.keys()].map((n) => this.latest(n));
