@@ -13,7 +13,7 @@ describeEachStore('crash', (get) => {
   it(`SIGKILL at random moments: each of ${EVENTS} events has exactly one effect, none lost`, async (t) => {
     const { config } = get();
     const store = config.kind === 'sqlite' ? { kind: 'sqlite', sqlite: { path: config.sqlitePath } } : { kind: 'postgres', postgres: { url: config.postgresUrl } };
-    const report = await runCrashScenario({ store, events: EVENTS, chaosMs: 12_000 });
+    const report = await runCrashScenario({ store, events: EVENTS, chaosMs: 25_000 });
     t.diagnostic(
       `crash report [${config.kind}]: ${report.events} events, ${report.kills} kills, ${report.attempts} attempts at the sink, ${report.effects} effects, ${report.lost.length} lost, ${report.duplicated.length} duplicated`,
     );

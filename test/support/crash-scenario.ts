@@ -36,6 +36,8 @@ export async function runCrashScenario(options: {
   senders?: number;
   /** Keep killing for at most this long. @default 20000 */
   chaosMs?: number;
+  /** Pace of the senders, so that events are still flowing when the kills come. @default 150 */
+  eventsPerSecond?: number;
 }): Promise<CrashReport> {
   const sink = await startSink();
   const dir = mkdtempSync(path.join(tmpdir(), 'interlock-crash-'));
@@ -77,8 +79,13 @@ export async function runCrashScenario(options: {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const senders = Array.from({ length: options.senders ?? 16 }, async () => {
-    while (sent < options.events) await send(sent++);
+  const senderCount = options.senders ?? 8;
+  const pauseMs = (1000 * senderCount) / (options.eventsPerSecond ?? 150);
+  const senders = Array.from({ length: senderCount }, async () => {
+    while (sent < options.events) {
+      await send(sent++);
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
   });
   const allSent = Promise.all(senders);
 
