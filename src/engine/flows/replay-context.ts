@@ -209,6 +209,7 @@ export class ReplayContext implements FlowContext<unknown> {
     if (row?.status === 'completed') return;
     await this.#yieldIfStopping();
     const dueAt = row?.due_at ?? due();
+    if (!Number.isFinite(dueAt)) this.raise(new StepFailed(name, validationError(`timer "${name}" needs a finite duration or time`), 1));
     if (this.#clock.now() >= dueAt) {
       await this.write([this.row(name, 'sleep', { status: 'completed', due_at: dueAt })]);
       return;
@@ -226,7 +227,10 @@ export class ReplayContext implements FlowContext<unknown> {
     const row = this.#enter(name, kind);
     if (row?.status === 'completed') return JSON.parse(row.result ?? 'null') as unknown;
     await this.#yieldIfStopping();
-    const dueAt = row === undefined ? (timeoutMs === undefined ? null : this.#clock.now() + Math.max(0, timeoutMs)) : row.due_at;
+    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
+      this.raise(new StepFailed(name, validationError(`wait "${name}" needs a timeout of zero or more milliseconds`), 1));
+    }
+    const dueAt = row === undefined ? (timeoutMs === undefined ? null : this.#clock.now() + timeoutMs) : row.due_at;
     if (dueAt !== null && this.#clock.now() >= dueAt && row !== undefined) {
       await this.write([this.row(name, kind, { status: 'completed', result: 'null', error: 'timed out' })]);
       return null;

@@ -174,6 +174,23 @@ describeEachStore('flow runtime', (get) => {
     assert.equal(dl.length, 1);
   });
 
+  it('fails a run whose timer has no valid duration, instead of waiting forever', async () => {
+    const name = unique('bad-timer');
+    const flow = defineFlow({
+      name,
+      version: 1,
+      async run(ctx) {
+        await ctx.step.sleep('never', Number.NaN);
+      },
+    });
+    const { rt } = testRuntime(get().store, [flow]);
+    const { runId } = await rt.start(name, { key: 'k' });
+    await rt.worker.runDue();
+    const run = await rt.runs.get(runId);
+    assert.equal(run.status, 'failed');
+    assert.match(run.error ?? '', /finite duration/);
+  });
+
   it('enqueues a step\'s outbox messages with its journal write, under keys derived from run and step', async () => {
     const name = unique('send');
     const flow = defineFlow({
