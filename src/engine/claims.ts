@@ -178,17 +178,19 @@ async function claimHeads(
   // Look at the oldest due messages first (a window in id order, which both databases read
   // straight off the (destination, status, id) index whatever their statistics) and keep those
   // that head their key. A hot key can fill the window with messages waiting behind their head,
-  // so a window that yields too few heads is widened, and finally dropped.
+  // so a window that yields too few heads is widened — up to a bound, so that one claim never
+  // scans an unbounded backlog: keys queued behind more than 1,024 × n messages of hot keys
+  // wait until those drain.
   const rows: OutboxRow[] = [];
-  for (const window of [n * 4, n * 32, null]) {
+  for (const window of [n * 4, n * 64, n * 1024]) {
     rows.push(...(await claimInWindow(trx, destination, worker, n - rows.length, now, leaseMs, window)));
-    if (rows.length === n || window === null || !(await hasMoreThan(trx, destination, now, window))) break;
+    if (rows.length === n || !(await hasMoreThan(trx, destination, now, window))) break;
   }
   // RETURNING order is not guaranteed; deliveries start in id order.
   return [...rows].sort((a, b) => Number(a.id) - Number(b.id));
 }
 
-// Claims the heads among the `window` oldest due messages (all due messages when null). Claims
+// Claims the heads among the `window` oldest due messages. Claims
 // of one destination are serialised by the destination_state row lock, and the status test in
 // the UPDATE re-checks each row, so no message can be claimed twice.
 async function claimInWindow(
@@ -198,14 +200,14 @@ async function claimInWindow(
   n: number,
   now: number,
   leaseMs: number,
-  window: number | null,
+  window: number,
 ): Promise<OutboxRow[]> {
   const { rows } = await sql<OutboxRow>`
     WITH due AS (
       SELECT id, key FROM outbox
        WHERE destination = ${destination} AND status = 'pending' AND next_attempt_at <= ${now}
        ORDER BY id
-       ${window === null ? sql`` : sql`LIMIT ${window}`}
+       LIMIT ${window}
     ), heads AS (
       SELECT d.id FROM due d
        WHERE d.id = (
