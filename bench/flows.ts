@@ -19,7 +19,8 @@ import type { Store } from '../src/store/store.ts';
 import { createTestDatabase, postgresUnavailable } from '../test/support/stores.ts';
 import { report, type BenchOptions } from './report.ts';
 
-const CONCURRENCY = 128;
+// Runs in flight (and, for the baseline, concurrent callers): group commit needs many writers.
+const CONCURRENCY = 512;
 
 /** Runs the benchmark. */
 export default async function flows(options: BenchOptions): Promise<void> {
