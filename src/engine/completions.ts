@@ -12,6 +12,7 @@ import type { Store } from '../store/store.ts';
 import { nextDelay } from './backoff.ts';
 import type { ClaimedMessage } from './claims.ts';
 import { afterOutcomes } from './circuit-breaker.ts';
+import { park } from './dead-letters.ts';
 import type { DeliveryOutcome } from './delivery.ts';
 import { GroupCommit } from './group-commit.ts';
 
@@ -161,24 +162,20 @@ export class CompletionRecorder {
       .where('status', '=', 'delivering')
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) return 'lost-lease';
-    await trx
-      .insertInto('dead_letters')
-      .values({
+    await park(
+      trx,
+      {
         kind: 'delivery',
-        message_id: m.id,
+        messageId: m.id,
         destination: m.destination,
-        source: null,
-        error_class: outcome.failure,
-        reason: deadReason.slice(0, 1000),
+        errorClass: outcome.failure,
+        reason: deadReason,
         attempts: m.attempt,
-        last_status: outcome.status ?? null,
-        last_response: outcome.response ?? null,
-        parked_at: now,
-        state: 'parked',
-        resolved_at: null,
-        resolved_by: null,
-      })
-      .execute();
+        lastStatus: outcome.status ?? null,
+        lastResponse: outcome.response ?? null,
+      },
+      now,
+    );
     return 'dead';
   }
 

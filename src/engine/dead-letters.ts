@@ -51,6 +51,41 @@ export interface DeadLetterDetail extends DeadLetter {
 
 const ERROR_CLASSES: readonly FailureClass[] = ['retryable', 'rate-limited', 'permanent'];
 
+/** What is recorded when something is parked. */
+export interface ParkedLetter {
+  kind: DeadLetterTable['kind'];
+  messageId: number;
+  destination?: string | null;
+  source?: string | null;
+  errorClass: FailureClass;
+  reason: string;
+  attempts: number;
+  lastStatus?: number | null;
+  lastResponse?: string | null;
+}
+
+/** Parks `letter` within `trx`, in the same transaction as the status change of what it parks. */
+export async function park(trx: Kysely<Database>, letter: ParkedLetter, now: number): Promise<void> {
+  await trx
+    .insertInto('dead_letters')
+    .values({
+      kind: letter.kind,
+      message_id: letter.messageId,
+      destination: letter.destination ?? null,
+      source: letter.source ?? null,
+      error_class: letter.errorClass,
+      reason: letter.reason.slice(0, 1000),
+      attempts: letter.attempts,
+      last_status: letter.lastStatus ?? null,
+      last_response: letter.lastResponse ?? null,
+      parked_at: now,
+      state: 'parked',
+      resolved_at: null,
+      resolved_by: null,
+    })
+    .execute();
+}
+
 /** Operations on dead letters. */
 export class DeadLetters {
   readonly #store: Store;

@@ -11,6 +11,7 @@ import { toInterlockError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
+import { park } from './dead-letters.ts';
 import { enqueue, type OutboundMessage } from './outbox.ts';
 import type { Router } from './router.ts';
 
@@ -130,24 +131,7 @@ export class InboxProcessor {
         .set({ status: 'dead', error: o.error!, attempts: sql`attempts + 1` })
         .where('id', '=', o.id)
         .execute();
-      await trx
-        .insertInto('dead_letters')
-        .values({
-          kind: 'inbox',
-          message_id: o.id,
-          destination: null,
-          source: o.source,
-          error_class: 'permanent',
-          reason: o.error!,
-          attempts: 1,
-          last_status: null,
-          last_response: null,
-          parked_at: now,
-          state: 'parked',
-          resolved_at: null,
-          resolved_by: null,
-        })
-        .execute();
+      await park(trx, { kind: 'inbox', messageId: o.id, source: o.source, errorClass: 'permanent', reason: o.error!, attempts: 1 }, now);
     }
     if (messages.length > 0) this.#store.notify('outbox');
   }
