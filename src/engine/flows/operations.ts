@@ -11,8 +11,8 @@ import type { ApprovalDecision } from '../../flows/define-flow.ts';
 import type { Database } from '../../store/schema.ts';
 import type { Store } from '../../store/store.ts';
 import type { RunStatus } from '../../store/migrations/0200-flows.ts';
-import { pathGetter } from '../router.ts';
-import { toRunRow, toStepRow, type RunRow, type StepRow } from './run-rows.ts';
+import { toRunRow, toStepRow, type RunRow } from './run-rows.ts';
+import { APPROVAL, deliverEvent, resumeWait } from './waits.ts';
 import { summary, timelineEntry, type RunDetail, type RunSummary } from './views.ts';
 
 /** Which runs to list. */
@@ -21,9 +21,6 @@ export interface RunFilter {
   key?: string;
   status?: RunStatus;
 }
-
-/** The waiting status marker of approvals (event waits use the event type). */
-export const APPROVAL = '@approval';
 
 /** Operations on runs. */
 export class RunOperations {
@@ -141,7 +138,7 @@ export class RunOperations {
     const ok = await this.#store.transaction(async (trx) => {
       const run = await this.#run(trx, id);
       if (run.status !== 'waiting' || run.waiting_for !== APPROVAL) return false;
-      return this.#resume(trx, run, 'approval', recorded);
+      return resumeWait(trx, run, 'approval', recorded, this.#clock.now());
     });
     if (!ok) throw conflictError(`run ${id} is not waiting for an approval`, { type: 'not-awaiting-approval' });
     this.#store.notify('runs');
@@ -156,51 +153,8 @@ export class RunOperations {
   }
 
   /** {@link sendEvent} within `trx` (the inbox processor's transaction, for exactly-once delivery). */
-  async deliverEvent(trx: Kysely<Database>, type: string, body: unknown, runId?: number): Promise<number[]> {
-    if (typeof type !== 'string' || type === '' || type === APPROVAL) throw validationError('an event needs a type');
-    let q = trx.selectFrom('flow_runs').selectAll().where('waiting_for', '=', type).where('status', '=', 'waiting');
-    if (runId !== undefined) q = q.where('id', '=', runId);
-    const waiting = (await q.orderBy('id').limit(1000).execute()).map(toRunRow);
-    const delivered: number[] = [];
-    for (const run of waiting) {
-      const step = await this.#waitingStep(trx, run.id, 'event');
-      const want = step?.wait === null || step === undefined ? undefined : (JSON.parse(step.wait) as { match?: Record<string, unknown> });
-      if (want === undefined || !matches(want.match ?? {}, body)) continue;
-      if (await this.#resume(trx, run, 'event', body)) delivered.push(run.id);
-    }
-    return delivered;
-  }
-
-  async #resume(trx: Kysely<Database>, run: RunRow, kind: 'event' | 'approval', result: unknown): Promise<boolean> {
-    const now = this.#clock.now();
-    const step = await this.#waitingStep(trx, run.id, kind);
-    if (step === undefined) return false;
-    const r = await trx
-      .updateTable('flow_runs')
-      .set({ status: 'running', waiting_for: null, wake_at: now, updated_at: now })
-      .where('id', '=', run.id)
-      .where('status', '=', 'waiting')
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) return false;
-    await trx
-      .updateTable('flow_steps')
-      .set({ status: 'completed', result: JSON.stringify(result ?? null), ended_at: now })
-      .where('run_id', '=', run.id)
-      .where('name', '=', step.name)
-      .where('status', '=', 'waiting')
-      .execute();
-    return true;
-  }
-
-  async #waitingStep(trx: Kysely<Database>, runId: number, kind: 'event' | 'approval'): Promise<StepRow | undefined> {
-    const row = await trx
-      .selectFrom('flow_steps')
-      .selectAll()
-      .where('run_id', '=', runId)
-      .where('kind', '=', kind)
-      .where('status', '=', 'waiting')
-      .executeTakeFirst();
-    return row === undefined ? undefined : toStepRow(row);
+  deliverEvent(trx: Kysely<Database>, type: string, body: unknown, runId?: number): Promise<number[]> {
+    return deliverEvent(trx, this.#clock.now(), type, body, runId);
   }
 
   async #reopen(trx: Kysely<Database>, run: RunRow, status: 'running' | 'compensating', now: number): Promise<void> {
@@ -220,9 +174,4 @@ export class RunOperations {
     if (row === undefined) throw notFoundError(`no run with id ${id}`);
     return toRunRow(row);
   }
-}
-
-/** Whether every path of `match` has an equal value in `body`. */
-export function matches(match: Record<string, unknown>, body: unknown): boolean {
-  return Object.entries(match).every(([path, want]) => JSON.stringify(pathGetter(path)(body)) === JSON.stringify(want));
 }

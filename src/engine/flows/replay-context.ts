@@ -22,6 +22,7 @@ import { idempotencyKey, type OutboundMessage } from '../outbox.ts';
 import type { Journal, RunUpdate, WriteResult } from './journal.ts';
 import type { RunRow, StepRow } from './run-rows.ts';
 import { FlowSignal, LostLease, StepFailed, StopReplay, Suspended } from './signals.ts';
+import { APPROVAL } from './waits.ts';
 
 /** A compensation registered by a completed step. */
 export interface Compensation {
@@ -74,7 +75,7 @@ export class ReplayContext implements FlowContext<unknown> {
       sleepUntil: (name, time) => this.#timer(name, () => (typeof time === 'number' ? time : time.getTime())),
       waitForEvent: (name, o) =>
         this.#wait(name, 'event', o.type, { type: o.type, match: o.match ?? {} }, o.timeoutMs) as never,
-      approval: (name, request) => this.#wait(name, 'approval', '@approval', request, undefined) as Promise<ApprovalDecision>,
+      approval: (name, request) => this.#wait(name, 'approval', APPROVAL, request, undefined) as Promise<ApprovalDecision>,
     };
   }
 

@@ -28,7 +28,7 @@ export interface FlowRuntimeOptions {
   /** How long a claimed run is held before another worker may take it over. */
   leaseMs: number;
   pollMs: number;
-  /** Runs executing at once in this process. @default 64 */
+  /** Runs executing at once in this process. @default 256 */
   concurrency?: number;
 }
 

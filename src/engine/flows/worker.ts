@@ -21,7 +21,7 @@ export interface FlowWorkerOptions {
   worker: string;
   leaseMs: number;
   pollMs: number;
-  /** Runs executing at once. @default 64 */
+  /** Runs executing at once. @default 256 */
   concurrency?: number;
 }
 
@@ -46,7 +46,7 @@ export class FlowWorker {
 
   constructor(options: FlowWorkerOptions) {
     this.#o = options;
-    this.#concurrency = options.concurrency ?? 64;
+    this.#concurrency = options.concurrency ?? 256;
     this.journal = new Journal({ store: options.store, clock: options.clock, worker: options.worker, leaseMs: options.leaseMs });
     this.#executor = new Executor({
       registry: options.registry,
