@@ -57,6 +57,7 @@ export default async function pipeline(options: BenchOptions): Promise<void> {
             server: { port },
             store,
             log: { level: 'error' },
+            outbound: { allow: ['127.0.0.1'] },
             worker: { batchSize: 256 },
             sources: {
               bench: {

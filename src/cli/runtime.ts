@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { Engine } from '../engine/engine.ts';
 import { openStore } from '../store/open-store.ts';
+import { resolveConfigSecrets } from '../security/config-secrets.ts';
 
 export { untilSignal } from './signals.ts';
 import type { Store } from '../store/store.ts';
@@ -22,9 +23,14 @@ export interface Runtime {
 
 /** Opens the runtime for `configFile` (or `interlock.yaml` / the environment), or for `values`. */
 export async function openRuntime(options: { configFile?: string | undefined; values?: unknown }): Promise<Runtime> {
-  const config = loadConfig({ file: options.configFile, values: options.values });
+  const loaded = loadConfig({ file: options.configFile, values: options.values });
+  const store = await openStore(loaded.store);
+  // `secret://name` references become values only now, from the store's encrypted secrets.
+  const config = await resolveConfigSecrets(loaded, store).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const log = createLogger(config.log.level);
-  const store = await openStore(config.store);
   const engine = new Engine({ store, config, clock: systemClock, log });
   return {
     config,

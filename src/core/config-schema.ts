@@ -181,6 +181,16 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    outbound: Type.Object(
+      {
+        allow: Type.Array(Type.String({ minLength: 1 }), {
+          default: [],
+          description:
+            'Hosts, addresses or CIDRs that outbound HTTP may reach although they are loopback, private or link-local (the SSRF guard refuses those otherwise).',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     sources: Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }), Source, { default: {} }),
     destinations: Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }), Destination, { default: {} }),
   },

@@ -57,6 +57,8 @@ export interface Config {
     /** Per-API-key limits of the admin API. */
     limits: { rate: { perSecond: number; burst: number }; quota: { limit: number; windowSeconds: number } | null };
   };
+  /** Outbound HTTP: what the SSRF guard lets through although it is not a public address. */
+  outbound: { allow: readonly string[] };
   sources: Readonly<Record<string, SourceConfig>>;
   destinations: Readonly<Record<string, DestinationConfig>>;
 }
@@ -236,6 +238,7 @@ function normalise(raw: RawConfig, where: string): Config {
       ...(raw.admin.token === undefined ? {} : { token: raw.admin.token }),
       limits: { rate: raw.admin.rateLimit, quota: raw.admin.quota },
     },
+    outbound: { allow: raw.outbound.allow },
     sources,
     destinations,
   };

@@ -25,6 +25,8 @@ export const REDACTED_PATHS: readonly string[] = [
   'req.headers.cookie',
   'config.admin.token',
   'config.store.postgres.url',
+  '*.secrets',
+  'config.sources.*.signature.secrets',
 ];
 
 /** Creates the process logger at `level`, writing JSON lines to `destination` (stdout). */

@@ -55,7 +55,7 @@ export class Engine {
     this.router = new Router(config.sources);
     this.inbox = new Inbox(store, clock);
     this.deadLetters = new DeadLetters(store, clock);
-    this.#deliverer = options.deliverer ?? new HttpDeliverer(config.destinations);
+    this.#deliverer = options.deliverer ?? new HttpDeliverer(config.destinations, config.outbound.allow);
     const { id: worker, leaseMs, pollMs } = config.worker;
     this.flows = new FlowRuntime({ store, clock, log, worker, leaseMs, pollMs, ...(options.flows === undefined ? {} : { registry: options.flows }) });
     this.#processor = new InboxProcessor({

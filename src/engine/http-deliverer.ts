@@ -2,10 +2,13 @@
  * Delivers messages to HTTP destinations over kept-alive connections, sending the message's
  * idempotency key as `Idempotency-Key`, and classifies the answer: 2xx delivered; 429
  * rate-limited (with `Retry-After`); 408, 425 and 5xx retryable; any other status permanent;
- * connection errors and timeouts retryable.
+ * connection errors and timeouts retryable. Every connection passes the SSRF guard; a refused
+ * address is a permanent failure (it will not become allowed by retrying).
  */
-import { Agent, request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import type { DestinationConfig } from '../core/config.ts';
+import { AddressPolicy } from '../security/address-policy.ts';
+import { createGuardedDispatcher } from '../security/ssrf-agent.ts';
 import { parseRetryAfter } from './backoff.ts';
 import { outcomeFromError, type Deliverer, type DeliveryOutcome, type DeliveryRequest } from './delivery.ts';
 
@@ -14,11 +17,15 @@ const RESPONSE_KEPT = 2048;
 /** HTTP delivery for the configured destinations. */
 export class HttpDeliverer implements Deliverer {
   readonly #destinations: Readonly<Record<string, DestinationConfig>>;
-  readonly #agent: Agent;
+  readonly #agent: Dispatcher;
 
-  constructor(destinations: Readonly<Record<string, DestinationConfig>>) {
+  /**
+   * @param allow what the SSRF guard lets through although not a public address (config
+   *   `outbound.allow`): destination URLs are configurable, so every connection is checked.
+   */
+  constructor(destinations: Readonly<Record<string, DestinationConfig>>, allow: readonly string[] = []) {
     this.#destinations = destinations;
-    this.#agent = new Agent({ keepAliveTimeout: 30_000, connections: 128, pipelining: 1 });
+    this.#agent = createGuardedDispatcher(new AddressPolicy(allow));
   }
 
   async deliver(req: DeliveryRequest): Promise<DeliveryOutcome> {

@@ -19,11 +19,14 @@ describeEachStore('delivery end to end', (get) => {
         orders: { eventId: { path: 'id' }, routes: [{ destination: 'ok', key: 'order' }] },
         poison: { eventId: { header: 'x-event-id' }, routes: [{ destination: 'flaky', key: 'order' }] },
         limited: { eventId: { path: 'id' }, routes: [{ destination: 'limited' }] },
+        private: { eventId: { path: 'id' }, routes: [{ destination: 'private' }] },
       },
       destinations: {
         ok: { url: `${sink!.url}/ok`, retry },
         flaky: { url: `${sink!.url}/flaky/3`, retry },
         limited: { url: `${sink!.url}/limited/1?retryAfter=2`, retry },
+        // Loopback by another name than the allowed 127.0.0.1: the SSRF guard must refuse it.
+        private: { url: `${sink!.url.replace('127.0.0.1', '127.0.0.2')}/ok`, retry },
       },
     });
   });
@@ -75,5 +78,16 @@ describeEachStore('delivery end to end', (get) => {
     const [first, second] = sink!.attemptTimes(key);
     assert.equal(sink!.attemptsOf(key), 2);
     assert.ok(second! - first! >= 2000, `retried after ${second! - first!} ms`);
+  });
+
+  it('refuses to deliver to a private address that is not allowed, and parks the message at once', async () => {
+    await post(`${h!.url}/hooks/private`, { id: 'ssrf-1' });
+    const listUrl = `${h!.url}/admin/dead-letters?destination=private`;
+    assert.ok(await eventually(async () => ((await (await fetch(listUrl)).json()) as { items: unknown[] }).items.length === 1));
+    const { items } = (await (await fetch(listUrl)).json()) as { items: Array<{ attempts: number; errorClass: string; reason: string }> };
+    assert.equal(items[0]!.errorClass, 'permanent');
+    assert.equal(items[0]!.attempts, 1);
+    assert.match(items[0]!.reason, /refusing to connect to 127\.0\.0\.2/);
+    assert.equal(sink!.effects.filter((e) => e.eventId === 'ssrf-1').length, 0);
   });
 });

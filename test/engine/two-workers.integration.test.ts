@@ -37,6 +37,7 @@ describe('two workers on PostgreSQL', async () => {
         values: {
           store: { kind: 'postgres', postgres: { url: main.config.postgresUrl } },
           worker: { id: worker, poll: '50ms', batchSize: 64 },
+          outbound: { allow: ['127.0.0.1'] },
           sources: { s: { eventId: { path: 'id' }, routes: [{ destination: 'sink', key: 'key' }] } },
           destinations: { sink: { url: `${sink.url}/ok`, concurrency: 32 } },
         },

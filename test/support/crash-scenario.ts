@@ -49,6 +49,7 @@ export async function runCrashScenario(options: {
       server: { port },
       store: options.store,
       log: { level: 'error' },
+      outbound: { allow: ['127.0.0.1'] },
       worker: { lease: '2s', poll: '100ms', batchSize: 128 },
       sources: { crash: { eventId: { path: 'id' }, routes: [{ destination: 'sink', key: 'key' }] } },
       destinations: { sink: { url: `${sink.url}/ok`, timeout: '1s', retry: { initialDelay: '50ms', maxDelay: '500ms', maxAttempts: 50 } } },

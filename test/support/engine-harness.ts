@@ -21,7 +21,7 @@ export interface Harness {
 
 /** Starts an instance on `store` with config `values` (sources, destinations, worker…). */
 export async function startHarness(store: Store, values: Record<string, unknown>, options: { worker?: boolean } = {}): Promise<Harness> {
-  const config = loadConfig({ values: { worker: { poll: '100ms', lease: '30s' }, ...values, server: { ...(values.server as object | undefined), port: 0 } }, env: {} });
+  const config = loadConfig({ values: { worker: { poll: '100ms', lease: '30s' }, outbound: { allow: ['127.0.0.1'] }, ...values, server: { ...(values.server as object | undefined), port: 0 } }, env: {} });
   const engine = new Engine({ store, config, clock: systemClock, log: silentLog });
   const app = await buildServer({ config, store, engine, log: silentLog });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -71,6 +71,8 @@ export function registerStart(program: Command): void {
 /** The sample setup: one webhook source, routed by order id to the recording sink. */
 function sampleConfig(sinkUrl: string): unknown {
   return {
+    // The sample destination runs on this machine: let the SSRF guard through to it.
+    outbound: { allow: ['127.0.0.1'] },
     sources: { demo: { eventId: { path: 'id' }, routes: [{ destination: 'sample-sink', key: 'orderId' }] } },
     destinations: { 'sample-sink': { url: `${sinkUrl}/ok` } },
   };
