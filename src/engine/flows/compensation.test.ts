@@ -130,4 +130,32 @@ describeEachStore('flow compensation', (get) => {
     await assert.rejects(rt.runs.cancel(runId, 'ops'), { code: 'conflict' });
     await assert.rejects(rt.runs.decide(runId, { approved: true, by: 'x' }), { code: 'conflict' });
   });
+
+  it('a cancel that arrives after the last step still compensates instead of completing', async () => {
+    const name = unique('late-cancel');
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const flow = defineFlow({
+      name,
+      version: 1,
+      async run(ctx) {
+        await ctx.step.run('charge', () => void log.push('charge'), { compensate: () => void log.push('refund') });
+        await gate;
+        return 'done';
+      },
+    });
+    const { rt } = testRuntime(get().store, [flow]);
+    const { runId } = await rt.start(name, { key: 'k' });
+    const running = rt.worker.runDue();
+    // Cancel once the step is journaled, while the flow's code is past its last step.
+    while ((await rt.runs.get(runId)).steps[0]?.status !== 'completed') await new Promise((r) => setImmediate(r));
+    await rt.runs.cancel(runId, 'ops');
+    release();
+    await running;
+    const run = await rt.runs.get(runId);
+    assert.equal(run.status, 'cancelled');
+    assert.equal(run.output, null);
+    assert.deepEqual(log, ['charge', 'refund']);
+  });
 });

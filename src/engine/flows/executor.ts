@@ -76,7 +76,8 @@ export class Executor {
       }
       await this.#journal.write({
         runId: run.id,
-        run: { status: 'completed', output: JSON.stringify(output ?? null), wake_at: null, ended_at: this.#clock.now(), release: true },
+        // `forward`: a cancel that came after the last step still compensates instead of completing.
+        run: { status: 'completed', output: JSON.stringify(output ?? null), wake_at: null, ended_at: this.#clock.now(), release: true, forward: true },
         // Only a flow that queues can have a run waiting behind this one; others skip the lookup.
         ...(this.#registry.mayQueue(run.flow) ? { promote: { flow: run.flow, key: run.key } } : {}),
       });

@@ -99,10 +99,19 @@ export class Journal {
         notifyOutbox = true;
       }
       const updates = new Map<string, Array<{ runId: number; output: string | null | undefined }>>();
+      const cancelled = new Set<number>();
       for (const w of mine) {
         if (w.run === undefined) continue;
         const { release, forward, output, ended_at: ended, ...requested } = w.run;
-        const fields: Record<string, unknown> = forward === true && owned.get(w.runId) === 'compensating' ? { wake_at: now, waiting_for: null } : { ...requested };
+        if (forward === true && owned.get(w.runId) === 'compensating') {
+          // Cancelled meanwhile: whatever forward execution meant to record, the run compensates now.
+          cancelled.add(w.runId);
+          const fields = { wake_at: now, waiting_for: null, lease_owner: null, lease_until: null };
+          const signature = JSON.stringify(fields);
+          updates.set(signature, [...(updates.get(signature) ?? []), { runId: w.runId, output: undefined }]);
+          continue;
+        }
+        const fields: Record<string, unknown> = { ...requested };
         // A run ends when its last write commits; the shared time lets one statement end many runs.
         if (ended !== undefined && ended !== null) fields.ended_at = now;
         if (release === true) Object.assign(fields, { lease_owner: null, lease_until: null });
@@ -111,8 +120,9 @@ export class Journal {
         if (typeof fields.status === 'string') owned.set(w.runId, fields.status as RunStatus);
       }
       for (const [signature, group] of updates) await this.#updateRuns(trx, signature, group, now);
-      for (const w of mine) if (w.deadLetter !== undefined) await this.#park(trx, w.runId, w.deadLetter, now);
-      const promotions = mine.flatMap((w) => (w.promote === undefined ? [] : [w.promote]));
+      const live = mine.filter((w) => !cancelled.has(w.runId));
+      for (const w of live) if (w.deadLetter !== undefined) await this.#park(trx, w.runId, w.deadLetter, now);
+      const promotions = live.flatMap((w) => (w.promote === undefined ? [] : [w.promote]));
       if (promotions.length > 0) notifyRuns = await this.#promote(trx, promotions, now);
       return batch.map((w) => ({ owned: owned.has(w.runId), status: owned.get(w.runId) }));
     });
