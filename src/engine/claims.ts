@@ -107,7 +107,7 @@ export class Claimer {
         waitMs = taken.waitMs;
         bucket = taken.state;
       }
-      const rows = n <= 0 ? [] : await claimHeads(trx, destination, this.#worker, n, now, this.#leaseMs);
+      const rows = n <= 0 ? [] : await claimHeads(trx, store.lockClause, destination, this.#worker, n, now, this.#leaseMs);
       if (policy.rateLimit !== null) {
         // Return tokens that found no message to spend them on.
         bucket = { ...bucket, tokens: Math.min(policy.rateLimit.burst, bucket.tokens + (n - rows.length)) };
@@ -169,66 +169,35 @@ async function reclaimExpiredLeases(trx: Kysely<Database>, destination: string, 
 
 async function claimHeads(
   trx: Kysely<Database>,
+  lockClause: string,
   destination: string,
   worker: string,
   n: number,
   now: number,
   leaseMs: number,
 ) {
-  // Look at the oldest due messages first (a window in id order, which both databases read
-  // straight off the (destination, status, id) index whatever their statistics) and keep those
-  // that head their key. A hot key can fill the window with messages waiting behind their head,
-  // so a window that yields too few heads is widened — up to a bound, so that one claim never
-  // scans an unbounded backlog: keys queued behind more than 1,024 × n messages of hot keys
-  // wait until those drain.
-  const rows: OutboxRow[] = [];
-  for (const window of [n * 4, n * 64, n * 1024]) {
-    rows.push(...(await claimInWindow(trx, destination, worker, n - rows.length, now, leaseMs, window)));
-    if (rows.length === n || !(await hasMoreThan(trx, destination, now, window))) break;
-  }
-  // RETURNING order is not guaranteed; deliveries start in id order.
-  return [...rows].sort((a, b) => Number(a.id) - Number(b.id));
-}
-
-// Claims the heads among the `window` oldest due messages. Claims
-// of one destination are serialised by the destination_state row lock, and the status test in
-// the UPDATE re-checks each row, so no message can be claimed twice.
-async function claimInWindow(
-  trx: Kysely<Database>,
-  destination: string,
-  worker: string,
-  n: number,
-  now: number,
-  leaseMs: number,
-  window: number,
-): Promise<OutboxRow[]> {
+  // Walk due messages in id order and keep each one that heads its key, stopping at n. Ordering
+  // by the full (destination, status, id) index key — the first two are fixed by the WHERE —
+  // makes both databases walk that index lazily instead of collecting and sorting every due
+  // message, whatever their statistics say; the head test is one probe of the partial index.
   const { rows } = await sql<OutboxRow>`
-    WITH due AS (
-      SELECT id, key FROM outbox
-       WHERE destination = ${destination} AND status = 'pending' AND next_attempt_at <= ${now}
-       ORDER BY id
-       LIMIT ${window}
-    ), heads AS (
-      SELECT d.id FROM due d
-       WHERE d.id = (
-         SELECT min(p.id) FROM outbox p
-          WHERE p.destination = ${destination} AND p.key = d.key AND p.status IN ('pending', 'delivering'))
-       ORDER BY d.id
-       LIMIT ${n}
-    )
     UPDATE outbox
        SET status = 'delivering', lease_owner = ${worker}, lease_until = ${now + leaseMs}, attempts = attempts + 1
-     WHERE id IN (SELECT id FROM heads) AND status = 'pending'
+     WHERE id IN (
+       SELECT o.id FROM outbox o
+        WHERE o.destination = ${destination}
+          AND o.status = 'pending'
+          AND o.next_attempt_at <= ${now}
+          AND o.id = (
+            SELECT min(p.id) FROM outbox p
+             WHERE p.destination = o.destination AND p.key = o.key
+               AND p.status IN ('pending', 'delivering'))
+        ORDER BY o.destination, o.status, o.id
+        LIMIT ${n}
+        ${sql.raw(lockClause)})
     RETURNING id, destination, key, idempotency_key, payload, headers, attempts, created_at`.execute(trx);
-  return rows;
-}
-
-async function hasMoreThan(trx: Kysely<Database>, destination: string, now: number, count: number): Promise<boolean> {
-  const { rows } = await sql<{ id: number }>`
-    SELECT id FROM outbox
-     WHERE destination = ${destination} AND status = 'pending' AND next_attempt_at <= ${now}
-     ORDER BY id LIMIT 1 OFFSET ${count}`.execute(trx);
-  return rows.length > 0;
+  // RETURNING order is not guaranteed; deliveries start in id order.
+  return [...rows].sort((a, b) => Number(a.id) - Number(b.id));
 }
 
 type OutboxRow = Pick<
