@@ -6,6 +6,7 @@ import { systemClock } from '../core/clock.ts';
 import { loadConfig, type Config } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { Engine } from '../engine/engine.ts';
+import { builtInFlows } from '../flows/index.ts';
 import { openStore } from '../store/open-store.ts';
 import { resolveConfigSecrets } from '../security/config-secrets.ts';
 
@@ -31,7 +32,7 @@ export async function openRuntime(options: { configFile?: string | undefined; va
     throw err;
   });
   const log = createLogger(config.log.level);
-  const engine = new Engine({ store, config, clock: systemClock, log });
+  const engine = new Engine({ store, config, clock: systemClock, log, flows: builtInFlows() });
   return {
     config,
     log,

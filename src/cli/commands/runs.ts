@@ -89,19 +89,17 @@ export function registerRuns(program: Command): void {
 }
 
 async function withFlows(opts: Options, fn: (rt: FlowRuntime) => Promise<void>): Promise<void> {
-  const [{ systemClock }, { loadConfig }, { createLogger }, { FlowRegistry }, { FlowRuntime }, { BUILT_IN_FLOWS }, { openStore }] = await Promise.all([
+  const [{ systemClock }, { loadConfig }, { createLogger }, { FlowRuntime }, { builtInFlows }, { openStore }] = await Promise.all([
     import('../../core/clock.ts'),
     import('../../core/config.ts'),
     import('../../core/logger.ts'),
-    import('../../engine/flows/registry.ts'),
     import('../../engine/flows/runtime.ts'),
     import('../../flows/index.ts'),
     import('../../store/open-store.ts'),
   ]);
   const config = loadConfig({ file: opts.config });
   const store = await openStore(config.store);
-  const registry = new FlowRegistry();
-  for (const f of BUILT_IN_FLOWS) registry.register(f);
+  const registry = builtInFlows();
   try {
     const { id: worker, leaseMs, pollMs } = config.worker;
     await fn(new FlowRuntime({ store, clock: systemClock, log: createLogger(config.log.level), registry, worker, leaseMs, pollMs }));
