@@ -10,6 +10,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../store/schema.ts';
 import type { Store } from '../../store/store.ts';
 import type { RunStatus } from '../../store/migrations/0200-flows.ts';
+import { park } from '../dead-letters.ts';
 import { GroupCommit } from '../group-commit.ts';
 import { enqueue, type OutboundMessage } from '../outbox.ts';
 import type { RunRow, StepRow } from './run-rows.ts';
@@ -152,24 +153,7 @@ export class Journal {
   }
 
   async #park(trx: Kysely<Database>, runId: number, dl: NonNullable<JournalWrite['deadLetter']>, now: number): Promise<void> {
-    await trx
-      .insertInto('dead_letters')
-      .values({
-        kind: 'run',
-        message_id: runId,
-        destination: null,
-        source: 'flows',
-        error_class: dl.errorClass,
-        reason: dl.reason.slice(0, 1000),
-        attempts: dl.attempts,
-        last_status: null,
-        last_response: null,
-        parked_at: now,
-        state: 'parked',
-        resolved_at: null,
-        resolved_by: null,
-      })
-      .execute();
+    await park(trx, { kind: 'run', messageId: runId, source: 'flows', errorClass: dl.errorClass, reason: dl.reason, attempts: dl.attempts }, now);
     this.statements += 1;
   }
 
