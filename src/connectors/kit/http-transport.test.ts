@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { InterlockError } from '../../core/errors.ts';
+import { startSink, type Sink } from '../../sandboxes/sink/sink.ts';
+import { HttpTransport } from './http-transport.ts';
+
+describe('HttpTransport', () => {
+  let sink: Sink;
+  let t: HttpTransport;
+  before(async () => {
+    sink = await startSink();
+    t = new HttpTransport({ vendor: 'acme', baseUrl: sink.url, allow: ['127.0.0.1'], timeoutMs: 2000 });
+  });
+  after(async () => {
+    await t.close();
+    await sink.close();
+  });
+
+  it('sends JSON and form bodies and parses JSON answers', async () => {
+    const r = await t.call<{ ok: boolean }>({ method: 'POST', path: '/ok', json: { a: 1 }, headers: { 'idempotency-key': 'k1' } });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, { ok: true });
+    await t.call({ method: 'POST', path: '/ok', form: { 'items[0][price]': 'price_1', quantity: 2 }, headers: { 'idempotency-key': 'k2' } });
+    assert.equal(sink.effects.find((e) => e.key === 'k2')?.body, 'items%5B0%5D%5Bprice%5D=price_1&quantity=2');
+  });
+
+  const cases: Array<[string, string, string, number | undefined]> = [
+    ['a 429 with Retry-After', '/status/429?retryAfter=7', 'rate-limited', 7000],
+    ['a 503', '/status/503', 'transient', undefined],
+    ['a 401', '/status/401', 'auth', undefined],
+    ['a 404', '/status/404', 'not-found', undefined],
+    ['a 409', '/status/409', 'conflict', undefined],
+    ['a 400', '/status/400', 'permanent', undefined],
+  ];
+  for (const [what, path, code, retryAfterMs] of cases) {
+    it(`translates ${what} into the taxonomy (${code})`, async () => {
+      await assert.rejects(t.call({ method: 'GET', path }), (err: InterlockError) => {
+        assert.equal(err.code, code);
+        assert.equal(err.retryAfterMs, retryAfterMs);
+        assert.match(err.message, /^acme GET \/status\/\d{3} answered \d{3}/);
+        return true;
+      });
+    });
+  }
+
+  it('lets the vendor refine the class from its error body', async () => {
+    const refined = new HttpTransport({
+      vendor: 'acme',
+      baseUrl: sink.url,
+      allow: ['127.0.0.1'],
+      classify: (res) => (res.status === 400 ? { code: 'validation', message: 'field x is required' } : undefined),
+    });
+    await assert.rejects(refined.call({ method: 'GET', path: '/status/400' }), /validation|field x is required/);
+    await refined.close();
+  });
+
+  it('calls a connection error transient, and a private address outside the allow-list permanent', async () => {
+    const down = new HttpTransport({ vendor: 'acme', baseUrl: 'http://127.0.0.1:9', allow: ['127.0.0.1'] });
+    await assert.rejects(down.call({ method: 'GET', path: '/' }), (e: InterlockError) => e.code === 'transient');
+    await down.close();
+    const guarded = new HttpTransport({ vendor: 'acme', baseUrl: sink.url });
+    await assert.rejects(guarded.call({ method: 'GET', path: '/ok' }), (e: InterlockError) => e.code === 'permanent' && /refusing to connect/.test(e.message));
+    await guarded.close();
+  });
+});

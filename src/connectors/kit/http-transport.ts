@@ -1,0 +1,149 @@
+/**
+ * The one HTTP transport every connector does its calls through: kept-alive connections through
+ * the SSRF guard, a timeout per call, JSON or form bodies, and every failure translated into the
+ * error taxonomy — by default from the status (429 → rate-limited with `Retry-After`, 5xx and
+ * network errors → transient, 401/403 → auth, 404 → not-found, 409 → conflict, other 4xx →
+ * permanent), refined by the vendor's own `classify` where its error body says more.
+ */
+import { request, type Dispatcher } from 'undici';
+import { InterlockError, toInterlockError, type ErrorCode } from '../../core/errors.ts';
+import { AddressPolicy } from '../../security/address-policy.ts';
+import { createGuardedDispatcher } from '../../security/ssrf-agent.ts';
+
+/** A vendor answer, as the transport hands it to `classify` and to callers. */
+export interface VendorResponse<T = unknown> {
+  status: number;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Parsed JSON when the answer is JSON, else the text ('' for an empty body). */
+  body: T;
+}
+
+/** One call. */
+export interface TransportRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path (and query) relative to the base URL, or an absolute URL on the same host. */
+  path: string;
+  query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  headers?: Readonly<Record<string, string>>;
+  /** Sent as JSON. */
+  json?: unknown;
+  /** Sent as `application/x-www-form-urlencoded` (already flattened, e.g. `items[0][price]`). */
+  form?: Readonly<Record<string, string | number | boolean | undefined>>;
+  /** Overrides the transport's timeout for this call. */
+  timeoutMs?: number;
+}
+
+/** Options of an {@link HttpTransport}. */
+export interface TransportOptions {
+  /** Vendor name, used in error messages. */
+  vendor: string;
+  baseUrl: string;
+  /** Per-call timeout. @default 15000 */
+  timeoutMs?: number;
+  /** Hosts, addresses or CIDRs reachable although private (config `outbound.allow`). */
+  allow?: readonly string[];
+  /** Headers sent on every call (after auth headers are added by the caller). */
+  headers?: Readonly<Record<string, string>>;
+  /**
+   * Refines the taxonomy for a failed answer from the vendor's error body; return undefined to
+   * keep the status-based default.
+   */
+  classify?: (response: VendorResponse) => { code: ErrorCode; message: string; details?: Record<string, unknown> } | undefined;
+}
+
+const DEFAULT_CODES: ReadonlyArray<[(s: number) => boolean, ErrorCode]> = [
+  [(s) => s === 429, 'rate-limited'],
+  [(s) => s === 408 || s >= 500, 'transient'],
+  [(s) => s === 401 || s === 403, 'auth'],
+  [(s) => s === 404, 'not-found'],
+  [(s) => s === 409, 'conflict'],
+  [(s) => s >= 400, 'permanent'],
+];
+
+/** HTTP for one vendor account. */
+export class HttpTransport {
+  readonly #o: TransportOptions;
+  readonly #dispatcher: Dispatcher;
+  readonly #base: URL;
+
+  constructor(options: TransportOptions) {
+    this.#o = options;
+    this.#base = new URL(options.baseUrl);
+    this.#dispatcher = createGuardedDispatcher(new AddressPolicy(options.allow ?? []));
+  }
+
+  /** The base URL calls are relative to. */
+  get baseUrl(): string {
+    return this.#base.toString();
+  }
+
+  /** Performs `req`; resolves for 2xx and 3xx answers, throws an {@link InterlockError} otherwise. */
+  async call<T = unknown>(req: TransportRequest): Promise<VendorResponse<T>> {
+    const url = new URL(req.path, this.#base);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { accept: 'application/json', ...this.#o.headers, ...req.headers };
+    let body: string | undefined;
+    if (req.json !== undefined) {
+      body = JSON.stringify(req.json);
+      headers['content-type'] ??= 'application/json';
+    } else if (req.form !== undefined) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(req.form)) if (v !== undefined) params.append(k, String(v));
+      body = params.toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    const timeoutMs = req.timeoutMs ?? this.#o.timeoutMs ?? 15_000;
+    let response: VendorResponse<T>;
+    try {
+      const res = await request(url, {
+        method: req.method,
+        headers,
+        body,
+        dispatcher: this.#dispatcher,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await res.body.text();
+      const type = String(res.headers['content-type'] ?? '');
+      response = { status: res.statusCode, headers: res.headers, body: parseBody(text, type) as T };
+    } catch (err) {
+      const e = toInterlockError(err);
+      // A refused address stays refused; anything else that broke the exchange may pass.
+      if (e.code === 'permanent') throw e;
+      throw new InterlockError('transient', `${this.#o.vendor} ${req.method} ${url.pathname}: ${e.message}`, { cause: err });
+    }
+    if (response.status < 400) return response;
+    throw this.#failure(req, url, response);
+  }
+
+  #failure(req: TransportRequest, url: URL, res: VendorResponse): InterlockError {
+    const refined = this.#o.classify?.(res);
+    const code = refined?.code ?? DEFAULT_CODES.find(([test]) => test(res.status))?.[1] ?? 'unexpected';
+    const header = res.headers['retry-after'];
+    const retryAfter = Array.isArray(header) ? header[0] : header;
+    const retryAfterMs = retryAfter !== undefined && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) * 1000 : undefined;
+    const message = refined?.message ?? (typeof res.body === 'string' ? res.body.slice(0, 300) : JSON.stringify(res.body).slice(0, 300));
+    return new InterlockError(code, `${this.#o.vendor} ${req.method} ${url.pathname} answered ${res.status}: ${message}`, {
+      details: { vendor: this.#o.vendor, status: res.status, ...refined?.details },
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  }
+
+  /** Releases connections. */
+  async close(): Promise<void> {
+    await this.#dispatcher.close();
+  }
+}
+
+function parseBody(text: string, contentType: string): unknown {
+  if (text === '') return '';
+  if (contentType.includes('json')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
