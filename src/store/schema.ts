@@ -7,6 +7,7 @@ import type { GovernanceTables } from './migrations/0100-governance.ts';
 import type { XrefTables } from './migrations/0101-xref.ts';
 import type { FlowTables } from './migrations/0200-flows.ts';
 import type { SecurityTables } from './migrations/0300-security.ts';
+import type { ConnectorTables } from './migrations/0400-connectors.ts';
 
 /** All tables of the store. */
-export interface Database extends EngineTables, GovernanceTables, XrefTables, FlowTables, SecurityTables {}
+export interface Database extends EngineTables, GovernanceTables, XrefTables, FlowTables, SecurityTables, ConnectorTables {}

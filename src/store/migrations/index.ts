@@ -10,6 +10,7 @@ import { xrefMigration } from './0101-xref.ts';
 import { governanceAuditAppendOnlyMigration } from './0102-governance-audit-append-only.ts';
 import { flowsMigration } from './0200-flows.ts';
 import { securityMigration } from './0300-security.ts';
+import { connectorsMigration } from './0400-connectors.ts';
 
 /** Migrations by name; names sort in the order they apply. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -19,4 +20,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0102-governance-audit-append-only': governanceAuditAppendOnlyMigration,
   '0200-flows': flowsMigration,
   '0300-security': securityMigration,
+  '0400-connectors': connectorsMigration,
 };
