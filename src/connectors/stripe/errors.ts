@@ -20,12 +20,14 @@ export function classifyStripe(res: VendorResponse): { code: ErrorCode; message:
   const error = (res.body as { error?: StripeErrorBody } | null)?.error;
   if (typeof error !== 'object' || error === null) return undefined;
   const requestId = res.headers['request-id'];
+  const limited = res.headers['stripe-rate-limited-reason'];
   const details: Record<string, unknown> = {
     stripeType: error.type,
     stripeCode: error.code,
     param: error.param,
     declineCode: error.decline_code,
     requestId: Array.isArray(requestId) ? requestId[0] : requestId,
+    rateLimitedReason: Array.isArray(limited) ? limited[0] : limited,
   };
   for (const k of Object.keys(details)) if (details[k] === undefined) delete details[k];
   return { code: codeFor(res.status, error), message: error.message ?? `Stripe ${error.type ?? 'error'}`, details };
@@ -33,7 +35,10 @@ export function classifyStripe(res: VendorResponse): { code: ErrorCode; message:
 
 function codeFor(status: number, error: StripeErrorBody): ErrorCode {
   if (status === 429 || error.code === 'rate_limit' || error.type === 'rate_limit_error') return 'rate-limited';
-  if (error.type === 'idempotency_error' || error.code === 'idempotency_key_in_use') return 'conflict';
+  // The first request with the key is still running: a later retry gets its stored answer.
+  if (error.code === 'idempotency_key_in_use') return 'transient';
+  // The key was used for other parameters or another endpoint: a retry can never succeed.
+  if (error.type === 'idempotency_error') return 'conflict';
   if (status === 401 || status === 403 || error.type === 'authentication_error') return 'auth';
   if (error.type === 'api_error' || status >= 500) return 'transient';
   if (status === 404 || error.code === 'resource_missing') return 'not-found';

@@ -79,6 +79,18 @@ describe('Stripe connector', () => {
     await assert.rejects(createCustomer(stripe, { canonicalCustomerId: 'c', salesforceAccountId: '3', name: 'C', idempotencyKey: '' }), hasCode('validation'));
   });
 
+  it('a retry while the first request with the key is in flight is transient, then replays', async () => {
+    const input = { canonicalCustomerId: 'c-slow', salesforceAccountId: '001L', name: 'Slow', email: 'slow@example.com', idempotencyKey: 'k-slow' };
+    sandbox.faults.patch({ latencyMs: 500 });
+    const slow = createCustomer(stripe, input);
+    for (let i = 0; i < 200 && (await sandboxState(sandbox)).idempotencyKeysInFlight !== 1; i++) await new Promise((r) => setTimeout(r, 10));
+    await assert.rejects(createCustomer(stripe, input), (err: unknown) => hasCode('transient')(err) && (err as InterlockError).details?.stripeCode === 'idempotency_key_in_use');
+    const first = await slow;
+    sandbox.faults.patch({ latencyMs: 0 });
+    assert.equal((await createCustomer(stripe, input)).id, first.id);
+    assert.equal((await customersWithEmail('slow@example.com')).length, 1);
+  });
+
   it('finds a price by lookup key, or creates product and price once', async () => {
     const seeded = await ensurePrice(stripe, {
       lookupKey: 'sandboxplatform_monthly',
@@ -185,7 +197,10 @@ describe('Stripe connector', () => {
     assert.throws(() => new StripeClient({ secretKey: 'pk_test_public', baseUrl: sandbox.url }), hasCode('validation'));
 
     sandbox.faults.patch({ rateLimit: { burst: 1 } });
-    await assert.rejects(stripe.get('customers'), (err: unknown) => hasCode('rate-limited')(err) && (err as InterlockError).details?.stripeCode === 'rate_limit');
+    await assert.rejects(stripe.get('customers'), (err: unknown) => {
+      const details = (err as InterlockError).details;
+      return hasCode('rate-limited')(err) && details?.stripeCode === 'rate_limit' && details.rateLimitedReason === 'global-rate';
+    });
     assert.ok(Array.isArray((await stripe.get<{ data: unknown[] }>('customers')).data));
     sandbox.faults.patch({ errorRate: 1 });
     await assert.rejects(stripe.get('customers'), hasCode('transient'));
@@ -199,6 +214,10 @@ describe('Stripe connector', () => {
     await unguarded.close();
   });
 });
+
+async function sandboxState(sandbox: SandboxInstance): Promise<Record<string, unknown>> {
+  return (await (await fetch(`${sandbox.url}/__sandbox/state`)).json()) as Record<string, unknown>;
+}
 
 function hasCode(code: ErrorCode): (err: unknown) => boolean {
   return (err: unknown) => {

@@ -2,9 +2,12 @@
  * Recognising out-of-order Stripe events. Stripe does not guarantee delivery order and its
  * objects carry no version number, so the version of an event is built from what only moves
  * forward: for a subscription, ended before not, then the start of its current period (a renewal
- * moves it), then the event's `created`; for an invoice, how far its status has come (draft →
- * open → paid/void/uncollectible), then `created`. An event older than the last one applied to
- * the same object is stale and is skipped (with a record) by the flow.
+ * moves it), then its stage within the period (incomplete → trialing → live), then the event's
+ * `created`; for an invoice, how far its status has come (draft → open → uncollectible →
+ * paid/void), then `created`. An event older than the last one applied to the same object is
+ * stale and is skipped (with a record) by the flow. Two events of one second and one stage (an
+ * active → past_due flip, say) compare equal: the helper cannot order them, and a flow that must
+ * know re-reads the object from Stripe.
  */
 import type { StripeInvoiceEvent, StripeSubscriptionEvent } from './webhook.ts';
 
@@ -17,6 +20,9 @@ export interface StripeEventVersion {
 }
 
 const INVOICE_PROGRESS: Readonly<Record<string, number>> = { draft: 0, open: 1, uncollectible: 2, paid: 3, void: 3 };
+// Within one period a subscription never goes back to incomplete or trialing.
+const SUBSCRIPTION_STAGE: Readonly<Record<string, number>> = { incomplete: 0, trialing: 1 };
+const LIVE_STAGE = 2;
 
 /** The version of the object in `event`. */
 export function eventVersion(event: StripeInvoiceEvent | StripeSubscriptionEvent): StripeEventVersion {
@@ -26,7 +32,7 @@ export function eventVersion(event: StripeInvoiceEvent | StripeSubscriptionEvent
   const s = event.subscription;
   const ended = s.status === 'canceled' || s.status === 'incomplete_expired' ? 1 : 0;
   const periodStart = s.current_period_start ?? s.items.data[0]?.current_period_start ?? 0;
-  return { objectId: s.id, rank: [ended, periodStart, event.created] };
+  return { objectId: s.id, rank: [ended, periodStart, SUBSCRIPTION_STAGE[s.status] ?? LIVE_STAGE, event.created] };
 }
 
 /** Negative when `a` is older than `b`, 0 when equal, positive when newer. */
