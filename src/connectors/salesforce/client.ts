@@ -99,8 +99,10 @@ export class SalesforceClient {
   }
 
   async #authorized<T>(call: (session: SalesforceSession) => Promise<T>): Promise<T> {
+    // A failing sign-in is thrown as it is: retrying it would not help.
+    const session = await this.#tokens.get();
     try {
-      return await call(await this.#tokens.get());
+      return await call(session);
     } catch (err) {
       // An expired or revoked session: one fresh token and one more try; a second refusal stands.
       if (!(err instanceof InterlockError) || err.code !== 'auth' || err.details?.['status'] !== 401) throw err;
