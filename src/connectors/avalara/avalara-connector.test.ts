@@ -12,6 +12,7 @@ import type { SandboxInstance } from '../../sandboxes/kit/index.ts';
 import { commitInvoiceTax } from './actions/commit-invoice-tax.ts';
 import { estimateTax } from './actions/estimate-tax.ts';
 import { ping } from './actions/ping.ts';
+import { voidInvoiceTax } from './actions/void-invoice-tax.ts';
 import { AvalaraClient } from './client.ts';
 import { classifyAvaTax } from './errors.ts';
 import { taxDocumentFromOrder } from './from-order.ts';
@@ -100,6 +101,13 @@ describe('Avalara connector', () => {
 
     await assert.rejects(commitInvoiceTax(avalara, { document: { ...document, customerCode: 'someone-else' }, idempotencyKey: 'inv-ord-2' }), hasCode('conflict'));
     await assert.rejects(commitInvoiceTax(avalara, { document, idempotencyKey: 'x'.repeat(51) }), hasCode('validation'));
+  });
+
+  it('voids a committed document as compensation, repeatably', async () => {
+    await commitInvoiceTax(avalara, { document, idempotencyKey: 'inv-void' });
+    assert.equal((await voidInvoiceTax(avalara, 'inv-void')).status, 'Cancelled');
+    assert.equal((await voidInvoiceTax(avalara, 'inv-void')).status, 'Cancelled');
+    await assert.rejects(voidInvoiceTax(avalara, 'inv-never'), hasCode('not-found'));
   });
 
   it('pings with the configured credentials', async () => {
