@@ -99,6 +99,14 @@ describe('Salesforce actions', () => {
     );
   });
 
+  it('answers conflict when the external id matches several records', async () => {
+    for (const Name of ['Twin A', 'Twin B']) await client.rest({ method: 'POST', path: 'sobjects/Account', json: { Name, External_Id__c: 'TWIN' } });
+    await assert.rejects(
+      upsertRecord(client, { sobject: 'Account', externalIdField: 'External_Id__c', externalId: 'TWIN', fields: { Name: 'Which?' } }),
+      (e) => e instanceof InterlockError && e.code === 'conflict' && Array.isArray(e.details?.['matches']) && e.details['matches'].length === 2,
+    );
+  });
+
   it('updates several records in one collections call, reporting each failure by itself', async () => {
     const [a, b] = opportunityIds;
     assert.ok(a !== undefined && b !== undefined);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestStore } from '../../../../test/support/stores.ts';
+import { InterlockError } from '../../../core/errors.ts';
 import type { SandboxInstance } from '../../../sandboxes/kit/index.ts';
 import { CursorStore } from '../../kit/cursor-store.ts';
 import type { SalesforceClient } from '../client.ts';
@@ -142,6 +143,20 @@ describe('Salesforce Change Data Capture subscriber', () => {
       assert.deepEqual(statuses(events), ['d1', 'd2']);
     } finally {
       await patchFaults(sandbox, { duplicateEventRate: 0 });
+      await client.close();
+    }
+  });
+
+  it('fails as validation, naming Pub/Sub\'s error, when the stored replay id is no longer valid', async () => {
+    const client = clientOf(sandbox);
+    try {
+      // E.g. a cursor older than the 72-hour retention: the position is lost and an operator must decide.
+      await new CursorStore(testStore.store, 'sf:lost').set('cdc:/data/OpportunityChangeEvent', 'AAAAAAAAJxA=', undefined);
+      await assert.rejects(
+        subscriber(client, 'sf:lost').poll(),
+        (e) => e instanceof InterlockError && e.code === 'validation' && e.details?.['errorCode'] === 'sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted',
+      );
+    } finally {
       await client.close();
     }
   });
