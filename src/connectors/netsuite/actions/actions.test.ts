@@ -5,10 +5,12 @@ import type { SandboxInstance } from '../../../sandboxes/kit/index.ts';
 import { idFromLocation } from '../client.ts';
 import type { NetSuiteClient } from '../client.ts';
 import { clientOf, patchFaults, startNetSuite } from '../test-support.ts';
+import { billSalesOrder } from './bill-sales-order.ts';
 import { closeSalesOrder } from './close-sales-order.ts';
 import { createSalesOrder } from './create-sales-order.ts';
 import { getInvoice } from './get-invoice.ts';
 import { getSalesOrder } from './get-sales-order.ts';
+import { recordPayment } from './record-payment.ts';
 import { suiteQl } from './suiteql-query.ts';
 import { upsertCustomer } from './upsert-customer.ts';
 
@@ -110,6 +112,41 @@ describe('NetSuite actions', () => {
     assert.equal(paid.status?.refName, 'Paid In Full');
     assert.equal(paid.amountRemaining, 0);
     await assert.rejects(getInvoice(client, { id: '999999' }), (e) => e instanceof InterlockError && e.code === 'not-found');
+  });
+
+  it('bills a sales order and records a payment once per billing event, even when an answer is lost', async () => {
+    const { order: so } = await createSalesOrder(client, order('006A00000000006AAA'));
+    const billed = await billSalesOrder(client, { salesOrder: { externalId: '006A00000000006AAA' }, externalId: 'in_1', memo: 'Stripe in_1' });
+    assert.equal(billed.created, true);
+    assert.equal(billed.invoice.createdFrom?.id, so.id);
+    assert.equal(billed.invoice.externalId, 'in_1');
+    const again = await billSalesOrder(client, { salesOrder: { id: so.id }, externalId: 'in_1' });
+    assert.deepEqual([again.invoice.id, again.created], [billed.invoice.id, false]);
+
+    // A first attempt's transform is committed, but its answer never arrives (the fault drops
+    // every answer, so the attempt is made here as the action makes it).
+    await patchFaults(sandbox, { dropResponseRate: 1 });
+    await assert.rejects(
+      client.rest({ method: 'POST', path: `record/v1/invoice/${billed.invoice.id}/!transform/customerPayment`, json: { payment: 6000, externalId: 'ch_1' } }),
+      (e) => e instanceof InterlockError && e.code === 'transient',
+    );
+    await patchFaults(sandbox, { dropResponseRate: 0 });
+    const partial = await recordPayment(client, { invoice: { externalId: 'in_1' }, externalId: 'ch_1', amount: 6000 });
+    assert.equal(partial.created, false);
+    assert.equal(partial.invoice.amountRemaining, 10_000);
+    const rest = await recordPayment(client, { invoice: { externalId: 'in_1' }, externalId: 'ch_2' });
+    assert.equal(rest.created, true);
+    assert.equal(rest.invoice.status?.refName, 'Paid In Full');
+    assert.equal(await count(`SELECT id FROM transaction WHERE type = 'CustPymt' AND externalid IN ('ch_1', 'ch_2')`), 2);
+    assert.equal(await count("SELECT id FROM transaction WHERE type = 'CustInvc' AND externalid = 'in_1'"), 1);
+  });
+
+  it('makes one invoice when two attempts to bill race', async () => {
+    await createSalesOrder(client, order('006A00000000007AAA'));
+    const input = { salesOrder: { externalId: '006A00000000007AAA' }, externalId: 'in_race' };
+    const [a, b] = await Promise.all([billSalesOrder(client, input), billSalesOrder(client, input)]);
+    assert.equal(a.invoice.id, b.invoice.id);
+    assert.equal(await count("SELECT id FROM transaction WHERE type = 'CustInvc' AND externalid = 'in_race'"), 1);
   });
 
   it('pages SuiteQL with limit and offset', async () => {
