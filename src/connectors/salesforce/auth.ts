@@ -27,7 +27,10 @@ export interface SalesforceJwtCredentials {
   username: string;
   /** PEM of the RSA private key whose certificate the connected app holds. */
   privateKey: string | KeyObject;
-  /** `aud`: `https://login.salesforce.com`, `https://test.salesforce.com` or a community URL. @default the login URL's origin */
+  /**
+   * `aud`: `https://login.salesforce.com`, `https://test.salesforce.com` or a community URL.
+   * @default test.salesforce.com for sandbox orgs (login URL on test.salesforce.com or `*.sandbox.my.salesforce.com`), else login.salesforce.com
+   */
   audience?: string;
 }
 
@@ -69,7 +72,7 @@ export async function fetchSalesforceSession(
       ? { grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret }
       : {
           grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-          assertion: buildJwtAssertion(credentials, credentials.audience ?? new URL(login.baseUrl).origin, clock.now()),
+          assertion: buildJwtAssertion(credentials, credentials.audience ?? defaultAudience(login.baseUrl), clock.now()),
         };
   const res = await login.call<Record<string, unknown>>({ method: 'POST', path: '/services/oauth2/token', form });
   const body = res.body;
@@ -80,6 +83,12 @@ export async function fetchSalesforceSession(
   }
   const orgId = typeof body['id'] === 'string' ? (/\/id\/([^/]+)\//.exec(body['id'])?.[1] ?? '') : '';
   return { value: { accessToken, instanceUrl, orgId }, expiresInMs: undefined };
+}
+
+/** The audience Salesforce expects for a login host: its sandbox or its production login. */
+export function defaultAudience(loginUrl: string): string {
+  const host = new URL(loginUrl).hostname;
+  return /(^|\.)test\.salesforce\.com$|\.sandbox\.my\.salesforce\.com$/.test(host) ? 'https://test.salesforce.com' : 'https://login.salesforce.com';
 }
 
 function base64url(value: unknown): string {

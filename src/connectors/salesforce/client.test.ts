@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { InterlockError } from '../../core/errors.ts';
 import type { SandboxInstance } from '../../sandboxes/kit/index.ts';
+import { defaultAudience } from './auth.ts';
 import { parseLimitInfo } from './client.ts';
 import type { SalesforceClient } from './client.ts';
 import { clientOf, patchFaults, startSalesforce } from './test-support.ts';
@@ -49,6 +50,13 @@ describe('SalesforceClient', () => {
     } finally {
       await jwt.close();
     }
+  });
+
+  it('addresses JWT assertions to the production or sandbox login by the login host', () => {
+    assert.equal(defaultAudience('https://acme.my.salesforce.com'), 'https://login.salesforce.com');
+    assert.equal(defaultAudience('https://login.salesforce.com'), 'https://login.salesforce.com');
+    assert.equal(defaultAudience('https://test.salesforce.com'), 'https://test.salesforce.com');
+    assert.equal(defaultAudience('https://acme--uat.sandbox.my.salesforce.com'), 'https://test.salesforce.com');
   });
 
   it('refuses a JWT signed by a key the connected app does not hold, as auth', async () => {
