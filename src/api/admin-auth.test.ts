@@ -80,8 +80,9 @@ describeEachStore('admin API guard', (get) => {
     const revoked = await apiKeys.create({ role: 'admin', label: 'revoked', actor: 'test' });
     await apiKeys.revoke(revoked.record.id, 'test');
     keys.revoked = revoked.key;
-    keys.expired = (await apiKeys.create({ role: 'admin', label: 'expired', actor: 'test', expiresAt: Date.now() + 1 })).key;
-    await new Promise((r) => setTimeout(r, 5));
+    // Expires shortly after it is created (far enough ahead that a slow machine still creates it).
+    keys.expired = (await apiKeys.create({ role: 'admin', label: 'expired', actor: 'test', expiresAt: Date.now() + 500 })).key;
+    await new Promise((r) => setTimeout(r, 600));
     const res = await call(open!.url, ROUTES[0]!);
     assert.equal(res.status, 401);
     assert.equal(res.headers.get('content-type')?.split(';')[0], 'application/problem+json');
