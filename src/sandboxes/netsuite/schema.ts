@@ -76,6 +76,8 @@ const itemLines: NsSublist = {
     { name: 'rate', kind: 'number' },
     { name: 'amount', kind: 'number' },
     { name: 'description', kind: 'text' },
+    // Closing the lines is how an order that will not be fulfilled is closed in NetSuite.
+    { name: 'isClosed', kind: 'boolean' },
   ],
 };
 

@@ -166,7 +166,7 @@ describe('NetSuite actions', () => {
     }, (e) => e instanceof InterlockError && e.code === 'validation');
   });
 
-  it('closes every line of a sales order as compensation', { todo: 'the NetSuite sandbox has no isClosed on salesOrder item lines yet' }, async () => {
+  it('closes every line of a sales order as compensation', async () => {
     const { order: so } = await createSalesOrder(client, order('006A00000000005AAA'));
     const closed = await closeSalesOrder(client, { id: so.id }, 'Deal failed: subscription could not be created');
     assert.ok(closed.item.items.every((l) => l.isClosed === true));
