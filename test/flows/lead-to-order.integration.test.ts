@@ -1,0 +1,210 @@
+/**
+ * Lead-to-order end to end against the four sandboxes, on both stores: a seeded opportunity is
+ * set to Closed Won through Salesforce's REST API, the flow is started with its id, and the test
+ * reads back what each system holds — one NetSuite sales order and one Stripe subscription per
+ * deal, and the opportunity showing the ids and status — through retriggers, a validation error
+ * fixed by the salesperson, a discount approval, a failure that is compensated, and vendor faults.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, it } from 'node:test';
+import { buildLeadToOrderDeps } from '../../src/flows/lead-to-order/deps.ts';
+import type { LeadToOrderDeps } from '../../src/flows/lead-to-order/deps.ts';
+import { CLOSED_WON_EVENT, leadToOrderFlow } from '../../src/flows/lead-to-order/flow.ts';
+import type { LeadToOrderFlowOptions, LeadToOrderResult } from '../../src/flows/lead-to-order/flow.ts';
+import {
+  drive,
+  integrationFields,
+  lineIds,
+  opportunityId,
+  patchRecord,
+  salesOrdersOf,
+  startSandboxes,
+  subscriptionsOf,
+} from '../../src/flows/lead-to-order/test-support.ts';
+import type { Sandboxes } from '../../src/flows/lead-to-order/test-support.ts';
+import { describeEachStore } from '../support/stores.ts';
+import { testRuntime, unique } from './flow-harness.ts';
+
+describeEachStore('lead-to-order against the sandboxes', (get) => {
+  let sandboxes: Sandboxes;
+  let deps: LeadToOrderDeps;
+
+  before(async () => {
+    sandboxes = await startSandboxes();
+    deps = await buildLeadToOrderDeps(sandboxes.options);
+  });
+  after(async () => {
+    await deps.close();
+    await sandboxes.close();
+  });
+  beforeEach(async () => {
+    await sandboxes.reset();
+  });
+
+  /** A runtime with the flow under a fresh name, so suites sharing the store do not meet. */
+  const runtime = (options: LeadToOrderFlowOptions = {}, flowDeps: LeadToOrderDeps = deps) => {
+    const name = unique('l2o');
+    const t = testRuntime(get().store, [leadToOrderFlow(flowDeps, { name, ...options })]);
+    return { ...t, name };
+  };
+
+  const closeWon = async (name: string): Promise<string> => {
+    const id = await opportunityId(deps.salesforce, name);
+    await patchRecord(deps.salesforce, 'Opportunity', id, { StageName: 'Closed Won' });
+    return id;
+  };
+
+  it('books a closed-won deal once in NetSuite and Stripe and writes the ids back, however often it is triggered', async () => {
+    const { rt, clock, name } = runtime();
+    const id = await closeWon('Initech - Support Upgrade');
+    const { runId } = await rt.start(name, { key: id, input: { opportunityId: id } });
+    const run = await drive(rt, clock, runId);
+    assert.equal(run.status, 'completed', run.error ?? '');
+    const output = run.output as LeadToOrderResult;
+    assert.equal(output.status, 'synced');
+
+    const orders = await salesOrdersOf(deps.netsuite, id);
+    assert.equal(orders.length, 1);
+    const subs = await subscriptionsOf(deps.stripe, id);
+    assert.equal(subs.length, 1);
+    assert.equal(subs[0]?.status, 'active');
+    const fields = await integrationFields(deps.salesforce, id);
+    assert.deepEqual(fields, {
+      Integration_Status__c: 'Synced',
+      Integration_Error__c: null,
+      NetSuite_Order_Number__c: orders[0]?.tranid,
+      Stripe_Customer_Id__c: subs[0]?.customer,
+      Stripe_Subscription_Id__c: subs[0]?.id,
+    });
+
+    // The same trigger again: a new run (the first ended) that sees the deal is booked.
+    const again = await rt.start(name, { key: id, input: { opportunityId: id } });
+    assert.notEqual(again.runId, runId);
+    const second = await drive(rt, clock, again.runId);
+    assert.equal((second.output as LeadToOrderResult).status, 'already-synced');
+    // Even with the status cleared by hand, a third run finds the order and subscription made.
+    await patchRecord(deps.salesforce, 'Opportunity', id, { Integration_Status__c: null });
+    const third = await drive(rt, clock, (await rt.start(name, { key: id })).runId);
+    assert.equal(third.status, 'completed', third.error ?? '');
+    assert.equal((third.output as LeadToOrderResult).status, 'synced');
+    assert.equal((await salesOrdersOf(deps.netsuite, id)).length, 1);
+    assert.deepEqual((await subscriptionsOf(deps.stripe, id)).map((s) => s.id), [subs[0]?.id]);
+    assert.equal((await integrationFields(deps.salesforce, id)).Stripe_Subscription_Id__c, subs[0]?.id);
+  });
+
+  it('writes a validation failure back and resumes when the salesperson fixes the deal', async () => {
+    const { rt, clock, name } = runtime();
+    const id = await closeWon('Acme - Platform 2025');
+    const { runId } = await rt.start(name, { key: id });
+    const waiting = await drive(rt, clock, runId);
+    assert.equal(waiting.status, 'waiting');
+    assert.equal(waiting.waitingFor, CLOSED_WON_EVENT);
+    const flagged = await integrationFields(deps.salesforce, id);
+    assert.equal(flagged.Integration_Status__c, 'Error');
+    assert.match(flagged.Integration_Error__c ?? '', /Recurring lines bill Annual and Monthly/);
+    assert.equal((await salesOrdersOf(deps.netsuite, id)).length, 0);
+
+    // A trigger while the run waits attaches to it rather than starting another.
+    assert.deepEqual(await rt.start(name, { key: id }), { runId, outcome: 'attached' });
+    // The salesperson aligns the seats with the annual platform line; the change re-triggers.
+    const seats = (await lineIds(deps.salesforce, id)).find((l) => l.code === 'SEAT-ADDON');
+    assert.ok(seats);
+    await patchRecord(deps.salesforce, 'OpportunityLineItem', seats.Id, { Billing_Frequency__c: 'Annual' });
+    assert.deepEqual(await rt.runs.sendEvent(CLOSED_WON_EVENT, { type: CLOSED_WON_EVENT, opportunityId: 'someone-else' }), []);
+    assert.deepEqual(await rt.runs.sendEvent(CLOSED_WON_EVENT, { type: CLOSED_WON_EVENT, opportunityId: id }), [runId]);
+    const done = await drive(rt, clock, runId);
+    assert.equal(done.status, 'completed', done.error ?? '');
+    const fields = await integrationFields(deps.salesforce, id);
+    assert.equal(fields.Integration_Status__c, 'Synced');
+    assert.equal(fields.Integration_Error__c, null);
+    assert.equal((await salesOrdersOf(deps.netsuite, id)).length, 1);
+    assert.equal((await subscriptionsOf(deps.stripe, id)).length, 1);
+  });
+
+  it('waits for approval when a discount is above the threshold, then books the discounted price', async () => {
+    const { rt, clock, name } = runtime();
+    const id = await closeWon('Globex - Expansion');
+    const platform = (await lineIds(deps.salesforce, id)).find((l) => l.code === 'PLAT-SUB');
+    assert.ok(platform);
+    await patchRecord(deps.salesforce, 'OpportunityLineItem', platform.Id, { Discount: 30 });
+    const { runId } = await rt.start(name, { key: id });
+    const waiting = await drive(rt, clock, runId);
+    assert.equal(waiting.status, 'waiting');
+    assert.equal(waiting.steps.at(-1)?.name, 'discount-approval');
+    assert.equal((await integrationFields(deps.salesforce, id)).Integration_Status__c, 'Awaiting Approval');
+    assert.equal((await salesOrdersOf(deps.netsuite, id)).length, 0);
+    assert.equal((await subscriptionsOf(deps.stripe, id)).length, 0);
+
+    await rt.runs.decide(runId, { approved: true, by: 'cfo@interlock.example' });
+    const done = await drive(rt, clock, runId);
+    assert.equal(done.status, 'completed', done.error ?? '');
+    const subs = await subscriptionsOf(deps.stripe, id);
+    assert.equal(subs.length, 1);
+    const sub = await deps.stripe.get<{ items: { data: Array<{ price: { unit_amount: number; recurring: { interval: string } } }> } }>(`subscriptions/${subs[0]?.id ?? ''}`);
+    // 30 % off the 1200 list price, billed yearly like the line says.
+    assert.deepEqual(sub.items.data.map((i) => [i.price.unit_amount, i.price.recurring.interval]), [[84_000, 'year']]);
+    assert.equal((await integrationFields(deps.salesforce, id)).Integration_Status__c, 'Synced');
+  });
+
+  it('ends rejected without booking when the approver says no', async () => {
+    const { rt, clock, name } = runtime();
+    const id = await closeWon('Globex - Expansion');
+    const platform = (await lineIds(deps.salesforce, id)).find((l) => l.code === 'PLAT-SUB');
+    assert.ok(platform);
+    await patchRecord(deps.salesforce, 'OpportunityLineItem', platform.Id, { Discount: 45 });
+    const { runId } = await rt.start(name, { key: id });
+    await drive(rt, clock, runId);
+    await rt.runs.decide(runId, { approved: false, by: 'cfo@interlock.example', reason: 'too deep' });
+    const done = await drive(rt, clock, runId);
+    assert.equal((done.output as LeadToOrderResult).status, 'rejected');
+    const fields = await integrationFields(deps.salesforce, id);
+    assert.equal(fields.Integration_Status__c, 'Rejected');
+    assert.match(fields.Integration_Error__c ?? '', /45% was rejected by cfo@interlock.example: too deep/);
+    assert.equal((await salesOrdersOf(deps.netsuite, id)).length, 0);
+  });
+
+  it('compensates a permanent failure at the Stripe step: the sales order is cancelled and the opportunity flagged', async () => {
+    // A revoked Stripe key: Stripe refuses it with 401, which no retry mends.
+    const broken = await buildLeadToOrderDeps({ ...sandboxes.options, stripe: { ...sandboxes.options.stripe, secretKey: 'sk_live_revoked' } });
+    try {
+      const { rt, clock, name } = runtime({}, broken);
+      const id = await closeWon('Initech - Support Upgrade');
+      const { runId } = await rt.start(name, { key: id });
+      const run = await drive(rt, clock, runId);
+      assert.equal(run.status, 'compensated');
+      assert.equal(run.steps.find((s) => s.name === 'stripe-customer')?.status, 'failed');
+      const orders = await salesOrdersOf(deps.netsuite, id);
+      assert.equal(orders.length, 1);
+      assert.match(orders[0]?.memo ?? '', /^CANCELLED by Interlock/);
+      const fields = await integrationFields(deps.salesforce, id);
+      assert.equal(fields.Integration_Status__c, 'Failed');
+      assert.match(fields.Integration_Error__c ?? '', new RegExp(`rolled back .*run ${runId}`));
+      assert.equal(fields.NetSuite_Order_Number__c, null);
+      assert.equal((await subscriptionsOf(deps.stripe, id)).length, 0);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('makes exactly one sales order and one subscription through lost NetSuite answers and a Stripe 429 burst', async () => {
+    const { rt, clock, name } = runtime({ retry: { maxAttempts: 40 } });
+    const id = await closeWon('Initech - Support Upgrade');
+    sandboxes.netsuite.faults.patch({ dropResponseRate: 0.3 });
+    sandboxes.stripe.faults.patch({ rateLimit: { burst: 6 } });
+    const { runId } = await rt.start(name, { key: id });
+    const run = await drive(rt, clock, runId);
+    sandboxes.netsuite.faults.reset();
+    assert.equal(run.status, 'completed', run.error ?? '');
+    const retried = run.steps.filter((s) => s.attempts > 1).map((s) => s.name);
+    // The faults did strike: steps of both vendors needed more than one attempt.
+    assert.ok(retried.some((s) => s.startsWith('netsuite-')), `lost NetSuite answers were retried: ${retried.join(', ')}`);
+    assert.ok(retried.some((s) => s.startsWith('stripe-')), `the 429s were retried: ${retried.join(', ')}`);
+    const orders = await salesOrdersOf(deps.netsuite, id);
+    const subs = await subscriptionsOf(deps.stripe, id);
+    assert.equal(orders.length, 1);
+    assert.equal(subs.length, 1);
+    const fields = await integrationFields(deps.salesforce, id);
+    assert.equal(fields.NetSuite_Order_Number__c, orders[0]?.tranid);
+    assert.equal(fields.Stripe_Subscription_Id__c, subs[0]?.id);
+  });
+});
