@@ -7,6 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, it } from 'node:test';
+import { systemClock } from '../../src/core/clock.ts';
+import { loadConfig } from '../../src/core/config.ts';
+import { InterlockError } from '../../src/core/errors.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { FlowRegistry } from '../../src/engine/flows/registry.ts';
 import { buildLeadToOrderDeps } from '../../src/flows/lead-to-order/deps.ts';
 import type { LeadToOrderDeps } from '../../src/flows/lead-to-order/deps.ts';
 import { CLOSED_WON_EVENT, leadToOrderFlow } from '../../src/flows/lead-to-order/flow.ts';
@@ -22,6 +27,8 @@ import {
   subscriptionsOf,
 } from '../../src/flows/lead-to-order/test-support.ts';
 import type { Sandboxes } from '../../src/flows/lead-to-order/test-support.ts';
+import { silentLog } from '../support/engine-fixtures.ts';
+import { eventually } from '../support/engine-harness.ts';
 import { describeEachStore } from '../support/stores.ts';
 import { testRuntime, unique } from './flow-harness.ts';
 
@@ -121,6 +128,34 @@ describeEachStore('lead-to-order against the sandboxes', (get) => {
     assert.equal((await subscriptionsOf(deps.stripe, id)).length, 1);
   });
 
+  it('is started by its closed-won event and resumed by the next one, through the engine inbox, once each', async () => {
+    const name = unique('l2o-inbox');
+    const config = loadConfig({ values: { worker: { poll: '50ms', lease: '30s' }, sources: { salesforce: { eventId: { path: 'id' } } } }, env: {} });
+    const flows = new FlowRegistry().register(leadToOrderFlow(deps, { name }));
+    const engine = new Engine({ store: get().store, config, clock: systemClock, log: silentLog, flows });
+    await engine.startWorker();
+    try {
+      const id = await closeWon('Acme - Platform 2025');
+      const accept = (eventId: string) =>
+        engine.inbox.accept({ source: 'salesforce', eventId, headers: {}, body: JSON.stringify({ id: eventId, type: CLOSED_WON_EVENT, opportunityId: id }) });
+      // A duplicated delivery of the closing event.
+      for (const eventId of ['cdc-1', 'cdc-1']) await accept(eventId);
+      assert.ok(await eventually(async () => (await engine.flows.runs.list({ flow: name, status: 'waiting' })).length === 1));
+      assert.equal((await integrationFields(deps.salesforce, id)).Integration_Status__c, 'Error');
+      const seats = (await lineIds(deps.salesforce, id)).find((l) => l.code === 'SEAT-ADDON');
+      assert.ok(seats);
+      await patchRecord(deps.salesforce, 'OpportunityLineItem', seats.Id, { Billing_Frequency__c: 'Annual' });
+      for (const eventId of ['cdc-2', 'cdc-2']) await accept(eventId);
+      assert.ok(await eventually(async () => (await engine.flows.runs.list({ flow: name, status: 'completed' })).length === 1));
+      assert.equal((await engine.flows.runs.list({ flow: name })).length, 1);
+      assert.equal((await salesOrdersOf(deps.netsuite, id)).length, 1);
+      assert.equal((await subscriptionsOf(deps.stripe, id)).length, 1);
+      assert.equal((await integrationFields(deps.salesforce, id)).Integration_Status__c, 'Synced');
+    } finally {
+      await engine.stop();
+    }
+  });
+
   it('waits for approval when a discount is above the threshold, then books the discounted price', async () => {
     const { rt, clock, name } = runtime();
     const id = await closeWon('Globex - Expansion');
@@ -184,6 +219,45 @@ describeEachStore('lead-to-order against the sandboxes', (get) => {
     } finally {
       await broken.close();
     }
+  });
+
+  it('compensates a write-back Salesforce refuses for good: subscription cancelled, sales order cancelled, opportunity flagged', async () => {
+    // The org refuses the Synced write-back (say, a validation rule added that morning) with an
+    // error no retry mends; every other call reaches the sandbox unchanged.
+    const real = deps.salesforce;
+    const refusing = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'rest') {
+          return async (req: Parameters<typeof real.rest>[0]) => {
+            const json = req.json as Record<string, unknown> | undefined;
+            if (req.method === 'PATCH' && json?.['Integration_Status__c'] === 'Synced') {
+              throw new InterlockError('permanent', 'FIELD_CUSTOM_VALIDATION_EXCEPTION: Synced needs a signed contract', { details: { vendor: 'salesforce' } });
+            }
+            return target.rest(req);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const { rt, clock, name } = runtime({}, { ...deps, salesforce: refusing });
+    const id = await closeWon('Initech - Support Upgrade');
+    const { runId } = await rt.start(name, { key: id });
+    const run = await drive(rt, clock, runId);
+    assert.equal(run.status, 'compensated');
+    // Undone in reverse order of the effects.
+    assert.deepEqual(run.steps.filter((s) => s.kind === 'compensation').map((s) => [s.name, s.status]), [
+      ['compensate:stripe-subscription', 'completed'],
+      ['compensate:netsuite-sales-order', 'completed'],
+      ['compensate:report-in-progress', 'completed'],
+    ]);
+    const subs = await subscriptionsOf(deps.stripe, id);
+    assert.equal(subs.length, 1);
+    assert.equal(subs[0]?.status, 'canceled');
+    const orders = await salesOrdersOf(deps.netsuite, id);
+    assert.equal(orders.length, 1);
+    assert.match(orders[0]?.memo ?? '', /^CANCELLED by Interlock/);
+    assert.equal((await integrationFields(deps.salesforce, id)).Integration_Status__c, 'Failed');
   });
 
   it('makes exactly one sales order and one subscription through lost NetSuite answers and a Stripe 429 burst', async () => {
