@@ -128,6 +128,25 @@ describeEachStore('lead-to-order against the sandboxes', (get) => {
     assert.equal((await subscriptionsOf(deps.stripe, id)).length, 1);
   });
 
+  it('writes back the tax estimate AvaTax refuses and books once the address is fixed', async () => {
+    const { rt, clock, name } = runtime();
+    const id = await closeWon('Initech - Support Upgrade');
+    const account = await deps.salesforce.rest<{ AccountId: string }>({ method: 'GET', path: `sobjects/Opportunity/${id}`, query: { fields: 'AccountId' } });
+    const accountId = account.body.AccountId;
+    await patchRecord(deps.salesforce, 'Account', accountId, { BillingCountry: 'United States', BillingState: 'California' });
+    const { runId } = await rt.start(name, { key: id });
+    const waiting = await drive(rt, clock, runId);
+    assert.equal(waiting.waitingFor, CLOSED_WON_EVENT);
+    const flagged = await integrationFields(deps.salesforce, id);
+    assert.equal(flagged.Integration_Error__c, '1. AvaTax could not calculate tax for this deal: addresses.shipTo.region must be a two-letter US state code.');
+    await patchRecord(deps.salesforce, 'Account', accountId, { BillingState: 'CA' });
+    await rt.runs.sendEvent(CLOSED_WON_EVENT, { type: CLOSED_WON_EVENT, opportunityId: id });
+    const done = await drive(rt, clock, runId);
+    assert.equal(done.status, 'completed', done.error ?? '');
+    assert.equal((await integrationFields(deps.salesforce, id)).Integration_Status__c, 'Synced');
+    assert.equal((await salesOrdersOf(deps.netsuite, id)).length, 1);
+  });
+
   it('is started by its closed-won event and resumed by the next one, through the engine inbox, once each', async () => {
     const name = unique('l2o-inbox');
     const config = loadConfig({ values: { worker: { poll: '50ms', lease: '30s' }, sources: { salesforce: { eventId: { path: 'id' } } } }, env: {} });

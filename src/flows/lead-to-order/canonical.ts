@@ -32,7 +32,14 @@ export async function toCanonical(opportunity: OpportunityWithLines, mappers: Le
     mappers.order.mapBatch<Order>([source], { cache }),
     mappers.customer.mapBatch<Customer>([{ ...account, attributes: undefined }], { cache }),
   ]);
-  const problems = [...orderResult.parked, ...customerResult.parked].map((p) => `Field ${p.field === '' ? '(record)' : p.field} of ${p.mapping.replace('salesforce.', '')}: ${p.rule} failed`);
+  const problems = [...orderResult.parked, ...customerResult.parked].map((p) => {
+    // The reason repeats mapping, record and rule before the message a person can act on.
+    const marker = `rule ${p.rule}: `;
+    const at = p.reason.indexOf(marker);
+    const message = at < 0 ? p.reason : p.reason.slice(at + marker.length);
+    const what = p.mapping.endsWith('account-to-customer') ? 'Account' : 'Opportunity';
+    return `${what} field ${p.field === '' ? '(record)' : p.field} is not usable (${p.rule}): ${message}`;
+  });
   const order = orderResult.mapped[0]?.output;
   const customer = customerResult.mapped[0]?.output;
   if (order === undefined || customer === undefined) return { ok: false, problems };

@@ -19,7 +19,11 @@ export async function checkTax(avalara: AvalaraClient, order: Order, shipFrom: T
     const estimate = await estimateTax(avalara, taxDocumentFromOrder(order, { shipFrom }));
     return { ok: true, totalTax: estimate.totalTax, currency: estimate.currencyCode };
   } catch (err) {
-    if (err instanceof InterlockError && err.code === 'validation') return { ok: false, problem: `Tax could not be calculated: ${err.message}` };
+    if (err instanceof InterlockError && err.code === 'validation') {
+      // The salesperson needs AvaTax's reason, not the HTTP request that carried it.
+      const reason = err.message.replace(/^Avalara \S+ \S+ answered \d+: /, '');
+      return { ok: false, problem: `AvaTax could not calculate tax for this deal: ${reason}` };
+    }
     throw err;
   }
 }

@@ -90,6 +90,11 @@ describe('lead-to-order validation', () => {
     assert.deepEqual(deal, { ok: false, problems: ['The opportunity has no account: set Account.'] });
   });
 
+  it('turns a value the mappings cannot translate into a problem naming the field', async () => {
+    const deal = await toCanonical(opportunity([line()], { BillingCountry: 'Narnia' }), mappers);
+    assert.deepEqual(deal, { ok: false, problems: ['Account field billingAddress.country is not usable (map: country): "Narnia" is not in value map "country"'] });
+  });
+
   it('takes the largest discount, given as Discount or as a sales price below list', () => {
     assert.equal(maxDiscountPercent(opportunity([line()])), 0);
     assert.equal(maxDiscountPercent(opportunity([line({ Discount: 12.5 }), line({ UnitPrice: 900 })])), 25);
