@@ -232,7 +232,7 @@ describeEachStore('lead-to-order against the sandboxes', (get) => {
       assert.match(orders[0]?.memo ?? '', /^CANCELLED by Interlock/);
       const fields = await integrationFields(deps.salesforce, id);
       assert.equal(fields.Integration_Status__c, 'Failed');
-      assert.match(fields.Integration_Error__c ?? '', new RegExp(`rolled back .*run ${runId}`));
+      assert.match(fields.Integration_Error__c ?? '', new RegExp(`cancelled\\. Interlock run ${runId} has the cause`));
       assert.equal(fields.NetSuite_Order_Number__c, null);
       assert.equal((await subscriptionsOf(deps.stripe, id)).length, 0);
     } finally {

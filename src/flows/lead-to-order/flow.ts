@@ -81,7 +81,7 @@ export function leadToOrderFlow(deps: LeadToOrderDeps, options: LeadToOrderFlowO
       }
       await ctx.step.run('report-in-progress', () => reportStatus(deps.salesforce, opportunityId, INTEGRATION_STATUS.inProgress, null), {
         compensate: () =>
-          reportStatus(deps.salesforce, opportunityId, INTEGRATION_STATUS.failed, `Booking failed and was rolled back (sales order closed, subscription cancelled). Interlock run ${ctx.runId} has the cause.`),
+          reportStatus(deps.salesforce, opportunityId, INTEGRATION_STATUS.failed, `Booking failed; what was already made in NetSuite and Stripe has been cancelled. Interlock run ${ctx.runId} has the cause.`),
       });
       const netSuiteCustomerId = await ctx.step.run('netsuite-customer', () => upsertNetSuiteCustomer(deps.netsuite, opportunity, customer, deps.config));
       const salesOrder = await ctx.step.run('netsuite-sales-order', () => bookSalesOrder(deps.netsuite, opportunity, order, netSuiteCustomerId, deps.config), {
