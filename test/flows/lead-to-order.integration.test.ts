@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, it } from 'node:test';
+import type { StripeCustomer } from '../../src/connectors/stripe/types.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { InterlockError } from '../../src/core/errors.ts';
@@ -97,6 +98,21 @@ describeEachStore('lead-to-order against the sandboxes', (get) => {
     assert.equal((await salesOrdersOf(deps.netsuite, id)).length, 1);
     assert.deepEqual((await subscriptionsOf(deps.stripe, id)).map((s) => s.id), [subs[0]?.id]);
     assert.equal((await integrationFields(deps.salesforce, id)).Stripe_Subscription_Id__c, subs[0]?.id);
+  });
+
+  it('fails a run for an opportunity that does not exist or is not closed won with a clear outcome, touching nothing', async () => {
+    const { rt, clock, name } = runtime();
+    const missing = await drive(rt, clock, (await rt.start(name, { key: '006Hs0000000999IAA' })).runId);
+    assert.equal(missing.status, 'failed');
+    assert.match(missing.error ?? '', /Opportunity 006Hs0000000999IAA does not exist/);
+    const malformed = await drive(rt, clock, (await rt.start(name, { key: "x' OR Name != '" })).runId);
+    assert.equal(malformed.status, 'failed');
+    assert.match(malformed.error ?? '', /is not a Salesforce id/);
+    const open = await opportunityId(deps.salesforce, 'Umbrella - New Logo');
+    const notWon = await drive(rt, clock, (await rt.start(name, { key: open })).runId);
+    assert.deepEqual(notWon.output, { status: 'not-closed-won', opportunityId: open });
+    assert.equal((await integrationFields(deps.salesforce, open)).Integration_Status__c, null);
+    assert.equal((await salesOrdersOf(deps.netsuite, open)).length, 0);
   });
 
   it('writes a validation failure back and resumes when the salesperson fixes the deal', async () => {
@@ -279,14 +295,16 @@ describeEachStore('lead-to-order against the sandboxes', (get) => {
     assert.equal((await integrationFields(deps.salesforce, id)).Integration_Status__c, 'Failed');
   });
 
-  it('makes exactly one sales order and one subscription through lost NetSuite answers and a Stripe 429 burst', async () => {
+  it('makes exactly one sales order and one subscription through lost answers at NetSuite and Stripe and a Stripe 429 burst', async () => {
     const { rt, clock, name } = runtime({ retry: { maxAttempts: 40 } });
     const id = await closeWon('Initech - Support Upgrade');
     sandboxes.netsuite.faults.patch({ dropResponseRate: 0.3 });
-    sandboxes.stripe.faults.patch({ rateLimit: { burst: 6 } });
+    // Stripe too loses answers after committing: only the idempotency keys prevent a second subscription.
+    sandboxes.stripe.faults.patch({ rateLimit: { burst: 6 }, dropResponseRate: 0.3 });
     const { runId } = await rt.start(name, { key: id });
     const run = await drive(rt, clock, runId);
     sandboxes.netsuite.faults.reset();
+    sandboxes.stripe.faults.reset();
     assert.equal(run.status, 'completed', run.error ?? '');
     const retried = run.steps.filter((s) => s.attempts > 1).map((s) => s.name);
     // The faults did strike: steps of both vendors needed more than one attempt.
@@ -299,5 +317,8 @@ describeEachStore('lead-to-order against the sandboxes', (get) => {
     const fields = await integrationFields(deps.salesforce, id);
     assert.equal(fields.NetSuite_Order_Number__c, orders[0]?.tranid);
     assert.equal(fields.Stripe_Subscription_Id__c, subs[0]?.id);
+    const customers: string[] = [];
+    for await (const c of deps.stripe.list<StripeCustomer>('customers')) if (c.metadata['salesforce_account_id'] !== undefined) customers.push(c.id);
+    assert.deepEqual(customers, [fields.Stripe_Customer_Id__c]);
   });
 });
