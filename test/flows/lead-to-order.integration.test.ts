@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, it } from 'node:test';
+import { getSalesOrder } from '../../src/connectors/netsuite/actions/get-sales-order.ts';
 import type { StripeCustomer } from '../../src/connectors/stripe/types.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { loadConfig } from '../../src/core/config.ts';
@@ -246,6 +247,7 @@ describeEachStore('lead-to-order against the sandboxes', (get) => {
       const orders = await salesOrdersOf(deps.netsuite, id);
       assert.equal(orders.length, 1);
       assert.match(orders[0]?.memo ?? '', /^CANCELLED by Interlock/);
+      assert.deepEqual((await getSalesOrder(deps.netsuite, { externalId: id })).item.items.map((l) => l.isClosed), [true]);
       const fields = await integrationFields(deps.salesforce, id);
       assert.equal(fields.Integration_Status__c, 'Failed');
       assert.match(fields.Integration_Error__c ?? '', new RegExp(`cancelled\\. Interlock run ${runId} has the cause`));
@@ -292,6 +294,7 @@ describeEachStore('lead-to-order against the sandboxes', (get) => {
     const orders = await salesOrdersOf(deps.netsuite, id);
     assert.equal(orders.length, 1);
     assert.match(orders[0]?.memo ?? '', /^CANCELLED by Interlock/);
+    assert.deepEqual((await getSalesOrder(deps.netsuite, { externalId: id })).item.items.map((l) => l.isClosed), [true]);
     assert.equal((await integrationFields(deps.salesforce, id)).Integration_Status__c, 'Failed');
   });
 

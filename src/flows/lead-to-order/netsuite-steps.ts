@@ -67,8 +67,8 @@ export function netUnitPrice(unitPrice: number, discountPercent: number): number
 }
 
 /**
- * Compensation: closes the order's lines. Where the account refuses `isClosed` (the sandbox does
- * not know the field yet) the order is flagged in its memo instead, so it is not fulfilled.
+ * Compensation: closes the order's lines, with the reason in the memo. Where the account refuses
+ * `isClosed` (older sandboxes did) the order is at least flagged in its memo, so nobody fulfils it.
  */
 export async function cancelSalesOrder(client: NetSuiteClient, order: BookedOrder, reason: string): Promise<{ closed: boolean }> {
   const memo = `CANCELLED by Interlock: ${reason}`.slice(0, 999);
