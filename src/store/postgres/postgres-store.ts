@@ -57,16 +57,17 @@ class PostgresStore implements Store {
 
   notify(channel: WakeChannel): void {
     this.#signals.signal(channel);
-    // Coalesce: one NOTIFY per channel per turn of the event loop.
+    // Coalesce: at most one NOTIFY per channel per 5 ms. Each is a round trip on a pooled
+    // connection, and other processes only need to know that there is work, not how often.
     if (this.#pendingNotify.has(channel)) return;
     this.#pendingNotify.add(channel);
-    setImmediate(() => {
+    setTimeout(() => {
       this.#pendingNotify.delete(channel);
       if (this.#closed) return;
       this.#pool.query('SELECT pg_notify($1, $2)', [WAKE_CHANNELS[channel], '']).catch(() => {
         // A lost wake-up only delays work until the next poll.
       });
-    });
+    }, 5);
   }
 
   listen(channel: WakeChannel, listener: () => void): () => void {
