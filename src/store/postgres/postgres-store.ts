@@ -4,6 +4,7 @@
  * poll, so a lost notification only costs latency.
  */
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Database } from '../schema.ts';
 import { WAKE_CHANNELS, type Store, type TransactionOptions, type WakeChannel } from '../store.ts';
@@ -37,6 +38,8 @@ class PostgresStore implements Store {
   readonly #url: string;
   readonly #signals = new WakeSignals();
   readonly #pendingNotify = new Set<WakeChannel>();
+  /** Identifies this process's notifications, so that it does not wake itself twice. */
+  readonly #origin = randomUUID();
   #listener: pg.Client | undefined;
   #listening: Promise<void> | undefined;
   #closed = false;
@@ -64,7 +67,7 @@ class PostgresStore implements Store {
     setTimeout(() => {
       this.#pendingNotify.delete(channel);
       if (this.#closed) return;
-      this.#pool.query('SELECT pg_notify($1, $2)', [WAKE_CHANNELS[channel], '']).catch(() => {
+      this.#pool.query('SELECT pg_notify($1, $2)', [WAKE_CHANNELS[channel], this.#origin]).catch(() => {
         // A lost wake-up only delays work until the next poll.
       });
     }, 5);
@@ -81,6 +84,8 @@ class PostgresStore implements Store {
       // The listener is a latency optimisation; polling carries on without it.
     });
     client.on('notification', (msg) => {
+      // Our own NOTIFY: the local listeners were signalled when it was sent.
+      if (msg.payload === this.#origin) return;
       const entry = Object.entries(WAKE_CHANNELS).find(([, name]) => name === msg.channel);
       if (entry !== undefined) this.#signals.signal(entry[0] as WakeChannel);
     });
