@@ -2,9 +2,8 @@
  * The security tables: API keys (hashed, never the key itself), the hash-chained security audit
  * log (append-only, enforced by triggers), and encrypted secrets with their wrapped data keys.
  */
-import { sql } from 'kysely';
 import type { Generated, Kysely, Migration } from 'kysely';
-import { dialectOf, withSerialId } from './columns.ts';
+import { makeAppendOnly, withSerialId } from './columns.ts';
 
 /** `api_keys`: one row per issued key; the key is stored as its SHA-256 only. */
 export interface ApiKeyTable {
@@ -95,18 +94,6 @@ export const securityMigration: Migration = {
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .execute();
-    if (dialectOf(db) === 'postgres') {
-      await sql`CREATE FUNCTION security_audit_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'security_audit is append-only'; END; $$`.execute(db);
-      await sql`CREATE TRIGGER security_audit_append_only BEFORE UPDATE OR DELETE ON security_audit
-        FOR EACH ROW EXECUTE FUNCTION security_audit_refuse()`.execute(db);
-      return;
-    }
-    for (const op of ['UPDATE', 'DELETE']) {
-      await sql
-        .raw(`CREATE TRIGGER security_audit_no_${op.toLowerCase()} BEFORE ${op} ON security_audit
-          BEGIN SELECT RAISE(ABORT, 'security_audit is append-only'); END`)
-        .execute(db);
-    }
+    await makeAppendOnly(db, 'security_audit');
   },
 };
