@@ -3,25 +3,16 @@
  * codes, one-line errors.
  */
 import { describe, it, before, after } from 'node:test';
+import { runCli, type CliResult } from '../../../test/support/cli.ts';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 let dir = '';
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/interlock.js', ...args],
-      { cwd: root, env: { ...process.env, INTERLOCK_STORE: 'sqlite', INTERLOCK_SQLITE_PATH: path.join(dir, 'interlock.db') } },
-      (err, stdout, stderr) => resolve({ code: err === null ? 0 : Number((err as { code?: number }).code ?? 1), stdout, stderr }),
-    );
-  });
+function cli(args: string[]): Promise<CliResult> {
+  return runCli(args, { dir });
 }
 
 const schema = (props: Record<string, unknown>, required: string[]) =>

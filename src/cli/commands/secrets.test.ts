@@ -3,34 +3,24 @@
  * stdout or stderr, nothing in clear in the database file.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { runCli, type CliResult } from '../../../test/support/cli.ts';
 import { systemClock } from '../../core/clock.ts';
 import { openStore } from '../../store/open-store.ts';
 import { AuditLog } from '../../security/audit-log.ts';
 import { generateMasterKey, parseMasterKey } from '../../security/master-key.ts';
 import { Secrets } from '../../security/secrets.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const CANARY = 'canary-cli-5d1e0f77-never-printed';
 const MASTER = generateMasterKey();
 const NEXT = generateMasterKey();
 let dir = '';
 
-function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['bin/interlock.js', ...args],
-      { cwd: root, env: { ...process.env, INTERLOCK_STORE: 'sqlite', INTERLOCK_SQLITE_PATH: path.join(dir, 'interlock.db'), INTERLOCK_MASTER_KEY: MASTER, ...options.env } },
-      (err, stdout, stderr) => resolve({ code: err === null ? 0 : Number((err as { code?: number }).code ?? 1), stdout, stderr }),
-    );
-    child.stdin?.end(options.stdin ?? '');
-  });
+function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  return runCli(args, { dir, stdin: options.stdin ?? '', env: { INTERLOCK_MASTER_KEY: MASTER, ...options.env } });
 }
 
 before(() => {
