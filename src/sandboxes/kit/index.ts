@@ -21,4 +21,5 @@ export type { Collection, StateStore } from './state-store.ts';
 export { defineSandbox, startSandbox } from './sandbox-server.ts';
 export type { SandboxContext, SandboxDefinition } from './sandbox-server.ts';
 export { seededRandom, shuffled } from './random.ts';
+export { acceptVendorBodies } from './body-parsers.ts';
 export type { Random } from './random.ts';

@@ -7,7 +7,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { defineSandbox } from '../kit/index.ts';
+import { acceptVendorBodies, defineSandbox } from '../kit/index.ts';
 import type { SandboxContext, SandboxFactory } from '../kit/index.ts';
 import { registerAsyncJobs } from './async-jobs.ts';
 import type { AsyncJob } from './async-jobs.ts';
@@ -60,20 +60,7 @@ export function createNetSuiteSandbox(overrides: Partial<NetSuiteSandboxConfig> 
     async routes(app: FastifyInstance, kit: SandboxContext) {
       const { store, tokens } = build(kit);
       const url = (): string => kit.url;
-      app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-        done(null, Object.fromEntries(new URLSearchParams(String(body))));
-      });
-      // Bodiless requests (DELETE, GET) may still say application/json.
-      app.removeContentTypeParser('application/json');
-      app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-        const text = String(body);
-        if (text.trim() === '') return done(null, undefined);
-        try {
-          done(null, JSON.parse(text));
-        } catch (err) {
-          done(new NetSuiteError(400, 'INVALID_CONTENT', `Error while accessing a resource. Invalid JSON: ${err instanceof Error ? err.message : 'parse error'}`), undefined);
-        }
-      });
+      acceptVendorBodies(app, (detail) => new NetSuiteError(400, 'INVALID_CONTENT', `Error while accessing a resource. Invalid JSON: ${detail}`));
       app.setErrorHandler((error: FastifyError, _request, reply) => {
         if (error instanceof NetSuiteError) return reply.code(error.status).send(error.toBody());
         if (error instanceof NsOAuthError) return reply.code(error.status).send({ error: error.error, error_description: error.message });

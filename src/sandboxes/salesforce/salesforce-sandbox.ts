@@ -5,7 +5,7 @@
  * {@link createSalesforceSandbox} makes one with other settings (credentials, JWT key, limits).
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { defineSandbox } from '../kit/index.ts';
+import { acceptVendorBodies, defineSandbox } from '../kit/index.ts';
 import type { RenderedError, SandboxContext, SandboxFactory } from '../kit/index.ts';
 import { ApiUsage } from './api-usage.ts';
 import { ChangeEventLog } from './change-events.ts';
@@ -66,20 +66,7 @@ export function createSalesforceSandbox(overrides: Partial<SalesforceSandboxConf
     renderError: renderSalesforceError,
     async routes(app: FastifyInstance, kit: SandboxContext) {
       const ctx = build(kit);
-      app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-        done(null, Object.fromEntries(new URLSearchParams(String(body))));
-      });
-      // Bodiless requests (DELETE, GET) may still say application/json, as Salesforce tolerates.
-      app.removeContentTypeParser('application/json');
-      app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-        const text = String(body);
-        if (text.trim() === '') return done(null, undefined);
-        try {
-          done(null, JSON.parse(text));
-        } catch (err) {
-          done(new SalesforceError(400, 'JSON_PARSER_ERROR', `Unexpected character in JSON: ${err instanceof Error ? err.message : 'parse error'}`), undefined);
-        }
-      });
+      acceptVendorBodies(app, (detail) => new SalesforceError(400, 'JSON_PARSER_ERROR', `Unexpected character in JSON: ${detail}`));
       app.setErrorHandler((error: FastifyError, request, reply) => {
         if (error instanceof SalesforceError) return reply.code(error.status).send(error.toBody());
         if (error instanceof OAuthError) return reply.code(error.status).send({ error: error.error, error_description: error.message });
