@@ -11,6 +11,7 @@ import { governanceAuditAppendOnlyMigration } from './0102-governance-audit-appe
 import { flowsMigration } from './0200-flows.ts';
 import { securityMigration } from './0300-security.ts';
 import { connectorsMigration } from './0400-connectors.ts';
+import { appliedVersionsMigration } from './0700-applied-versions.ts';
 
 /** Migrations by name; names sort in the order they apply. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -21,4 +22,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0200-flows': flowsMigration,
   '0300-security': securityMigration,
   '0400-connectors': connectorsMigration,
+  '0700-applied-versions': appliedVersionsMigration,
 };
