@@ -1,12 +1,19 @@
 /**
- * What every long-running command needs: the configuration, a logger, the store and the engine,
- * opened in that order and closed in reverse, with a clean stop on SIGINT and SIGTERM.
+ * What every long-running command needs: the configuration, a logger, the store, the story's
+ * systems (when `connectors` configures them) and the engine with the built-in flows, opened in
+ * that order and closed in reverse, with a clean stop on SIGINT and SIGTERM.
  */
 import { systemClock } from '../core/clock.ts';
 import { loadConfig, type Config } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import { CursorStore } from '../connectors/kit/cursor-store.ts';
+import { ChangeDataCaptureSubscriber } from '../connectors/salesforce/triggers/change-data-capture.ts';
+import { closedWonTrigger } from '../connectors/salesforce/triggers/closed-won.ts';
 import { Engine } from '../engine/engine.ts';
+import { TriggerPump } from '../engine/trigger-pump.ts';
 import { builtInFlows } from '../flows/index.ts';
+import type { LeadToOrderDeps } from '../flows/lead-to-order/deps.ts';
+import { openStorySystems } from '../flows/story.ts';
 import { openStore } from '../store/open-store.ts';
 import { resolveConfigSecrets } from '../security/config-secrets.ts';
 
@@ -19,6 +26,10 @@ export interface Runtime {
   log: Logger;
   store: Store;
   engine: Engine;
+  /** The story's connector clients, when configured. */
+  systems: LeadToOrderDeps | undefined;
+  /** Runs the worker and the connectors' pull triggers in this process. */
+  startWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,14 +43,32 @@ export async function openRuntime(options: { configFile?: string | undefined; va
     throw err;
   });
   const log = createLogger(config.log.level);
-  const engine = new Engine({ store, config, clock: systemClock, log, flows: builtInFlows() });
+  const systems = await openStorySystems(config);
+  const engine = new Engine({ store, config, clock: systemClock, log, flows: builtInFlows(systems) });
+  const pumps: TriggerPump[] = [];
+  const cdc = config.connectors.salesforce?.changeDataCapture;
+  if (systems !== undefined && cdc?.enabled === true) {
+    const subscriber = new ChangeDataCaptureSubscriber(systems.salesforce, {
+      cursors: new CursorStore(store, 'salesforce'),
+      topic: cdc.topic,
+      startFrom: cdc.startFrom,
+    });
+    pumps.push(new TriggerPump({ trigger: closedWonTrigger(systems.salesforce, subscriber), inbox: engine.inbox, log }));
+  }
   return {
     config,
     log,
     store,
     engine,
+    systems,
+    async startWorker() {
+      await engine.startWorker();
+      for (const pump of pumps) pump.start();
+    },
     async close() {
+      await Promise.all(pumps.map((p) => p.stop()));
       await engine.stop();
+      await systems?.close();
       await store.close();
       log.flush();
     },

@@ -4,6 +4,7 @@
  * variables override single keys (see `ENV_OVERRIDES` in `config.ts`).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { ConnectorsSchema, LeadToOrderSchema } from './connectors-schema.ts';
 
 const Duration = (def: string, description: string) =>
   Type.Union([Type.String({ pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)$' }), Type.Integer({ minimum: 0 })], {
@@ -193,6 +194,8 @@ export const ConfigSchema = Type.Object(
     ),
     sources: Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }), Source, { default: {} }),
     destinations: Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }), Destination, { default: {} }),
+    connectors: ConnectorsSchema,
+    flows: Type.Object({ leadToOrder: LeadToOrderSchema }, { additionalProperties: false, default: {} }),
   },
   { additionalProperties: false },
 );

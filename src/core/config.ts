@@ -10,6 +10,7 @@ import ms from 'ms';
 import { parseDocument } from 'yaml';
 import { validationError } from './errors.ts';
 import { ConfigSchema, Destination, Source, type RawConfig } from './config-schema.ts';
+import type { ConnectorsConfig, LeadToOrderSettings } from './connectors-schema.ts';
 import type { ValueError } from '@sinclair/typebox/value';
 import type { StoreConfig } from '../store/store.ts';
 import type { SignatureConfig } from '../security/webhook-signature.ts';
@@ -61,6 +62,10 @@ export interface Config {
   outbound: { allow: readonly string[] };
   sources: Readonly<Record<string, SourceConfig>>;
   destinations: Readonly<Record<string, DestinationConfig>>;
+  /** The story's systems; all four or none. */
+  connectors: ConnectorsConfig;
+  /** Business settings of the built-in flows. */
+  flows: { leadToOrder: LeadToOrderSettings };
 }
 
 /** Environment variables that override single keys; the only ones read. */
@@ -241,7 +246,25 @@ function normalise(raw: RawConfig, where: string): Config {
     outbound: { allow: raw.outbound.allow },
     sources,
     destinations,
+    connectors: checkConnectors(raw.connectors, where),
+    flows: raw.flows,
   };
+}
+
+const STORY_SYSTEMS = ['salesforce', 'netsuite', 'stripe', 'avalara'] as const;
+
+/** The first story's flows call all four systems: half a set is a mistake, not a choice. */
+function checkConnectors(connectors: ConnectorsConfig, where: string): ConnectorsConfig {
+  const given = STORY_SYSTEMS.filter((s) => connectors[s] !== undefined);
+  if (given.length > 0 && given.length < STORY_SYSTEMS.length) {
+    const missing = STORY_SYSTEMS.filter((s) => connectors[s] === undefined);
+    throw validationError(`${where}: key "connectors" has ${given.join(', ')} but not ${missing.join(', ')}; the lead-to-order flows need all four systems`);
+  }
+  const sf = connectors.salesforce;
+  if (sf !== undefined && sf.clientSecret === undefined && (sf.username === undefined || sf.privateKey === undefined)) {
+    throw validationError(`${where}: key "connectors.salesforce" needs clientSecret (client credentials) or username and privateKey (JWT bearer)`);
+  }
+  return connectors;
 }
 
 /** One sentence naming the key, the value found and what was expected. */

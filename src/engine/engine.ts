@@ -53,7 +53,7 @@ export class Engine {
   constructor(options: EngineOptions) {
     this.#o = options;
     const { store, config, clock, log } = options;
-    this.router = new Router(config.sources);
+    this.router = new Router(config.sources, options.flows?.all().flatMap((f) => f.triggers.map((t) => t.source)) ?? []);
     this.inbox = new Inbox(store, clock);
     this.deadLetters = new DeadLetters(store, clock);
     this.#deliverer = options.deliverer ?? new HttpDeliverer(config.destinations, config.outbound.allow);

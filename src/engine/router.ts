@@ -27,7 +27,12 @@ interface CompiledRoute {
 export class Router {
   readonly #routes = new Map<string, CompiledRoute[]>();
 
-  constructor(sources: Readonly<Record<string, SourceConfig>>) {
+  /**
+   * @param flowSources sources whose events only start or resume flows (a connector's trigger,
+   *   such as Salesforce CDC): known, with no routes, and not exposed as webhooks
+   */
+  constructor(sources: Readonly<Record<string, SourceConfig>>, flowSources: Iterable<string> = []) {
+    for (const name of flowSources) this.#routes.set(name, []);
     for (const [name, source] of Object.entries(sources)) {
       this.#routes.set(
         name,

@@ -1,17 +1,22 @@
 /**
- * The built-in flows every Interlock process registers. Empty until the business flows
- * (lead-to-order, quote-to-cash, invoice feedback, renewals) arrive with their connectors; each
- * is one file in this folder and one line here. Samples (`samples/`) are not registered.
+ * The built-in flows every Interlock process registers. The first story's flows (lead-to-order
+ * and its companions) call the four systems, so they are registered only when `connectors`
+ * configures them; each flow is one folder here and one line below. Samples (`samples/`) are not
+ * registered.
  */
 import { FlowRegistry } from '../engine/flows/registry.ts';
 import type { FlowDefinition } from './define-flow.ts';
+import type { LeadToOrderDeps } from './lead-to-order/deps.ts';
+import { leadToOrderFlow } from './lead-to-order/flow.ts';
 
-/** The built-in flows, every version still needed by runs in flight. */
-export const BUILT_IN_FLOWS: readonly FlowDefinition[] = [];
+/** The story's flows over `systems`, every version still needed by runs in flight. */
+export function storyFlows(systems: LeadToOrderDeps): FlowDefinition[] {
+  return [leadToOrderFlow(systems)];
+}
 
 /** A registry holding every built-in flow: what `interlock start`, `worker` and `runs` use. */
-export function builtInFlows(): FlowRegistry {
+export function builtInFlows(systems?: LeadToOrderDeps): FlowRegistry {
   const registry = new FlowRegistry();
-  for (const flow of BUILT_IN_FLOWS) registry.register(flow);
+  for (const flow of systems === undefined ? [] : storyFlows(systems)) registry.register(flow);
   return registry;
 }

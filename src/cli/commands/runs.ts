@@ -89,21 +89,25 @@ export function registerRuns(program: Command): void {
 }
 
 async function withFlows(opts: Options, fn: (rt: FlowRuntime) => Promise<void>): Promise<void> {
-  const [{ systemClock }, { loadConfig }, { createLogger }, { FlowRuntime }, { builtInFlows }, { openStore }] = await Promise.all([
+  const [{ systemClock }, { loadConfig }, { createLogger }, { FlowRuntime }, { builtInFlows }, { openStore }, { openStorySystems }] = await Promise.all([
     import('../../core/clock.ts'),
     import('../../core/config.ts'),
     import('../../core/logger.ts'),
     import('../../engine/flows/runtime.ts'),
     import('../../flows/index.ts'),
     import('../../store/open-store.ts'),
+    import('../../flows/story.ts'),
   ]);
   const config = loadConfig({ file: opts.config });
   const store = await openStore(config.store);
-  const registry = builtInFlows();
+  // The definitions name and validate the flows; nothing here calls the systems.
+  const systems = await openStorySystems(config);
+  const registry = builtInFlows(systems);
   try {
     const { id: worker, leaseMs, pollMs } = config.worker;
     await fn(new FlowRuntime({ store, clock: systemClock, log: createLogger(config.log.level), registry, worker, leaseMs, pollMs }));
   } finally {
+    await systems?.close();
     await store.close();
   }
 }

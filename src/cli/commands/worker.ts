@@ -13,7 +13,7 @@ export function registerWorker(program: Command): void {
     .action(async (opts: { config?: string }) => {
       const { openRuntime, untilSignal } = await import('../runtime.ts');
       const rt = await openRuntime({ configFile: opts.config });
-      await rt.engine.startWorker();
+      await rt.startWorker();
       rt.log.info({ worker: rt.config.worker.id, store: rt.store.dialect }, 'worker started');
       await untilSignal();
       await rt.close();
