@@ -5,7 +5,8 @@
  * signed webhooks. Built on the sandbox kit, so faults and admin endpoints come with it.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { defineSandbox, type SandboxContext, type SandboxFactory } from '../kit/index.ts';
+import { ADMIN_PREFIX, defineSandbox, type SandboxContext, type SandboxFactory } from '../kit/index.ts';
+import { registerAdvanceAdmin } from './admin-advance.ts';
 import type { StripeApi } from './api.ts';
 import { authenticate } from './auth.ts';
 import { Billing } from './billing.ts';
@@ -44,7 +45,8 @@ export const stripeSandbox: SandboxFactory = defineSandbox({
       reply.header('request-id', newRequestId());
       reply.header('stripe-version', typeof version === 'string' && version !== '' ? version : DEFAULT_API_VERSION);
       try {
-        authenticate(request);
+        // The sandbox's own admin endpoints (`/__sandbox/advance`) take no Stripe key, as the kit's do not.
+        if (!request.url.startsWith(ADMIN_PREFIX)) authenticate(request);
         done();
       } catch (err) {
         done(err as Error);
@@ -59,6 +61,7 @@ export const stripeSandbox: SandboxFactory = defineSandbox({
     registerPaymentIntentRoutes(scope, api);
     registerWebhookRoutes(scope, api);
     registerTestClockRoutes(scope, api);
+    registerAdvanceAdmin(scope, api);
   },
   seed: (context) => seedStripe(new StripeState(context.store)),
   summary: (context) => ({
