@@ -8,7 +8,9 @@ import type { XrefTables } from './migrations/0101-xref.ts';
 import type { FlowTables } from './migrations/0200-flows.ts';
 import type { SecurityTables } from './migrations/0300-security.ts';
 import type { ConnectorTables } from './migrations/0400-connectors.ts';
+import type { ApiTables } from './migrations/0500-api.ts';
+import type { SyncTables } from './migrations/0600-sync.ts';
 import type { AppliedVersionTables } from './migrations/0700-applied-versions.ts';
 
 /** All tables of the store. */
-export interface Database extends EngineTables, GovernanceTables, XrefTables, FlowTables, SecurityTables, ConnectorTables, AppliedVersionTables {}
+export interface Database extends EngineTables, GovernanceTables, XrefTables, FlowTables, SecurityTables, ConnectorTables, ApiTables, SyncTables, AppliedVersionTables {}

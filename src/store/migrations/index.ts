@@ -11,6 +11,8 @@ import { governanceAuditAppendOnlyMigration } from './0102-governance-audit-appe
 import { flowsMigration } from './0200-flows.ts';
 import { securityMigration } from './0300-security.ts';
 import { connectorsMigration } from './0400-connectors.ts';
+import { apiMigration } from './0500-api.ts';
+import { syncMigration } from './0600-sync.ts';
 import { appliedVersionsMigration } from './0700-applied-versions.ts';
 
 /** Migrations by name; names sort in the order they apply. */
@@ -22,5 +24,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0200-flows': flowsMigration,
   '0300-security': securityMigration,
   '0400-connectors': connectorsMigration,
+  '0500-api': apiMigration,
+  '0600-sync': syncMigration,
   '0700-applied-versions': appliedVersionsMigration,
 };
