@@ -40,10 +40,13 @@ export function auditAction(method: string, route: string): string {
   return `${resource}.${verb}`;
 }
 
-/** Adds the guard, the rate limit and the action audit to the admin scope `admin`. */
-export function protectAdminScope(admin: FastifyInstance, deps: { config: Config; store: Store; clock: Clock }): void {
-  const audit = new AuditLog(deps.store, deps.clock);
-  const keys = new ApiKeys(deps.store, audit, deps.clock);
+/**
+ * Adds the guard, the rate limit and the action audit to the admin scope `admin`; `keys` and
+ * `audit` are shared with the rest of the server when given (one key cache for every scope).
+ */
+export function protectAdminScope(admin: FastifyInstance, deps: { config: Config; store: Store; clock: Clock; keys?: ApiKeys; audit?: AuditLog }): void {
+  const audit = deps.audit ?? new AuditLog(deps.store, deps.clock);
+  const keys = deps.keys ?? new ApiKeys(deps.store, audit, deps.clock);
   admin.addHook('onRequest', requireRole({ keys, bootstrapToken: deps.config.admin.token }, roleForRequest));
   admin.addHook('onRequest', rateLimitHook(new KeyRateLimiter(deps.config.admin.limits, deps.clock)));
   admin.addHook('onSend', auditActions(audit));

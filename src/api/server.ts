@@ -1,6 +1,7 @@
 /**
- * The HTTP server: webhook intake, health, and the admin API. Every error answers problem+json
- * through one handler; request logging is off on the hot path (the engine logs what matters).
+ * The HTTP server: webhook intake, health, the synchronous API (`/v1`), the admin API, and the
+ * OpenAPI document with its docs page. Every error answers problem+json through one handler;
+ * request logging is off on the hot path (the engine logs what matters).
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -8,14 +9,31 @@ import type { Config } from '../core/config.ts';
 import { notFoundError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { LeadToOrderDeps } from '../flows/lead-to-order/deps.ts';
+import { ContractRegistry } from '../governance/registry.ts';
+import { AuditLog } from '../security/audit-log.ts';
+import { loadMasterKey, type MasterKey } from '../security/master-key.ts';
 import { limitJsonDepth, serverLimitOptions } from '../security/request-limits.ts';
 import type { Store } from '../store/store.ts';
 import { protectAdminScope } from './admin-auth.ts';
+import { idempotency } from './idempotency/idempotency-hook.ts';
+import { IdempotencyKeys } from './idempotency/idempotency-keys.ts';
+import { CachingApiKeys } from './key-cache.ts';
+import { registerOpenApi } from './openapi.ts';
 import { errorHandler, sendProblem } from './problem.ts';
+import { applyRetirements } from './retirements.ts';
 import { deadLetterRoutes } from './routes/admin-dead-letters.ts';
+import { approvalRoutes } from './routes/admin-approvals.ts';
+import { auditRoutes } from './routes/admin-audit.ts';
+import { contractRoutes } from './routes/admin-contracts.ts';
+import { keyRoutes } from './routes/admin-keys.ts';
 import { runRoutes } from './routes/admin-runs.ts';
+import { secretRoutes } from './routes/admin-secrets.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
+import { LastKnown } from './sync/last-known.ts';
+import { protectApiScope } from './v1/guard.ts';
+import { v1Routes } from './v1/index.ts';
 
 /** What the server needs. */
 export interface ServerDeps {
@@ -23,12 +41,20 @@ export interface ServerDeps {
   store: Store;
   engine: Engine;
   log: Logger;
-  /** Time for key expiry and rate limits. @default systemClock */
+  /** Time for key expiry, rate limits, budgets and idempotency. @default systemClock */
   clock?: Clock | undefined;
+  /**
+   * The connector clients the synchronous `/v1` operations call (`buildLeadToOrderDeps`);
+   * without them those operations answer 503 `connectors-not-configured`.
+   */
+  systems?: LeadToOrderDeps | undefined;
+  /** The master key for writing secrets through the admin API. @default loaded from the environment when first needed */
+  masterKey?: (() => MasterKey) | undefined;
 }
 
 /** Builds (but does not start) the HTTP server. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const clock = deps.clock ?? systemClock;
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -40,13 +66,30 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
   limitJsonDepth(app, deps.config.server.jsonDepth);
   app.setNotFoundHandler((req, reply) => sendProblem(reply, notFoundError(`no route ${req.method} ${req.url.split('?')[0]}`), req.url));
+  applyRetirements(app, clock);
+  await registerOpenApi(app);
+
+  const audit = new AuditLog(deps.store, clock);
+  const keys = new CachingApiKeys(deps.store, audit, clock);
+  const idempotencyKeys = new IdempotencyKeys(deps.store, clock);
 
   healthRoutes(app, deps.store);
   await hookRoutes(app, { config: deps.config, inbox: deps.engine.inbox });
   await app.register(async (admin) => {
-    protectAdminScope(admin, { config: deps.config, store: deps.store, clock: deps.clock ?? systemClock });
+    protectAdminScope(admin, { config: deps.config, store: deps.store, clock, keys, audit });
+    idempotency(admin, idempotencyKeys);
     deadLetterRoutes(admin, deps.engine.deadLetters);
     runRoutes(admin, deps.engine.flows);
+    approvalRoutes(admin, deps.engine.flows);
+    keyRoutes(admin, keys);
+    secretRoutes(admin, { store: deps.store, audit, clock, masterKey: deps.masterKey ?? (() => loadMasterKey()) });
+    contractRoutes(admin, new ContractRegistry(deps.store, { clock }));
+    auditRoutes(admin, audit);
+  });
+  await app.register(async (v1) => {
+    protectApiScope(v1, { config: deps.config, keys, clock });
+    idempotency(v1, idempotencyKeys);
+    v1Routes(v1, { clock, lastKnown: new LastKnown(deps.store, clock), systems: deps.systems, flows: deps.engine.flows });
   });
   return app;
 }

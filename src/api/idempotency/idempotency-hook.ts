@@ -1,0 +1,73 @@
+/**
+ * `Idempotency-Key` on every POST of a scope: claimed after authentication and validation (a
+ * request that fails validation stores nothing, as with Stripe), answered from the store on a
+ * repeat with `Idempotent-Replayed: true`. Unlike Stripe, a 5xx or 429 answer is not kept: those
+ * say "try again", and a retry with the same key should then really try again. A claim whose answer
+ * never got written (the process died) is given up after `ABANDONED_MS`.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { conflictError, validationError } from '../../core/errors.ts';
+import { canonicalJson } from '../../security/audit-log.ts';
+import { principalOf } from '../../security/principal.ts';
+import type { IdempotencyKeys } from './idempotency-keys.ts';
+
+/** The request header. */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+/** The header marking a replayed answer. */
+export const REPLAYED_HEADER = 'idempotent-replayed';
+
+const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+
+interface Pending {
+  scope: string;
+  key: string;
+}
+
+/** Adds Idempotency-Key handling to every POST route of `scope`. */
+export function idempotency(scope: FastifyInstance, keys: IdempotencyKeys): void {
+  const pending = new WeakMap<FastifyRequest, Pending>();
+
+  scope.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.method !== 'POST') return;
+    const key = req.headers[IDEMPOTENCY_HEADER];
+    if (key === undefined) return;
+    if (typeof key !== 'string' || !KEY_FORMAT.test(key)) {
+      throw validationError('Idempotency-Key must be 1–255 visible ASCII characters', { type: 'invalid-idempotency-key' });
+    }
+    const owner = principalOf(req)?.limitKey ?? 'anonymous';
+    const route = `${req.method} ${req.routeOptions.url ?? ''}`;
+    const fingerprint = createHash('sha256').update(canonicalJson({ params: req.params ?? null, query: req.query ?? null, body: req.body ?? null })).digest('hex');
+    const claim = await keys.claim(owner, key, route, fingerprint);
+    switch (claim.kind) {
+      case 'claimed':
+        pending.set(req, { scope: owner, key });
+        return;
+      case 'replay':
+        reply.header(REPLAYED_HEADER, 'true').code(claim.answer.status).type(claim.answer.contentType);
+        return reply.serializer((body: unknown) => String(body)).send(claim.answer.body);
+      case 'in-flight':
+        throw conflictError(`a request with Idempotency-Key "${key}" is still being processed; retry after it has answered`, { type: 'idempotency-key-in-flight' });
+      case 'mismatch':
+        throw validationError(
+          claim.what === 'route'
+            ? `Idempotency-Key "${key}" was first used on ${claim.firstRoute}, not ${route}: use a new key for a new request`
+            : `Idempotency-Key "${key}" was first used with different parameters: use a new key for a new request`,
+          { status: 422, type: 'idempotency-key-reused', details: { mismatch: claim.what, firstRoute: claim.firstRoute } },
+        );
+    }
+  });
+
+  scope.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const p = pending.get(req);
+    if (p === undefined) return payload;
+    pending.delete(req);
+    const status = reply.statusCode;
+    if (status >= 500 || status === 429 || typeof payload !== 'string') {
+      await keys.release(p.scope, p.key);
+    } else {
+      await keys.complete(p.scope, p.key, { status, contentType: String(reply.getHeader('content-type') ?? 'application/json'), body: payload });
+    }
+    return payload;
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * API keys with verified keys remembered for a few seconds: without it every API request is a
+ * database read (and, once a minute, a write) before any work, which at the synchronous API's
+ * rates costs more than the work. A key revoked through this process is forgotten at once;
+ * revoked elsewhere (another process, the CLI) it is refused within {@link KEY_CACHE_TTL_MS}.
+ */
+import type { Clock } from '../core/clock.ts';
+import type { Store } from '../store/store.ts';
+import { ApiKeys, hashKey, type ApiKeyRecord } from '../security/api-keys.ts';
+import type { AuditLog } from '../security/audit-log.ts';
+
+/** How long a verified key is trusted without asking the store again. */
+export const KEY_CACHE_TTL_MS = 5_000;
+
+const MAX_ENTRIES = 10_000;
+
+/** {@link ApiKeys} that remembers successful authentications for {@link KEY_CACHE_TTL_MS}. */
+export class CachingApiKeys extends ApiKeys {
+  readonly #clock: Clock;
+  // SHA-256 of the presented key → its record, so the map never holds a key in clear.
+  readonly #verified = new Map<string, { record: ApiKeyRecord; until: number }>();
+  #anyIssued = false;
+
+  constructor(store: Store, audit: AuditLog, clock: Clock) {
+    super(store, audit, clock);
+    this.#clock = clock;
+  }
+
+  override async authenticate(presented: string): Promise<ApiKeyRecord | undefined> {
+    const now = this.#clock.now();
+    const digest = hashKey(presented);
+    const hit = this.#verified.get(digest);
+    if (hit !== undefined && hit.until > now && (hit.record.expiresAt === null || hit.record.expiresAt > now)) return hit.record;
+    const record = await super.authenticate(presented);
+    if (record === undefined) {
+      this.#verified.delete(digest);
+      return undefined;
+    }
+    if (this.#verified.size >= MAX_ENTRIES) this.#verified.clear();
+    this.#verified.set(digest, { record, until: now + KEY_CACHE_TTL_MS });
+    return record;
+  }
+
+  override async revoke(id: string, actor: string): Promise<ApiKeyRecord> {
+    const record = await super.revoke(id, actor);
+    for (const [digest, entry] of this.#verified) if (entry.record.id === id) this.#verified.delete(digest);
+    return record;
+  }
+
+  // Once a key exists, keys keep existing (revoked ones stay listed): no need to ask again.
+  override async anyIssued(): Promise<boolean> {
+    if (this.#anyIssued) return true;
+    this.#anyIssued = await super.anyIssued();
+    return this.#anyIssued;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Credit status: the NetSuite customer's credit limit against its open balance (what it owes on
+ * open invoices), and whether an order of a given amount would still fit. The customer is found
+ * by external id (the Salesforce Account Id lead-to-order books with, or any external id).
+ */
+import { notFoundError } from '../../core/errors.ts';
+import { InterlockError } from '../../core/errors.ts';
+import type { LeadToOrderDeps } from '../../flows/lead-to-order/deps.ts';
+import { Budget, fetchWithFallback } from './downstream.ts';
+import { POLICIES } from './policies.ts';
+import type { SyncContext } from './sync-context.ts';
+
+/** The customer's credit facts as NetSuite holds them. */
+interface CreditFacts {
+  customerId: string;
+  entityId: string | null;
+  creditLimit: number | null;
+  balance: number;
+  currency: string | null;
+  onHold: boolean;
+}
+
+/** The verdict. */
+export type CreditVerdict = 'within-limit' | 'over-limit' | 'no-limit' | 'on-hold';
+
+/** What a credit check answers. */
+export interface CreditStatus extends CreditFacts {
+  externalId: string;
+  status: CreditVerdict;
+  /** Credit left before the order (null without a limit). */
+  available: number | null;
+  /** The order amount asked about, and whether it fits. */
+  orderAmount: number | null;
+  fits: boolean;
+  stale: boolean;
+  ageSeconds: number;
+  staleReason?: string;
+}
+
+/** Judges credit facts against an order amount (0 when none is asked about). */
+export function judgeCredit(facts: { creditLimit: number | null; balance: number; onHold: boolean }, orderAmount: number): { status: CreditVerdict; available: number | null; fits: boolean } {
+  if (facts.onHold) return { status: 'on-hold', available: facts.creditLimit === null ? null : round(facts.creditLimit - facts.balance), fits: false };
+  if (facts.creditLimit === null) return { status: 'no-limit', available: null, fits: true };
+  const available = round(facts.creditLimit - facts.balance);
+  return { status: available < 0 ? 'over-limit' : 'within-limit', available, fits: orderAmount <= available };
+}
+
+/** Reads and judges the credit of the customer with external id `externalId`. */
+export async function creditStatus(ctx: SyncContext, systems: LeadToOrderDeps, externalId: string, orderAmount: number | undefined): Promise<CreditStatus> {
+  const { budgetMs, downstream } = POLICIES['credit-status'];
+  const fetched = await fetchWithFallback(ctx, downstream.customer, new Budget(ctx.clock, budgetMs), externalId, async (timeoutMs) => {
+    try {
+      const res = await systems.netsuite.rest<Record<string, unknown>>({ method: 'GET', path: `record/v1/customer/eid:${encodeURIComponent(externalId)}`, timeoutMs });
+      return toFacts(res.body);
+    } catch (err) {
+      if (err instanceof InterlockError && err.code === 'not-found') return null;
+      throw err;
+    }
+  });
+  const facts = fetched.value;
+  if (facts === null) throw notFoundError(`NetSuite has no customer with external id ${externalId}`, { type: 'customer-not-found', details: { externalId } });
+  const verdict = judgeCredit(facts, orderAmount ?? 0);
+  return {
+    externalId,
+    ...facts,
+    ...verdict,
+    orderAmount: orderAmount ?? null,
+    stale: fetched.freshness.stale,
+    ageSeconds: fetched.freshness.ageSeconds,
+    ...(fetched.freshness.reason === undefined ? {} : { staleReason: fetched.freshness.reason }),
+  };
+}
+
+function toFacts(body: Record<string, unknown>): CreditFacts {
+  const num = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : null);
+  const ref = (v: unknown): string | null => (v !== null && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : null);
+  // NetSuite's creditHoldOverride: AUTO lets the limit decide, ON holds every order.
+  const hold = body['creditHoldOverride'];
+  const holdId = typeof hold === 'string' ? hold : ref(hold);
+  return {
+    customerId: String(body['id'] ?? ''),
+    entityId: typeof body['entityId'] === 'string' ? body['entityId'] : null,
+    creditLimit: num(body['creditLimit']),
+    balance: num(body['balance']) ?? 0,
+    currency: ref(body['currency']),
+    onHold: holdId === 'ON',
+  };
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,41 @@
+/**
+ * The latency budget of each synchronous operation and the timeout and fallback of each
+ * downstream call it makes, in one table: what a caller can count on, and what the OpenAPI
+ * document states. Reads of master data fall back to the last synced copy; a tax figure or an
+ * order submission cannot be answered from an old copy, so those fail.
+ */
+import type { DownstreamPolicy } from './downstream.ts';
+
+/** The synchronous operations. */
+export type Operation = 'account-validation' | 'pricing-check' | 'credit-status' | 'tax-estimate' | 'order-submission';
+
+/** An operation's budget and the downstream calls it makes. */
+export interface OperationPolicy {
+  /** The whole operation answers within this, ms (plus the time to write the answer). */
+  budgetMs: number;
+  downstream: Readonly<Record<string, DownstreamPolicy>>;
+}
+
+const policy = (name: string, timeoutMs: number, fallback: DownstreamPolicy['fallback']): DownstreamPolicy => ({ name, timeoutMs, fallback });
+
+/** Budgets and downstream policies by operation. */
+export const POLICIES = {
+  'account-validation': {
+    budgetMs: 1500,
+    downstream: { account: policy('salesforce.account', 700, 'last-known'), customer: policy('netsuite.customer', 700, 'last-known') },
+  },
+  'pricing-check': { budgetMs: 1000, downstream: { priceBook: policy('salesforce.pricebook', 800, 'last-known') } },
+  'credit-status': { budgetMs: 1000, downstream: { customer: policy('netsuite.credit', 800, 'last-known') } },
+  'tax-estimate': { budgetMs: 2000, downstream: { tax: policy('avalara.estimate', 1800, 'fail') } },
+  'order-submission': {
+    budgetMs: 4000,
+    downstream: { opportunity: policy('salesforce.opportunity', 1500, 'fail'), tax: policy('avalara.estimate', 2000, 'fail') },
+  },
+} as const satisfies Readonly<Record<Operation, OperationPolicy>>;
+
+/** A sentence for the OpenAPI description of `operation`: its budget and each downstream's timeout and fallback. */
+export function describePolicy(operation: Operation): string {
+  const p: OperationPolicy = POLICIES[operation];
+  const calls = Object.values(p.downstream).map((d) => `${d.name} (timeout ${d.timeoutMs} ms, ${d.fallback === 'fail' ? 'fails with 503' : 'falls back to the last synced copy, `stale: true`'})`);
+  return `Latency budget ${p.budgetMs} ms. Downstream: ${calls.join('; ')}.`;
+}

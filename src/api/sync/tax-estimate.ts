@@ -1,0 +1,77 @@
+/**
+ * Tax estimate: an AvaTax `SalesOrder` (calculated, never saved) from the legal entity's
+ * ship-from address to the buyer. A refusal by AvaTax (unknown address, tax code) is the caller's
+ * to fix and answers 422 with AvaTax's reason; an outage answers 503 — a tax figure is never
+ * served from an old copy.
+ */
+import { estimateTax } from '../../connectors/avalara/actions/estimate-tax.ts';
+import type { TaxAddress, TaxLine } from '../../connectors/avalara/types.ts';
+import { InterlockError, validationError } from '../../core/errors.ts';
+import type { LeadToOrderDeps } from '../../flows/lead-to-order/deps.ts';
+import { Budget, fetchWithFallback } from './downstream.ts';
+import { POLICIES } from './policies.ts';
+import type { SyncContext } from './sync-context.ts';
+
+/** What to estimate. */
+export interface TaxEstimateInput {
+  legalEntity: string;
+  currency: string;
+  shipTo: TaxAddress;
+  customerCode?: string | undefined;
+  date?: string | undefined;
+  lines: ReadonlyArray<{ number?: string | undefined; sku?: string | undefined; amount: number; quantity?: number | undefined; taxCode?: string | undefined }>;
+}
+
+/** The estimate. */
+export interface TaxEstimate {
+  totalAmount: number;
+  totalTax: number;
+  currency: string;
+  lines: Array<{ number: string; tax: number; taxableAmount: number }>;
+}
+
+/** Asks AvaTax for the tax of `input`. */
+export async function estimate(ctx: SyncContext, systems: LeadToOrderDeps, input: TaxEstimateInput): Promise<TaxEstimate> {
+  const shipFrom = systems.config.shipFrom[input.legalEntity];
+  if (shipFrom === undefined) {
+    throw validationError(`legalEntity "${input.legalEntity}" has no ship-from address: use one of ${Object.keys(systems.config.shipFrom).join(', ')}`, {
+      status: 422,
+      type: 'unknown-legal-entity',
+      details: { field: 'legalEntity' },
+    });
+  }
+  const lines: TaxLine[] = input.lines.map((l, i) => ({
+    number: l.number ?? String(i + 1),
+    amount: l.amount,
+    quantity: l.quantity ?? 1,
+    ...(l.taxCode === undefined ? {} : { taxCode: l.taxCode }),
+    ...(l.sku === undefined ? {} : { itemCode: l.sku }),
+  }));
+  const doc = {
+    customerCode: input.customerCode ?? 'interlock-estimate',
+    date: input.date ?? new Date(ctx.clock.now()).toISOString().slice(0, 10),
+    currency: input.currency,
+    shipFrom,
+    shipTo: input.shipTo,
+    lines,
+  };
+  const { budgetMs, downstream } = POLICIES['tax-estimate'];
+  try {
+    const { value } = await fetchWithFallback(ctx, downstream.tax, new Budget(ctx.clock, budgetMs), '', () => estimateTax(systems.avalara, doc));
+    return {
+      totalAmount: value.totalAmount,
+      totalTax: value.totalTax,
+      currency: value.currencyCode,
+      lines: value.lines.map((l) => ({ number: l.lineNumber, tax: l.tax, taxableAmount: l.taxableAmount })),
+    };
+  } catch (err) {
+    throw asTaxRefusal(err);
+  }
+}
+
+/** AvaTax refusing the document is the caller's to fix: 422 with AvaTax's reason, not its HTTP plumbing. */
+export function asTaxRefusal(err: unknown): unknown {
+  if (!(err instanceof InterlockError) || (err.code !== 'validation' && err.code !== 'permanent')) return err;
+  const reason = err.message.replace(/^Avalara \S+ \S+ answered \d+: /, '');
+  return validationError(`AvaTax could not calculate tax: ${reason}`, { status: 422, type: 'tax-refused' });
+}

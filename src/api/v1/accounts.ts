@@ -1,0 +1,61 @@
+/**
+ * `GET /v1/accounts/{accountId}` and `POST /v1/accounts/validate`: account lookup and validation
+ * (customer master in Salesforce and NetSuite, legal-entity mapping). `POST /v1/account-validation`
+ * is the deprecated alias of the latter (see retirements.ts).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { checkAccount } from '../sync/account-check.ts';
+import { describePolicy } from '../sync/policies.ts';
+import { FreshnessFields, FreshnessSchema, IdempotencyHeaders, Nullable, responses, SalesforceId } from './schemas.ts';
+import { systemsOf, type V1Deps } from './v1-deps.ts';
+
+/** The answer of account lookup and validation. */
+export const AccountCheckSchema = Type.Object({
+  accountId: Type.String(),
+  valid: Type.Boolean(),
+  problems: Type.Array(Type.String(), { description: 'What a seller must fix, one sentence each.' }),
+  customer: Type.Union([Type.Object({}, { additionalProperties: true, description: 'The canonical Customer' }), Type.Null()]),
+  legalEntity: Type.Object({ name: Nullable(Type.String()), subsidiaryId: Nullable(Type.String()) }),
+  erpCustomer: Nullable(
+    Type.Object({
+      id: Type.String(),
+      entityId: Nullable(Type.String()),
+      companyName: Nullable(Type.String()),
+      subsidiaryId: Nullable(Type.String()),
+      externalId: Nullable(Type.String()),
+      inactive: Type.Boolean(),
+    }),
+  ),
+  ...FreshnessFields,
+  sources: Type.Object({ salesforce: FreshnessSchema, netsuite: FreshnessSchema }),
+});
+
+const Params = Type.Object({ accountId: SalesforceId });
+const Body = Type.Object({ accountId: SalesforceId }, { additionalProperties: false });
+
+/** Registers the account routes. */
+export function accountRoutes(app: FastifyInstance, deps: V1Deps): void {
+  const description = `Looks the Salesforce Account up, maps it to the canonical Customer, maps its legal entity to a NetSuite subsidiary and finds its NetSuite customer. ${describePolicy('account-validation')}`;
+  app.get<{ Params: Static<typeof Params> }>(
+    '/v1/accounts/:accountId',
+    { schema: { tags: ['accounts'], summary: 'Account lookup', description, params: Params, response: responses(200, AccountCheckSchema, 'The account, its mapping and its validation') } },
+    async (req) => checkAccount(deps, systemsOf(deps), req.params.accountId),
+  );
+  for (const url of ['/v1/accounts/validate', '/v1/account-validation']) {
+    app.post<{ Body: Static<typeof Body> }>(
+      url,
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Account validation',
+          description,
+          headers: IdempotencyHeaders,
+          body: Body,
+          response: responses(200, AccountCheckSchema, 'The verdict, with what to fix'),
+        },
+      },
+      async (req) => checkAccount(deps, systemsOf(deps), req.body.accountId),
+    );
+  }
+}
