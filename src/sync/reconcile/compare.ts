@@ -52,8 +52,9 @@ function contextOf(group: KeyGroup, systems: readonly string[]): Record<string, 
 /** The discrepancies of one key group. */
 export function compareGroup(group: KeyGroup, rules: CompareRules): Discrepancy[] {
   const out: Discrepancy[] = [];
-  const context = contextOf(group, rules.systems);
-  const base = (system: string, records: readonly Projection[]) => ({ key: group.key, system, recordIds: records.map((r) => r.id), context });
+  // Most keys agree: the context is built only for a key that has a discrepancy.
+  let context: Record<string, string> | undefined;
+  const base = (system: string, records: readonly Projection[]) => ({ key: group.key, system, recordIds: records.map((r) => r.id), context: (context ??= contextOf(group, rules.systems)) });
   const one = (system: string, record: Projection) => base(system, [record]);
   group.bySide.forEach((records, i) => {
     if (records.length > 1) out.push({ kind: 'duplicate', ...base(rules.systems[i] ?? '', records) });

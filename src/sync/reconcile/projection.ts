@@ -28,6 +28,8 @@ export interface Side {
    * sides are spilled to the store and re-read in that order.
    */
   read(): AsyncIterable<Projection>;
+  /** The same records in batches, for readers that get them in blocks (files, pages). */
+  readBatches?(): AsyncIterable<readonly Projection[]>;
   /** Whether {@link read} already yields keys in ascending binary order. @default false */
   sorted?: boolean;
 }

@@ -9,7 +9,7 @@ import { toInterlockError } from '../../core/errors.ts';
 import type { Store } from '../../store/store.ts';
 import { compareGroup, type FieldRule } from './compare.ts';
 import type { Discrepancy, DiscrepancyKind } from './discrepancy.ts';
-import { mergeJoin } from './merge-join.ts';
+import { batched, mergeJoin, type JoinInput } from './merge-join.ts';
 import type { Side } from './projection.ts';
 import { ReconcileRuns, type ReconcileRun } from './run-history.ts';
 import { dropSpill, readSpilled, spill } from './spill.ts';
@@ -49,38 +49,39 @@ export async function runReconciliation(job: ReconcileJob, deps: RunDeps): Promi
   const read: Record<string, number> = {};
   const kinds: Partial<Record<DiscrepancyKind, number>> = {};
   try {
-    const inputs = [];
+    const inputs: JoinInput[] = [];
     for (const side of job.sides) {
       read[side.system] = 0;
+      const batches = side.readBatches?.() ?? batched(side.read());
       if (side.sorted === true) {
-        inputs.push({ name: side.system, records: side.read() });
+        inputs.push({ name: side.system, batches });
         continue;
       }
-      let n = 0;
-      await spill(deps.store, runId, side.system, side.read(), () => {
-        n++;
-        if (n % 1000 === 0) deps.onProgress?.({ phase: 'read', system: side.system, done: n });
-      });
+      const n = await spill(deps.store, runId, side.system, batches, (done) => deps.onProgress?.({ phase: 'read', system: side.system, done }));
       deps.onProgress?.({ phase: 'read', system: side.system, done: n });
-      inputs.push({ name: side.system, records: readSpilled(deps.store, runId, side.system) });
+      inputs.push({ name: side.system, batches: readSpilled(deps.store, runId, side.system) });
     }
     const rules = { systems: job.sides.map((s) => s.system), fields: job.fields };
+    const systems = rules.systems;
     let batch: Discrepancy[] = [];
     let keys = 0;
-    for await (const group of mergeJoin(inputs)) {
-      group.bySide.forEach((records, i) => {
-        const system = rules.systems[i] ?? '';
-        read[system] = (read[system] ?? 0) + records.length;
-      });
-      for (const d of compareGroup(group, rules)) {
-        kinds[d.kind] = (kinds[d.kind] ?? 0) + 1;
-        batch.push(d);
+    for await (const groups of mergeJoin(inputs)) {
+      for (const group of groups) {
+        for (let i = 0; i < group.bySide.length; i++) {
+          const system = systems[i] ?? '';
+          read[system] = (read[system] ?? 0) + (group.bySide[i]?.length ?? 0);
+        }
+        for (const d of compareGroup(group, rules)) {
+          kinds[d.kind] = (kinds[d.kind] ?? 0) + 1;
+          batch.push(d);
+        }
       }
+      keys += groups.length;
       if (batch.length >= BATCH) {
         await runs.add(runId, batch);
         batch = [];
       }
-      if (++keys % 5000 === 0) deps.onProgress?.({ phase: 'compare', done: keys });
+      deps.onProgress?.({ phase: 'compare', done: keys });
     }
     await runs.add(runId, batch);
     deps.onProgress?.({ phase: 'compare', done: keys });

@@ -10,7 +10,7 @@ import type { Projection } from './projection.ts';
 const BATCH = 500;
 
 /** Spills `records` of `side` for `runId`; answers how many were written. */
-export async function spill(store: Store, runId: number, side: string, records: AsyncIterable<Projection>, onRecord?: () => void): Promise<number> {
+export async function spill(store: Store, runId: number, side: string, records: AsyncIterable<readonly Projection[]>, onBatch?: (n: number) => void): Promise<number> {
   let seq = 0;
   let batch: Array<{ run_id: number; side: string; key: string; seq: number; body: string }> = [];
   const flush = async () => {
@@ -19,17 +19,19 @@ export async function spill(store: Store, runId: number, side: string, records: 
     batch = [];
     await store.transaction((trx) => trx.insertInto('reconcile_spill').values(rows).execute(), { durable: false });
   };
-  for await (const r of records) {
-    batch.push({ run_id: runId, side, key: r.key, seq: seq++, body: JSON.stringify({ id: r.id, fields: r.fields, context: r.context }) });
-    onRecord?.();
-    if (batch.length >= BATCH) await flush();
+  for await (const page of records) {
+    for (const r of page) {
+      batch.push({ run_id: runId, side, key: r.key, seq: seq++, body: JSON.stringify({ id: r.id, fields: r.fields, context: r.context }) });
+      if (batch.length >= BATCH) await flush();
+    }
+    onBatch?.(seq);
   }
   await flush();
   return seq;
 }
 
 /** Reads a spilled side back in key order (keyset paging, so each page is one index range). */
-export async function* readSpilled(store: Store, runId: number, side: string, pageSize = 2000): AsyncGenerator<Projection> {
+export async function* readSpilled(store: Store, runId: number, side: string, pageSize = 2000): AsyncGenerator<Projection[]> {
   let after: { key: string; seq: number } | undefined;
   for (;;) {
     let q = store.db.selectFrom('reconcile_spill').select(['key', 'seq', 'body']).where('run_id', '=', runId).where('side', '=', side);
@@ -38,10 +40,7 @@ export async function* readSpilled(store: Store, runId: number, side: string, pa
       q = q.where((eb) => eb.or([eb('key', '>', a.key), eb.and([eb('key', '=', a.key), eb('seq', '>', a.seq)])]));
     }
     const rows = await q.orderBy('key').orderBy('seq').limit(pageSize).execute();
-    for (const row of rows) {
-      const body = JSON.parse(row.body) as Omit<Projection, 'key'>;
-      yield { key: row.key, ...body };
-    }
+    if (rows.length > 0) yield rows.map((row) => ({ key: row.key, ...(JSON.parse(row.body) as Omit<Projection, 'key'>) }));
     const last = rows.at(-1);
     if (last === undefined || rows.length < pageSize) return;
     after = { key: last.key, seq: Number(last.seq) };
