@@ -1,0 +1,104 @@
+/**
+ * The synchronous API: requests/s and p50/p99 of `POST /v1/accounts/validate` — authenticated
+ * with an API key, 32 connections, both its downstream calls (a Salesforce SOQL query and a
+ * NetSuite SuiteQL query, through the real connector clients) answered by a local stub — against
+ * a bare route of the same framework returning a constant, measured in the same run.
+ * Server, stub and load generator (autocannon) share this process, as in the other benchmarks.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { buildServer } from '../src/api/server.ts';
+import { systemClock } from '../src/core/clock.ts';
+import { loadConfig } from '../src/core/config.ts';
+import { Engine } from '../src/engine/engine.ts';
+import { buildLeadToOrderDeps } from '../src/flows/lead-to-order/deps.ts';
+import { ApiKeys } from '../src/security/api-keys.ts';
+import { AuditLog } from '../src/security/audit-log.ts';
+import { openStore } from '../src/store/open-store.ts';
+import { silentLog } from '../test/support/engine-fixtures.ts';
+import { STUB_ACCOUNT } from './support/api-stub.ts';
+import { report, type BenchOptions } from './report.ts';
+
+/** Starts the stub downstream in a child process. */
+async function startStub(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'support', 'api-stub.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const m = /ready (\d+)/.exec(chunk.toString());
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`the stub exited (${code})`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function load(url: string, seconds: number, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  const result = await autocannon({ url, connections: 32, duration: seconds, method: init.method, headers: init.headers ?? {}, ...(init.body === undefined ? {} : { body: init.body }) });
+  const errors = result.errors + result.timeouts + result.non2xx;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+}
+
+/** Runs the benchmark. */
+export default async function bench(options: BenchOptions): Promise<void> {
+  const seconds = options.quick ? 4 : 15;
+  const dir = mkdtempSync(path.join(tmpdir(), 'interlock-bench-api-'));
+  const stub = await startStub();
+  const store = await openStore({ kind: 'sqlite', sqlitePath: path.join(dir, 'interlock.db') });
+  const config = loadConfig({ values: { outbound: { allow: ['127.0.0.1'] }, admin: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } } }, env: {} });
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const systems = await buildLeadToOrderDeps({
+    salesforce: { loginUrl: stub.url, credentials: { kind: 'client-credentials', clientId: 'bench', clientSecret: 'bench' }, allow: ['127.0.0.1'] },
+    netsuite: { baseUrl: stub.url, credentials: { clientId: 'bench', certificateId: 'bench', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }, allow: ['127.0.0.1'] },
+    stripe: { secretKey: 'sk_test_bench', baseUrl: stub.url, allow: ['127.0.0.1'] },
+    avalara: { accountId: '1', licenseKey: 'bench', baseUrl: stub.url, allow: ['127.0.0.1'] },
+  });
+  const engine = new Engine({ store, config, clock: systemClock, log: silentLog });
+  const app = await buildServer({ config, store, engine, log: silentLog, systems });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const apiUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { key } = await new ApiKeys(store, new AuditLog(store, systemClock), systemClock).create({ role: 'viewer', label: 'bench', actor: 'bench' });
+
+  const bare = Fastify();
+  bare.get('/', async () => ({ ok: true }));
+  await bare.listen({ host: '127.0.0.1', port: 0 });
+  const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/`;
+
+  try {
+    const validate = { method: 'POST' as const, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ accountId: STUB_ACCOUNT.Id }) };
+    const check = await fetch(`${apiUrl}/v1/accounts/validate`, validate);
+    if (check.status !== 200) throw new Error(`account validation answered ${check.status}: ${await check.text()}`);
+    // Warm both (JIT, connection pools), then measure each.
+    await load(bareUrl, 1, { method: 'GET' });
+    await load(`${apiUrl}/v1/accounts/validate`, 1, validate);
+    const base = await load(bareUrl, seconds, { method: 'GET' });
+    const api = await load(`${apiUrl}/v1/accounts/validate`, seconds, validate);
+    report({
+      bench: 'api',
+      case: 'account-validation',
+      metric: 'requests_per_s',
+      value: api.rps,
+      unit: 'req/s',
+      baseline: base.rps,
+      p50_ms: api.p50,
+      p99_ms: api.p99,
+      baseline_p50_ms: base.p50,
+      baseline_p99_ms: base.p99,
+      errors: api.errors,
+      connections: 32,
+      seconds,
+    });
+  } finally {
+    await bare.close();
+    await app.close();
+    await engine.stop();
+    await systems.close();
+    await store.close();
+    stub.child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
