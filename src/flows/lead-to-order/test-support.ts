@@ -136,3 +136,50 @@ export async function drive(rt: FlowRuntime, clock: ManualClock, runId: number):
   }
   throw new Error(`run ${runId} did not settle`);
 }
+
+/** A Stripe event body as delivered to webhooks. */
+export interface StripeEventBody {
+  id: string;
+  type: string;
+  created: number;
+  data: { object: Record<string, unknown> & { id: string }; previous_attributes?: Record<string, unknown> };
+}
+
+/** Stripe's events of `type` about objects matching `filter`, oldest first (what the webhook would deliver). */
+export async function stripeEvents(client: StripeClient, type: string, filter: (object: StripeEventBody['data']['object']) => boolean = () => true): Promise<StripeEventBody[]> {
+  const out: StripeEventBody[] = [];
+  for await (const event of client.list<StripeEventBody>('events', { type })) if (filter(event.data.object)) out.push(event);
+  return out.reverse();
+}
+
+/** Renews subscriptions on the Stripe sandbox (`POST /__sandbox/advance`); answers the subscriptions afterwards. */
+export async function advanceStripe(
+  sandbox: SandboxInstance,
+  body: { subscription?: string; periods?: number; paymentOutcome?: 'fail' | 'succeed' },
+): Promise<Array<{ id: string; status: string; current_period_start: number; latest_invoice: string | null; latest_invoice_status: string | null }>> {
+  const res = await fetch(`${sandbox.url}/__sandbox/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (await res.json()) as { advanced?: []; error?: string };
+  if (!res.ok || json.advanced === undefined) throw new Error(`advance failed: ${json.error ?? res.status}`);
+  return json.advanced;
+}
+
+/** The billing feedback fields of an account or opportunity. */
+export interface BillingFields {
+  Billing_Status__c: string | null;
+  Last_Invoice_Id__c: string | null;
+  Last_Payment_Date__c: string | null;
+}
+
+/** Reads the billing feedback fields of a record. */
+export async function billingFields(client: SalesforceClient, sobject: 'Account' | 'Opportunity', id: string): Promise<BillingFields> {
+  const res = await client.rest<BillingFields & { attributes?: unknown }>({ method: 'GET', path: `sobjects/${sobject}/${id}`, query: { fields: 'Billing_Status__c,Last_Invoice_Id__c,Last_Payment_Date__c' } });
+  const { attributes: _attributes, ...values } = res.body;
+  return values;
+}
+
+/** NetSuite transactions of `type` (`CustInvc`, `CustPymt`, `SalesOrd`) with external id `externalId`. */
+export async function transactionsByExternalId(client: NetSuiteClient, type: string, externalId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const row of suiteQl(client, { q: `SELECT id FROM transaction WHERE type = '${type}' AND externalid = '${externalId}'` })) ids.push(row['id'] ?? '');
+  return ids;
+}

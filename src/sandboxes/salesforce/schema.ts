@@ -78,6 +78,13 @@ const integration: readonly SfField[] = [
   { name: 'Integration_Error__c', type: 'textarea' },
 ];
 
+// What billing feedback writes onto accounts and opportunities (custom fields in a real org).
+const billing: readonly SfField[] = [
+  { name: 'Billing_Status__c', type: 'picklist' },
+  { name: 'Last_Invoice_Id__c', type: 'string' },
+  { name: 'Last_Payment_Date__c', type: 'date' },
+];
+
 function address(prefix: string): SfField[] {
   return ['Street', 'City', 'State', 'PostalCode', 'Country'].map((part) => ({ name: `${prefix}${part}`, type: 'string' }));
 }
@@ -115,6 +122,7 @@ const types: readonly SObjectType[] = [
       { name: 'Tax_Id__c', type: 'string' },
       { name: 'NetSuite_Customer_Id__c', type: 'string', externalId: true },
       { name: 'Stripe_Customer_Id__c', type: 'string', externalId: true },
+      ...billing,
     ],
     childRelationships: [
       { relationshipName: 'Opportunities', childSObject: 'Opportunity', field: 'AccountId' },
@@ -161,6 +169,9 @@ const types: readonly SObjectType[] = [
       { name: 'NetSuite_Order_Number__c', type: 'string' },
       { name: 'Stripe_Subscription_Id__c', type: 'string' },
       { name: 'Stripe_Customer_Id__c', type: 'string' },
+      ...billing,
+      { name: 'Subscription_Status__c', type: 'picklist' },
+      ref('Renewal_Of__c', 'Opportunity', { relationshipName: 'Renewal_Of__r' }),
     ],
     childRelationships: [
       { relationshipName: 'OpportunityLineItems', childSObject: 'OpportunityLineItem', field: 'OpportunityId' },

@@ -18,12 +18,15 @@ export interface BillSalesOrderInput {
   dueDate?: string;
   memo?: string;
   otherRefNum?: string;
+  /** The lines billed, when not every line of the order as NetSuite copies it (e.g. one billing period's recurring items). */
+  lines?: ReadonlyArray<{ item: { id: string } | { externalId: string }; quantity: number; rate: number; description?: string }>;
 }
 
 /** Creates (or finds) the invoice of the order; `created` says whether this call made it. */
 export async function billSalesOrder(client: NetSuiteClient, input: BillSalesOrderInput): Promise<{ invoice: Invoice; created: boolean }> {
-  const { salesOrder, externalId, ...body } = input;
+  const { salesOrder, externalId, lines, ...fields } = input;
   const fromId = 'id' in salesOrder ? salesOrder.id : (await getSalesOrder(client, salesOrder)).id;
+  const body = lines === undefined ? fields : { ...fields, item: { items: lines } };
   const made = await transformOnce(client, { fromType: 'salesOrder', fromId, toType: 'invoice', externalId, body });
   return { invoice: await getInvoice(client, { id: made.id }), created: made.created };
 }
