@@ -40,7 +40,11 @@ function step(value: unknown, key: string | number): unknown {
 
 /** Compiles a path to a getter; short paths get unrolled closures because they are the common case. */
 export function compileGetter(path: string): Getter {
-  const segs = parsePath(path);
+  return getterOf(parsePath(path));
+}
+
+/** A getter for path segments already parsed (and so checked) by {@link parsePath}. */
+export function getterOf(segs: ReadonlyArray<string | number>): Getter {
   const [a, b] = segs;
   if (segs.length === 1 && a !== undefined) {
     return (s) => {
