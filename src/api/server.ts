@@ -52,6 +52,21 @@ export interface ServerDeps {
   masterKey?: (() => MasterKey) | undefined;
 }
 
+/** A registered route, as tests enumerate them (so a new route cannot escape the RBAC and fuzz matrices). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  /** The role it declares, if any. */
+  role: string | undefined;
+}
+
+const registered = new WeakMap<FastifyInstance, RouteEntry[]>();
+
+/** Every route of a server built by {@link buildServer} (HEAD routes Fastify adds itself excluded). */
+export function routesOf(app: FastifyInstance): readonly RouteEntry[] {
+  return registered.get(app) ?? [];
+}
+
 /** Builds (but does not start) the HTTP server. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
@@ -62,6 +77,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     ...serverLimitOptions(deps.config.server),
     routerOptions: { maxParamLength: 500 },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+  });
+  const routes: RouteEntry[] = [];
+  registered.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of Array.isArray(r.method) ? r.method : [r.method]) {
+      if (method !== 'HEAD') routes.push({ method, url: r.url, role: r.config?.role });
+    }
   });
   app.setErrorHandler(errorHandler);
   limitJsonDepth(app, deps.config.server.jsonDepth);
