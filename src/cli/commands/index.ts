@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { registerContracts } from './contracts.ts';
+import { registerDemo } from './demo.ts';
 import { registerDlq } from './dlq.ts';
 import { registerKeys } from './keys.ts';
 import { registerMapping } from './mapping.ts';
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
 
 const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerStart,
+  registerDemo,
   registerWorker,
   registerDlq,
   registerRuns,
