@@ -8,6 +8,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The least role that may call the route. */
     role?: Role;
+    /**
+     * Top-level answer fields never stored for an Idempotency-Key replay (a key shown once stays
+     * shown once: the replay carries `null` in its place).
+     */
+    redactOnReplay?: readonly string[];
   }
 }
 

@@ -66,8 +66,21 @@ export function idempotency(scope: FastifyInstance, keys: IdempotencyKeys): void
     if (status >= 500 || status === 429 || typeof payload !== 'string') {
       await keys.release(p.scope, p.key);
     } else {
-      await keys.complete(p.scope, p.key, { status, contentType: String(reply.getHeader('content-type') ?? 'application/json'), body: payload });
+      const body = redact(payload, req.routeOptions.config.redactOnReplay);
+      await keys.complete(p.scope, p.key, { status, contentType: String(reply.getHeader('content-type') ?? 'application/json'), body });
     }
     return payload;
   });
+}
+
+// What must be shown once (a new API key) is stored as null, never in clear.
+function redact(payload: string, fields: readonly string[] | undefined): string {
+  if (fields === undefined || fields.length === 0) return payload;
+  try {
+    const parsed = JSON.parse(payload) as Record<string, unknown>;
+    for (const f of fields) if (f in parsed) parsed[f] = null;
+    return JSON.stringify(parsed);
+  } catch {
+    return '';
+  }
 }

@@ -25,7 +25,10 @@ export function keyRoutes(app: FastifyInstance, keys: ApiKeys): void {
 
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/admin/keys',
-    { config: ADMIN_ONLY, schema: { tags: ['admin'], summary: 'Create an API key: the answer holds it, once', body: CreateBody } },
+    {
+      config: { ...ADMIN_ONLY, redactOnReplay: ['key'] },
+      schema: { tags: ['admin'], summary: 'Create an API key: the answer holds it, once (an Idempotency-Key replay has `key: null`)', body: CreateBody },
+    },
     async (req, reply) => {
       const expiresAt = req.body.expiresAt === undefined ? undefined : Date.parse(req.body.expiresAt);
       const created = await keys.create({ role: req.body.role, label: req.body.label, expiresAt, actor: actorOf(req) });
