@@ -30,9 +30,12 @@ const ORDER_ENDED = new Set(['C', 'H']);
 const CANCELLED_MEMO = 'CANCELLED by Interlock';
 
 async function* wonOpportunities(systems: Systems): AsyncGenerator<Projection> {
-  const soql = 'SELECT Id, Amount, CurrencyIsoCode, AccountId FROM Opportunity WHERE IsWon = true';
-  for await (const o of queryRecords<{ Id: string; Amount: number | null; CurrencyIsoCode: string | null; AccountId: string | null }>(systems.salesforce, { soql })) {
-    yield { key: o.Id, id: o.Id, fields: { status: 'active', currency: o.CurrencyIsoCode ?? null, amount: o.Amount ?? 0 } };
+  const soql = 'SELECT Id, Amount, CurrencyIsoCode, Account.CurrencyIsoCode FROM Opportunity WHERE IsWon = true';
+  type Row = { Id: string; Amount: number | null; CurrencyIsoCode: string | null; Account: { CurrencyIsoCode: string | null } | null };
+  for await (const o of queryRecords<Row>(systems.salesforce, { soql })) {
+    // A deal without its own currency is in its account's, as lead-to-order books it.
+    const currency = o.CurrencyIsoCode ?? o.Account?.CurrencyIsoCode ?? null;
+    yield { key: o.Id, id: o.Id, fields: { status: 'active', currency, amount: o.Amount ?? 0 } };
   }
 }
 

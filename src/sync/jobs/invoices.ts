@@ -8,6 +8,7 @@
 import { billSalesOrder } from '../../connectors/netsuite/actions/bill-sales-order.ts';
 import { recordPayment } from '../../connectors/netsuite/actions/record-payment.ts';
 import { suiteQl } from '../../connectors/netsuite/actions/suiteql-query.ts';
+import { retrieveInvoice } from '../../connectors/stripe/actions/retrieve-invoice.ts';
 import { retrieveSubscription } from '../../connectors/stripe/actions/retrieve-subscription.ts';
 import type { StripeInvoice } from '../../connectors/stripe/types.ts';
 import { InterlockError } from '../../core/errors.ts';
@@ -48,7 +49,10 @@ function plan(systems: Systems, d: Discrepancy): HealCommand | undefined {
         const opportunity = (await retrieveSubscription(systems.stripe, subscriptionId)).metadata[OPPORTUNITY_KEY];
         if (opportunity === undefined) throw new InterlockError('permanent', `subscription ${subscriptionId} carries no ${OPPORTUNITY_KEY}`);
         const { invoice, created } = await billSalesOrder(systems.netsuite, { salesOrder: { externalId: opportunity }, externalId: d.key, otherRefNum: d.key });
-        return { invoice: invoice.id, created };
+        // Billing feedback of a paid invoice also records the payment, as the flow would have.
+        if ((await retrieveInvoice(systems.stripe, d.key)).status !== 'paid') return { invoice: invoice.id, created };
+        const paid = await recordPayment(systems.netsuite, { invoice: { id: invoice.id }, externalId: `${d.key}:payment`, memo: `Paid in Stripe (${d.key})` });
+        return { invoice: invoice.id, created, payment: paid.paymentId, paymentCreated: paid.created };
       },
     };
   }
