@@ -85,4 +85,17 @@ describe('NetSuite async requests', () => {
     assert.equal(bad.status, 400);
     assert.equal((await send('GET', '/services/rest/async/v1/job/nope')).status, 404);
   });
+
+  it('forgets idempotency keys with the jobs on reset, so a key used before is accepted again', async () => {
+    const key = randomUUID();
+    const headers = { prefer: 'respond-async', 'x-netsuite-idempotency-key': key };
+    const first = await send('POST', '/services/rest/record/v1/customer', { companyName: 'Before Reset', subsidiary: { id: '1' } }, headers);
+    assert.equal(first.status, 202);
+    assert.equal((await send('POST', '/services/rest/record/v1/customer', { companyName: 'Before Reset', subsidiary: { id: '1' } }, headers)).status, 400);
+    await sleep(50);
+    await sb.reset();
+    const again = await send('POST', '/services/rest/record/v1/customer', { companyName: 'After Reset', subsidiary: { id: '1' } }, headers);
+    assert.equal(again.status, 202);
+    assert.notEqual(again.headers.get('location'), first.headers.get('location'));
+  });
 });

@@ -27,22 +27,49 @@ export interface AsyncJob {
   result: { status: number; location: string | null; body: string } | null;
 }
 
+const RESPOND_ASYNC = /\brespond-async\b/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Adds async handling to the record routes of `scope` and registers the job routes. */
 export function registerAsyncJobs(scope: FastifyInstance, jobs: Collection<AsyncJob>, url: () => string): void {
   const jobUrl = (id: string): string => `${url()}/services/rest/async/v1/job/${id}`;
 
-  scope.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!/\brespond-async\b/i.test(String(request.headers['prefer'] ?? ''))) return undefined;
-    if (!request.url.startsWith('/services/rest/record/')) return undefined;
+  // Jobs by idempotency key, built from the stored jobs on first use (after a restart from a
+  // state file too); an entry whose job is gone (reset) no longer counts.
+  let byKey: Map<string, string> | undefined;
+  const earlierJob = (idempotencyKey: string): AsyncJob | undefined => {
+    if (byKey === undefined) {
+      byKey = new Map();
+      for (const j of jobs.list()) if (j.idempotencyKey !== null && !byKey.has(j.idempotencyKey)) byKey.set(j.idempotencyKey, j.id);
+    }
+    const id = byKey.get(idempotencyKey);
+    const job = id === undefined ? undefined : jobs.get(id);
+    return job?.idempotencyKey === idempotencyKey ? job : undefined;
+  };
+
+  // A callback hook: it runs on every record request, and most are synchronous ones.
+  scope.addHook('preHandler', (request, reply, done) => {
+    const prefer = request.headers['prefer'];
+    if (prefer === undefined || !RESPOND_ASYNC.test(String(prefer)) || !request.url.startsWith('/services/rest/record/')) {
+      done();
+      return;
+    }
+    try {
+      // Answers 202 itself, which ends the request: `done` must not be called as well.
+      startJob(request, reply);
+    } catch (err) {
+      done(err as Error);
+    }
+  });
+
+  const startJob = (request: FastifyRequest, reply: FastifyReply): void => {
     const key = request.headers['x-netsuite-idempotency-key'];
     const idempotencyKey = typeof key === 'string' ? key : null;
     if (idempotencyKey !== null) {
       if (!UUID.test(idempotencyKey)) {
         throw new NetSuiteError(400, 'INVALID_HEADER', 'The X-NetSuite-Idempotency-Key header must be a UUID.', { header: 'X-NetSuite-Idempotency-Key' });
       }
-      const earlier = jobs.list().find((j) => j.idempotencyKey === idempotencyKey);
+      const earlier = earlierJob(idempotencyKey);
       if (earlier) {
         reply.header('Location', jobUrl(earlier.id));
         throw new NetSuiteError(400, 'IDEMPOTENCY_ERROR', `A request with the idempotency key ${idempotencyKey} has already been submitted.`, { header: 'X-NetSuite-Idempotency-Key' }, 'Conflict');
@@ -50,6 +77,7 @@ export function registerAsyncJobs(scope: FastifyInstance, jobs: Collection<Async
     }
     const job: AsyncJob = { id: randomUUID().replace(/-/g, '').slice(0, 12), idempotencyKey, progress: 'pending', startTime: new Date().toISOString(), endTime: null, result: null };
     jobs.put(job.id, job);
+    if (idempotencyKey !== null) byKey?.set(idempotencyKey, job.id);
     const { prefer: _prefer, 'x-netsuite-idempotency-key': _key, 'content-length': _length, ...headers } = request.headers;
     const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
     // Run after answering, so the job is visibly pending and holds no concurrency slot meanwhile.
@@ -67,8 +95,8 @@ export function registerAsyncJobs(scope: FastifyInstance, jobs: Collection<Async
         })
         .catch(() => jobs.put(job.id, { ...job, progress: 'failed', endTime: new Date().toISOString(), result: null }));
     });
-    return reply.code(202).header('Preference-Applied', 'respond-async').header('Location', jobUrl(job.id)).send();
-  });
+    reply.code(202).header('Preference-Applied', 'respond-async').header('Location', jobUrl(job.id)).send();
+  };
 
   const find = (id: string | undefined): AsyncJob => {
     const job = id === undefined ? undefined : jobs.get(id);

@@ -4,9 +4,11 @@
  * `INVALID_CONTENT` / `INVALID_KEY_OR_REF` errors with the field's `o:errorPath`.
  */
 import { NetSuiteError } from './errors.ts';
-import { findRecordType } from './schema.ts';
-import type { NsField, NsRecordType } from './schema.ts';
+import { refTargets } from './schema.ts';
+import type { NsField } from './schema.ts';
 import type { NsStore } from './store.ts';
+
+const NONE: readonly string[] = [];
 
 /** Coerces a value for `field`; `path` is reported in errors. */
 export function coerceField(store: NsStore, field: NsField, value: unknown, path: string): unknown {
@@ -37,7 +39,7 @@ export function coerceField(store: NsStore, field: NsField, value: unknown, path
 }
 
 function resolveRef(store: NsStore, field: NsField, value: unknown, path: string): string {
-  const targets = (field.refTypes ?? []).map((t) => findRecordType(t)).filter((t): t is NsRecordType => t !== undefined);
+  const targets = refTargets(field.refTypes ?? NONE);
   const ref = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : { id: value };
   const id = ref['id'];
   const externalId = ref['externalId'];

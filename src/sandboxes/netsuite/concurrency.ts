@@ -3,24 +3,32 @@
  * REST record service, SuiteQL and async jobs; one more is refused with `429` and NetSuite's
  * error body (no Retry-After, as NetSuite documents none).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CONCURRENCY_DETAIL, errorBody } from './errors.ts';
 
 /** Adds the limit to every route registered in `scope` afterwards. */
 export function limitConcurrency(scope: FastifyInstance, limit: number): void {
   let inFlight = 0;
   const counted = new WeakSet<FastifyRequest>();
-  const release = async (request: FastifyRequest): Promise<void> => {
+  const release = (request: FastifyRequest): void => {
     if (counted.delete(request)) inFlight -= 1;
   };
-  scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  scope.addHook('onRequest', (request, reply, done) => {
     if (inFlight >= limit) {
-      return reply.code(429).send(errorBody(429, 'CONCURRENCY_LIMIT_EXCEEDED', CONCURRENCY_DETAIL));
+      // Answering from a hook ends the request here; `done` must not be called as well.
+      reply.code(429).send(errorBody(429, 'CONCURRENCY_LIMIT_EXCEEDED', CONCURRENCY_DETAIL));
+      return;
     }
     inFlight += 1;
     counted.add(request);
-    return undefined;
+    done();
   });
-  scope.addHook('onResponse', release);
-  scope.addHook('onRequestAbort', release);
+  scope.addHook('onResponse', (request, _reply, done) => {
+    release(request);
+    done();
+  });
+  scope.addHook('onRequestAbort', (request, done) => {
+    release(request);
+    done();
+  });
 }

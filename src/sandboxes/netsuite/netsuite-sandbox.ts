@@ -75,7 +75,16 @@ export function createNetSuiteSandbox(overrides: Partial<NetSuiteSandboxConfig> 
       );
       registerTokenRoute(app, { config, publicKey: key(), tokens, faults: kit.faults, url });
       await app.register(async (api) => {
-        api.addHook('onRequest', async (request) => tokens.check(request.headers.authorization));
+        // Callback-style hooks here and in the concurrency limit: they run on every request, and skip the promise an async hook costs.
+        api.addHook('onRequest', (request, _reply, done) => {
+          try {
+            tokens.check(request.headers.authorization);
+          } catch (err) {
+            done(err as Error);
+            return;
+          }
+          done();
+        });
         limitConcurrency(api, config.concurrencyLimit);
         registerAsyncJobs(api, kit.store.collection<AsyncJob>('asyncJobs'), url);
         registerRecordRoutes(api, { store, url });

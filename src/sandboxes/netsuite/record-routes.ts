@@ -11,7 +11,7 @@ import { compileFilter } from './list-filter.ts';
 import { createRecord, updateRecord } from './records.ts';
 import { recordUrl, renderLines, renderRecord } from './render.ts';
 import { transformRecord } from './transform.ts';
-import { findRecordType } from './schema.ts';
+import { findNsSublist, findRecordType } from './schema.ts';
 import type { NsRecordType } from './schema.ts';
 import type { NsRecord, NsStore } from './store.ts';
 
@@ -76,7 +76,7 @@ export function registerRecordRoutes(app: FastifyInstance, deps: RecordRouteDeps
     const type = recordType(request);
     const params = request.params as Params;
     const record = find(store, type, params['id'] ?? '');
-    const sublist = type.sublists.find((s) => s.name.toLowerCase() === (params['sublist'] ?? '').toLowerCase());
+    const sublist = findNsSublist(type, params['sublist'] ?? '');
     if (!sublist) throw new NetSuiteError(404, 'NONEXISTENT_FIELD', `The sub-resource ${params['sublist'] ?? ''} does not exist on ${type.name}.`);
     return renderLines(store, deps.url(), `${recordUrl(deps.url(), type.name, record.id)}/${sublist.name}`, sublist, record.sublists[sublist.name] ?? []);
   });

@@ -6,7 +6,7 @@
  */
 import { coerceField } from './coerce.ts';
 import { NetSuiteError } from './errors.ts';
-import { findNsField, findRecordType, isCustomField } from './schema.ts';
+import { findNsField, findNsSublist, findRecordType, isCustomField, refTargets } from './schema.ts';
 import type { NsRecordType, NsSublist } from './schema.ts';
 import type { NsRecord, NsStore } from './store.ts';
 
@@ -58,7 +58,7 @@ function parseBody(store: NsStore, type: NsRecordType, body: unknown): { fields:
   const sublists: Record<string, Values[]> = {};
   for (const [key, value] of Object.entries(body as Values)) {
     if (key === 'links') continue;
-    const sublist = type.sublists.find((s) => s.name.toLowerCase() === key.toLowerCase());
+    const sublist = findNsSublist(type, key);
     if (sublist) {
       sublists[sublist.name] = parseLines(store, sublist, value);
       continue;
@@ -191,7 +191,7 @@ const ITEM_TYPE_NAMES = ['inventoryItem', 'nonInventorySaleItem', 'serviceSaleIt
 
 function derive(store: NsStore, type: NsRecordType, record: NsRecord): void {
   if (type.name === 'salesOrder' || type.name === 'invoice') {
-    const itemTypes = ITEM_TYPE_NAMES.map((n) => findRecordType(n)).filter((t): t is NsRecordType => t !== undefined);
+    const itemTypes = refTargets(ITEM_TYPE_NAMES);
     let total = 0;
     for (const line of record.sublists['item'] ?? []) {
       const item = store.getAny(itemTypes, String(line['item']));

@@ -3,9 +3,11 @@
  * `{links, id, refName}`, empty fields left out, sublists as a link unless
  * `expandSubResources=true`, and `fields=` limiting the body fields returned.
  */
-import { findRecordType, isCustomField } from './schema.ts';
+import { isCustomField, refTargets } from './schema.ts';
 import type { NsRecordType, NsSublist } from './schema.ts';
 import type { NsRecord, NsStore } from './store.ts';
+
+const NONE: readonly string[] = [];
 
 const STATUS_CODES: Readonly<Record<string, string>> = {
   'Pending Fulfillment': 'B',
@@ -36,7 +38,7 @@ export function renderRecord(store: NsStore, base: string, type: NsRecordType, r
     if (options.fields && field.name !== 'id' && !options.fields.has(field.name.toLowerCase())) continue;
     const value = record.fields[field.name];
     if (value === null || value === undefined) continue;
-    if (field.kind === 'ref') out[field.name] = renderRef(store, base, field.refTypes ?? [], String(value));
+    if (field.kind === 'ref') out[field.name] = renderRef(store, base, field.refTypes ?? NONE, String(value));
     else if (field.name === 'status') out[field.name] = { id: STATUS_CODES[String(value)] ?? 'A', refName: value };
     else out[field.name] = value;
   }
@@ -59,7 +61,7 @@ export function renderLines(store: NsStore, base: string, href: string, sublist:
     for (const field of sublist.fields) {
       const value = line[field.name];
       if (value === null || value === undefined) continue;
-      out[field.name] = field.kind === 'ref' ? renderRef(store, base, field.refTypes ?? [], String(value)) : value;
+      out[field.name] = field.kind === 'ref' ? renderRef(store, base, field.refTypes ?? NONE, String(value)) : value;
     }
     for (const [key, value] of Object.entries(line)) if (isCustomField(key) && value !== null) out[key] = value;
     return out;
@@ -68,8 +70,7 @@ export function renderLines(store: NsStore, base: string, href: string, sublist:
 }
 
 function renderRef(store: NsStore, base: string, refTypes: readonly string[], id: string): Record<string, unknown> {
-  const types = refTypes.map((t) => findRecordType(t)).filter((t): t is NsRecordType => t !== undefined);
-  const target = store.getAny(types, id);
+  const target = store.getAny(refTargets(refTypes), id);
   const out: Record<string, unknown> = { links: target ? [{ rel: 'self', href: recordUrl(base, target.type, id) }] : [], id };
   const name = target ? refName(target) : undefined;
   if (name !== undefined) out['refName'] = name;

@@ -224,10 +224,47 @@ export function findRecordType(name: string): NsRecordType | undefined {
   return byName.get(name.toLowerCase());
 }
 
+// Lookups by lower-cased name, built once per field list or type: every key of every request
+// body is looked up, and lower-casing each candidate on each lookup was most of a create's work.
+const fieldIndexes = new WeakMap<readonly NsField[], ReadonlyMap<string, NsField>>();
+const sublistIndexes = new WeakMap<NsRecordType, ReadonlyMap<string, NsSublist>>();
+const refTargetLists = new WeakMap<readonly string[], readonly NsRecordType[]>();
+
+function indexByName<T extends { readonly name: string }>(items: readonly T[]): ReadonlyMap<string, T> {
+  const index = new Map<string, T>();
+  // The first of two names equal but for case wins, as a linear search would find it.
+  for (const item of items) if (!index.has(item.name.toLowerCase())) index.set(item.name.toLowerCase(), item);
+  return index;
+}
+
 /** A field by name, ignoring case. */
 export function findNsField(fields: readonly NsField[], name: string): NsField | undefined {
-  const wanted = name.toLowerCase();
-  return fields.find((f) => f.name.toLowerCase() === wanted);
+  let index = fieldIndexes.get(fields);
+  if (index === undefined) {
+    index = indexByName(fields);
+    fieldIndexes.set(fields, index);
+  }
+  return index.get(name.toLowerCase());
+}
+
+/** A sublist of a type by name, ignoring case. */
+export function findNsSublist(type: NsRecordType, name: string): NsSublist | undefined {
+  let index = sublistIndexes.get(type);
+  if (index === undefined) {
+    index = indexByName(type.sublists);
+    sublistIndexes.set(type, index);
+  }
+  return index.get(name.toLowerCase());
+}
+
+/** The record types a reference field may point at (its known `refTypes`). */
+export function refTargets(refTypes: readonly string[]): readonly NsRecordType[] {
+  let targets = refTargetLists.get(refTypes);
+  if (targets === undefined) {
+    targets = refTypes.map((t) => findRecordType(t)).filter((t): t is NsRecordType => t !== undefined);
+    refTargetLists.set(refTypes, targets);
+  }
+  return targets;
 }
 
 /** Whether a name is a custom field (`custentity…`, `custbody…`, `custitem…`, `custcol…`), accepted as free text. */
