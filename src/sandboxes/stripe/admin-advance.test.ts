@@ -67,6 +67,20 @@ describe('Stripe sandbox: advance billing time', () => {
     assert.equal(paid.status, 'paid');
   });
 
+  it('declines only the next charge of a customer set to fail_next, for the demo\'s failed payments', async () => {
+    await stripe('POST', 'customers/cus_SandboxAcme', 'metadata[sandbox_payment_outcome]=fail_next');
+    const sub = await subscribe();
+    assert.equal(sub.status, 'incomplete');
+    const customer = (await stripe('GET', 'customers/cus_SandboxAcme')) as { metadata: Json };
+    assert.equal(customer.metadata['sandbox_payment_outcome'], undefined);
+    // An incomplete subscription does not renew, as in Stripe.
+    const refused = await advance({ subscription: String(sub.id) });
+    assert.equal(refused.status, 400);
+    assert.match(String(refused.body['error']), /is incomplete/);
+    const retried = await stripe('POST', `invoices/${String(sub.latest_invoice)}/pay`);
+    assert.equal(retried.status, 'paid');
+  });
+
   it('renews every live subscription off a test clock, several periods at once', async () => {
     const a = await subscribe();
     const b = await stripe('POST', 'subscriptions', 'customer=cus_SandboxGlobex&items[0][price]=price_SandboxPlatformMonthly');

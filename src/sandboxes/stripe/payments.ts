@@ -6,6 +6,8 @@
  *   `pm_card_chargeDeclined`) is declined with `card_declined`;
  * - a customer whose metadata has `sandbox_payment_outcome=fail` is always declined (handy for
  *   a customer created by a connector that sets no payment method);
+ * - a customer whose metadata has `sandbox_payment_outcome=fail_next` is declined once: the
+ *   value is removed by that decline, so Stripe's retry (or the next invoice) goes through;
  * - anything else succeeds.
  */
 import type { EmitOptions, StripeEvents } from './events.ts';
@@ -21,11 +23,15 @@ export const DECLINING_PAYMENT_METHODS: ReadonlySet<string> = new Set([
   'pm_card_chargeCustomerFail',
 ]);
 
+/** `metadata[sandbox_payment_outcome]` value that declines a customer's next charge only. */
+export const FAIL_NEXT = 'fail_next';
+
 /** Whether charging `customerId` with `paymentMethod` is declined. */
 export function isDeclined(state: StripeState, customerId: string | null, paymentMethod: string | null): boolean {
   if (paymentMethod !== null && DECLINING_PAYMENT_METHODS.has(paymentMethod)) return true;
   const customer = customerId === null ? undefined : state.customers.get(customerId);
-  return customer?.metadata.sandbox_payment_outcome === 'fail';
+  const outcome = customer?.metadata.sandbox_payment_outcome;
+  return outcome === 'fail' || outcome === FAIL_NEXT;
 }
 
 /** The customer's default payment method, or the card that always works in test mode. */
@@ -97,6 +103,7 @@ export function confirmPaymentIntent(
 ): boolean {
   intent.payment_method ??= defaultPaymentMethod(state, intent.customer);
   const declined = isDeclined(state, intent.customer, intent.payment_method);
+  if (declined) forgetFailNext(state, intent.customer);
   if (declined) {
     intent.status = 'requires_payment_method';
     intent.last_payment_error = declineError(intent.payment_method);
@@ -109,4 +116,12 @@ export function confirmPaymentIntent(
   state.paymentIntents.put(intent.id, intent);
   events.emit(declined ? 'payment_intent.payment_failed' : 'payment_intent.succeeded', intent, emit);
   return !declined;
+}
+
+// A one-time decline is used up by the charge it declined.
+function forgetFailNext(state: StripeState, customerId: string | null): void {
+  const customer = customerId === null ? undefined : state.customers.get(customerId);
+  if (customer?.metadata.sandbox_payment_outcome !== FAIL_NEXT) return;
+  delete customer.metadata.sandbox_payment_outcome;
+  state.customers.put(customer.id, customer);
 }
