@@ -3,7 +3,7 @@
  * the fault hooks on the vendor's routes, the admin endpoints, a state store and an event sender.
  * A vendor folder describes its API; this file does the rest, the same way for every vendor.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { EventDelivery, type EventDeliveryOptions } from './event-delivery.ts';
 import { FaultController } from './fault-controller.ts';
@@ -85,7 +85,7 @@ export async function startSandbox(
   };
 
   // No request logging: with no logger it still timed every response for a log line never written.
-  const app = Fastify({ logger: false, disableRequestLogging: true, forceCloseConnections: true });
+  const app = Fastify({ logger: false, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true });
   try {
     faults.install(app, definition.renderError);
     registerAdminRoutes(app, {
