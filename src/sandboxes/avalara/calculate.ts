@@ -135,13 +135,16 @@ export function calculateTransaction(input: CreateTransactionInput, identity: Tr
   };
 }
 
+const JURIS_TYPE_NAMES: Readonly<Record<string, string>> = { STA: 'State', CTY: 'County', CIT: 'City', STJ: 'Special' };
+const JURIS_TYPE_ORDER: readonly string[] = ['STA', 'CTY', 'CIT', 'STJ', 'CNT'];
+
 function jurisTypeName(type: string): string {
-  return { STA: 'State', CTY: 'County', CIT: 'City', STJ: 'Special' }[type] ?? 'Country';
+  return JURIS_TYPE_NAMES[type] ?? 'Country';
 }
 
 // A stable small offset so detail ids differ within a line.
 function detailIndex(type: string): number {
-  return ['STA', 'CTY', 'CIT', 'STJ', 'CNT'].indexOf(type);
+  return JURIS_TYPE_ORDER.indexOf(type);
 }
 
 function uniqueDestinations(input: CreateTransactionInput): AddressInfo[] {

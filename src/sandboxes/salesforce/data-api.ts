@@ -21,15 +21,22 @@ export async function registerDataApi(app: FastifyInstance, ctx: SalesforceConte
 
   await app.register(
     async (api) => {
-      api.addHook('onRequest', async (request) => {
-        ctx.sessions.check(request.headers.authorization);
-        apiVersion(request);
-        // A composite request counts once; its subrequests do not count again.
-        if (request.headers[SUBREQUEST_HEADER] !== SUBREQUEST_SECRET) ctx.usage.count();
+      // Callback-style hooks: they run on every API call, and skip the promise an async hook costs.
+      api.addHook('onRequest', (request, _reply, done) => {
+        try {
+          ctx.sessions.check(request.headers.authorization);
+          apiVersion(request);
+          // A composite request counts once; its subrequests do not count again.
+          if (request.headers[SUBREQUEST_HEADER] !== SUBREQUEST_SECRET) ctx.usage.count();
+        } catch (err) {
+          done(err as Error);
+          return;
+        }
+        done();
       });
-      api.addHook('onSend', async (_request, reply, payload) => {
+      api.addHook('onSend', (_request, reply, payload, done) => {
         reply.header('Sforce-Limit-Info', ctx.usage.header());
-        return payload;
+        done(null, payload);
       });
       api.get('/', async (request) => {
         const base = `/services/data/v${apiVersion(request)}`;
