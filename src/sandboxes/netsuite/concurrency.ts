@@ -21,14 +21,9 @@ export function limitConcurrency(scope: FastifyInstance, limit: number): void {
     }
     inFlight += 1;
     counted.add(request);
-    done();
-  });
-  scope.addHook('onResponse', (request, _reply, done) => {
-    release(request);
-    done();
-  });
-  scope.addHook('onRequestAbort', (request, done) => {
-    release(request);
+    // 'close' fires however the exchange ends — answered, aborted by the client, or the socket
+    // destroyed unanswered by the drop-response fault — so no slot is ever leaked.
+    reply.raw.once('close', () => release(request));
     done();
   });
 }

@@ -251,4 +251,18 @@ describe('NetSuite sandbox', () => {
       await small.close();
     }
   });
+
+  it('frees the concurrency slot of a request whose answer the drop fault swallowed', async () => {
+    const small = await createNetSuiteSandbox({ publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), concurrencyLimit: 1 }).start({ seed: true });
+    try {
+      const t = String((await requestToken(small, await assertion(small))).body?.['access_token']);
+      const get = () => fetch(`${small.url}${records}/customer/101`, { headers: { authorization: `Bearer ${t}` } });
+      small.faults.patch({ dropResponseRate: 1 });
+      for (let i = 0; i < 3; i++) await assert.rejects(get());
+      small.faults.patch({ dropResponseRate: 0 });
+      assert.equal((await get()).status, 200);
+    } finally {
+      await small.close();
+    }
+  });
 });
