@@ -256,7 +256,13 @@ describe('NetSuite sandbox', () => {
     const small = await createNetSuiteSandbox({ publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), concurrencyLimit: 1 }).start({ seed: true });
     try {
       const t = String((await requestToken(small, await assertion(small))).body?.['access_token']);
-      const get = () => fetch(`${small.url}${records}/customer/101`, { headers: { authorization: `Bearer ${t}` } });
+      // A SuiteQL query: a POST with a body, as the connectors' reads are.
+      const get = () =>
+        fetch(`${small.url}/services/rest/query/v1/suiteql`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${t}`, prefer: 'transient', 'content-type': 'application/json' },
+          body: JSON.stringify({ q: 'SELECT id FROM customer' }),
+        });
       small.faults.patch({ dropResponseRate: 1 });
       for (let i = 0; i < 3; i++) await assert.rejects(get());
       small.faults.patch({ dropResponseRate: 0 });
