@@ -24,6 +24,10 @@ describe('decodeForm', () => {
     assert.deepEqual(decodeForm('a[10]=x&a[2]=y&b=&c'), { a: ['y', 'x'], b: '', c: '' });
   });
 
+  it('keeps a container that mixes appends and names an object, with nothing hidden on it', () => {
+    assert.deepEqual(decodeForm('a[]=1&a[x]=2&b[0]=3&b[y]=4'), { a: { '\u0000000001': '1', x: '2' }, b: { 0: '3', y: '4' } });
+  });
+
   it('decodes the same way from a query string (URL-encoded brackets)', () => {
     assert.deepEqual(decodeForm('expand%5B%5D=data.customer&limit=3'), { expand: ['data.customer'], limit: '3' });
   });

@@ -83,15 +83,36 @@ function assign(root: Node, path: readonly string[], value: string): void {
   }
 }
 
-// An object whose keys are all indexes (or appends) becomes an array, in index order.
+// An object whose keys are all indexes (or appends) becomes an array, in index order. Other
+// objects are kept and filled in place: this runs on every request, and rebuilding each one
+// (entries, a regex per key) cost more than the rest of the decoding.
 function compactArrays(node: unknown): FormValue {
   if (typeof node !== 'object' || node === null) return node as string;
-  const record = node as Record<string, unknown>;
-  const keys = Object.keys(record);
-  const converted = Object.fromEntries(keys.map((k) => [k, compactArrays(record[k])]));
-  const indexed = keys.length > 0 && keys.every((k) => /^\d+$/.test(k) || k.startsWith('\u0000'));
-  if (!indexed) return converted;
-  return keys
+  const record = node as Node;
+  let indexed = true;
+  let empty = true;
+  for (const key in record) {
+    empty = false;
+    record[key] = compactArrays(record[key]);
+    if (indexed && !isIndexKey(key)) indexed = false;
+  }
+  if (empty || !indexed) {
+    if (record[APPEND] !== undefined) delete record[APPEND];
+    return record as { [key: string]: FormValue };
+  }
+  return Object.keys(record)
     .sort((a, b) => (a.startsWith('\u0000') || b.startsWith('\u0000') ? a.localeCompare(b) : Number(a) - Number(b)))
-    .map((k) => converted[k] as FormValue);
+    .map((k) => record[k] as FormValue);
+}
+
+// `12` or an append slot (`\u0000000003`).
+function isIndexKey(key: string): boolean {
+  const first = key.charCodeAt(0);
+  if (first === 0) return true;
+  if (key.length === 0) return false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
