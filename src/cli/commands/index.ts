@@ -9,10 +9,12 @@ import { registerDlq } from './dlq.ts';
 import { registerKeys } from './keys.ts';
 import { registerMapping } from './mapping.ts';
 import { registerMigrate } from './migrate.ts';
+import { registerReconcile } from './reconcile.ts';
 import { registerRuns } from './runs.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerSecrets } from './secrets.ts';
 import { registerStart } from './start.ts';
+import { registerSync } from './sync.ts';
 import { registerWorker } from './worker.ts';
 
 /** Registers every subcommand on `program`. */
@@ -32,4 +34,6 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerMapping,
   registerKeys,
   registerSecrets,
+  registerSync,
+  registerReconcile,
 ];

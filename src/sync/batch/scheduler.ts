@@ -16,7 +16,7 @@ import { checkCron } from './cron.ts';
 import { SyncSchedules } from './schedules.ts';
 import { runSync, type SyncOutcome } from './sync-runner.ts';
 import type { SyncDefinition } from './sync-definition.ts';
-import { SYNCS } from './syncs/index.ts';
+import { findSync, SYNCS } from './syncs/index.ts';
 
 /** What the scheduler needs. */
 export interface SchedulerDeps {
@@ -48,6 +48,7 @@ export class SyncScheduler {
     this.#deps = deps;
     this.#schedules = new SyncSchedules(deps.store, deps.clock);
     const budget = deps.budget ?? new ApiBudget({ clock: deps.clock });
+    for (const name of deps.only ?? []) findSync(name);
     for (const [name, factory] of Object.entries(SYNCS)) {
       if (deps.only !== undefined && !deps.only.includes(name)) continue;
       const sync = factory(deps.systems, budget);

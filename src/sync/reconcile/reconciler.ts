@@ -27,8 +27,10 @@ export interface Progress {
   phase: 'read' | 'compare';
   /** The system being read (phase `read`). */
   system?: string;
-  /** Records read so far (phase `read`: of that system; `compare`: keys compared). */
+  /** Records so far (phase `read`: read from that system; `compare`: joined, all sides). */
   done: number;
+  /** Records to join in all (phase `compare`, when every side was spilled and so counted). */
+  total?: number;
 }
 
 /** What a run needs. */
@@ -50,6 +52,7 @@ export async function runReconciliation(job: ReconcileJob, deps: RunDeps): Promi
   const kinds: Partial<Record<DiscrepancyKind, number>> = {};
   try {
     const inputs: JoinInput[] = [];
+    const spilled: Record<string, number> = {};
     for (const side of job.sides) {
       read[side.system] = 0;
       const batches = side.readBatches?.() ?? batched(side.read());
@@ -58,33 +61,37 @@ export async function runReconciliation(job: ReconcileJob, deps: RunDeps): Promi
         continue;
       }
       const n = await spill(deps.store, runId, side.system, batches, (done) => deps.onProgress?.({ phase: 'read', system: side.system, done }));
+      spilled[side.system] = n;
       deps.onProgress?.({ phase: 'read', system: side.system, done: n });
       inputs.push({ name: side.system, batches: readSpilled(deps.store, runId, side.system) });
     }
     const rules = { systems: job.sides.map((s) => s.system), fields: job.fields };
     const systems = rules.systems;
     let batch: Discrepancy[] = [];
-    let keys = 0;
+    let joined = 0;
+    const total = job.sides.every((s) => s.sorted !== true) ? Object.values(spilled).reduce((a, b) => a + b, 0) : undefined;
+    const progress = (done: number) => deps.onProgress?.({ phase: 'compare', done, ...(total === undefined ? {} : { total }) });
     for await (const groups of mergeJoin(inputs)) {
       for (const group of groups) {
         for (let i = 0; i < group.bySide.length; i++) {
           const system = systems[i] ?? '';
-          read[system] = (read[system] ?? 0) + (group.bySide[i]?.length ?? 0);
+          const n = group.bySide[i]?.length ?? 0;
+          read[system] = (read[system] ?? 0) + n;
+          joined += n;
         }
         for (const d of compareGroup(group, rules)) {
           kinds[d.kind] = (kinds[d.kind] ?? 0) + 1;
           batch.push(d);
         }
       }
-      keys += groups.length;
       if (batch.length >= BATCH) {
         await runs.add(runId, batch);
         batch = [];
       }
-      deps.onProgress?.({ phase: 'compare', done: keys });
+      progress(joined);
     }
     await runs.add(runId, batch);
-    deps.onProgress?.({ phase: 'compare', done: keys });
+    progress(joined);
     await runs.finish(runId, { read, kinds });
   } catch (err) {
     await runs.finish(runId, { read, kinds, error: toInterlockError(err).message });

@@ -4,6 +4,7 @@
  * settings (subsidiaries, currencies), so a heal books exactly what the flow would have booked.
  */
 import { NetSuiteClient } from '../../connectors/netsuite/client.ts';
+import { validationError } from '../../core/errors.ts';
 import { SalesforceClient } from '../../connectors/salesforce/client.ts';
 import { StripeClient } from '../../connectors/stripe/client.ts';
 import { DEFAULT_LEAD_TO_ORDER_CONFIG, type LeadToOrderConfig } from '../../flows/lead-to-order/config.ts';
@@ -29,4 +30,14 @@ export function connectSystems(options: SystemsOptions): Systems {
     stripe: new StripeClient(options.stripe),
     config: { ...DEFAULT_LEAD_TO_ORDER_CONFIG, ...options.config },
   };
+}
+
+/** The systems of a runtime's configuration, or a validation error saying what to configure. */
+export function requireSystems(configured: Systems | undefined): Systems {
+  if (configured === undefined) {
+    throw validationError('batch sync and reconciliation need connectors.salesforce, connectors.netsuite, connectors.stripe (and connectors.avalara) in the configuration', {
+      details: { field: 'connectors' },
+    });
+  }
+  return configured;
 }
