@@ -38,6 +38,9 @@ function inList(err: unknown, site: FieldSite | undefined, index: number): unkno
 
 const lit = (text: string): string => JSON.stringify(text);
 
+/** Fields of an object that one of its literals may hold; the code grows with its square. */
+const LITERAL_PREFIX = 16;
+
 /** One frame: the record, or the element of a list, with its own failure site variable. */
 interface Frame {
   /** Variable holding the frame's source object. */
@@ -87,16 +90,38 @@ class Generator {
     return code;
   }
 
-  /** Code building `plan` into a new variable, whose name is returned with the code. */
+  /**
+   * Code building `plan` into a new variable, whose name is returned with the code. Values are
+   * computed first, in order; the object is then made by one literal holding the longest run of
+   * present values from the start, and the rest are added one by one. A literal gets its
+   * properties in the object itself, where adding them one by one to `{}` grows a separate store
+   * twice or three times over: the outputs of a batch are most of what the garbage collector moves.
+   */
   object(plan: ObjectPlan, frame: Frame, at: ReadonlyArray<string | number>): { code: string; result: string } {
     const o = this.name('o');
-    const any = this.name('a');
-    const lines = [plan.asArray ? `const ${o} = [];` : `const ${o} = {}; let ${any} = false;`];
+    const values = plan.entries.map(() => this.name('p'));
+    const lines = [`let ${o};`, values.length > 0 ? `let ${values.join(', ')};` : ''];
     plan.entries.forEach((e, i) => {
-      lines.push(this.rule(e.rule, frame, [...at, plan.asArray ? i : e.key]));
-      lines.push(plan.asArray ? `if (v != null) ${o}.push(v);` : `if (v != null) { ${o}[${lit(e.key)}] = v; ${any} = true; }`);
+      lines.push(this.rule(e.rule, frame, [...at, plan.asArray ? i : e.key]), `${values[i]} = v;`);
     });
-    return { code: lines.join('\n'), result: plan.asArray ? o : `(${any} ? ${o} : undefined)` };
+    const present = (i: number): string => `${values[i]} != null`;
+    const all = values.map((_, i) => present(i)).join(' && ') || 'true';
+    if (plan.asArray) {
+      const push = values.map((p, i) => `if (${present(i)}) ${o}.push(${p});`).join(' ');
+      lines.push(`if (${all}) ${o} = [${values.join(', ')}]; else { ${o} = []; ${push} }`);
+      return { code: lines.join('\n'), result: o };
+    }
+    const keys = plan.entries.map((e) => lit(e.key));
+    const literal = (n: number): string => `{ ${keys.slice(0, n).map((k, i) => `${k}: ${values[i]}`).join(', ')} }`;
+    const rest = (from: number): string =>
+      keys.slice(from).map((k, j) => `if (${present(from + j)}) ${o}[${k}] = ${values[from + j]};`).join(' ');
+    // Long objects get the literal for their first fields only, to keep the code linear in size.
+    const upTo = Math.min(values.length, LITERAL_PREFIX);
+    for (let n = 0; n < upTo; n++) lines.push(`${n === 0 ? '' : 'else '}if (!(${present(n)})) { ${o} = ${literal(n)}; ${rest(n + 1)} }`);
+    lines.push(`${upTo === 0 ? '' : 'else '}{ ${o} = ${literal(upTo)}; ${rest(upTo)} }`);
+    // An object with no field at all is absent.
+    const any = values.map((_, i) => present(i)).join(' || ') || 'false';
+    return { code: lines.join('\n'), result: `(${any} ? ${o} : undefined)` };
   }
 
   /** Code computing one rule into `v`. */
