@@ -2,6 +2,8 @@
  * What routes declare in Fastify's `config`: the role a caller needs (read by the guards of the
  * admin API and `/v1`). Declared here once so every route's `config: { role }` is type-checked.
  */
+import type { FastifyRequest } from 'fastify';
+import { validationError } from '../core/errors.ts';
 import type { Role } from '../security/roles.ts';
 
 declare module 'fastify' {
@@ -18,3 +20,14 @@ declare module 'fastify' {
 
 /** The config of routes only admins may call. */
 export const ADMIN_ONLY = { role: 'admin' } as const;
+
+/**
+ * A `preValidation` hook for actions that take no body: nothing, or `{}`. Anything else is a
+ * mistake worth a 400 rather than silently ignored. (A body schema cannot say "absent or {}":
+ * Fastify validates an absent body too.)
+ */
+export async function noBody(req: FastifyRequest): Promise<void> {
+  const b = req.body;
+  if (b === undefined || (b !== null && typeof b === 'object' && !Array.isArray(b) && Object.keys(b).length === 0)) return;
+  throw validationError('this action takes no request body (send none, or {})', { type: 'invalid-request' });
+}

@@ -20,7 +20,7 @@ import { idempotency } from './idempotency/idempotency-hook.ts';
 import { IdempotencyKeys } from './idempotency/idempotency-keys.ts';
 import { CachingApiKeys } from './key-cache.ts';
 import { registerOpenApi } from './openapi.ts';
-import { errorHandler, sendProblem } from './problem.ts';
+import { errorHandler, fromFastifyError, sendProblem } from './problem.ts';
 import { applyRetirements } from './retirements.ts';
 import { deadLetterRoutes } from './routes/admin-dead-letters.ts';
 import { approvalRoutes } from './routes/admin-approvals.ts';
@@ -77,6 +77,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     ...serverLimitOptions(deps.config.server),
     routerOptions: { maxParamLength: 500 },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+    // Failures before routing (a parameter over maxParamLength, a malformed URL) answer problem+json too.
+    frameworkErrors: (err, req, reply) => sendProblem(reply, fromFastifyError(err), req.url),
   });
   const routes: RouteEntry[] = [];
   registered.set(app, routes);

@@ -3,6 +3,7 @@
  * state), inspect, and replay or discard one or all that match a filter.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { noBody } from '../route-config.ts';
 import type { FastifyInstance } from 'fastify';
 import { validationError } from '../../core/errors.ts';
 import type { DeadLetterFilter, DeadLetters } from '../../engine/dead-letters.ts';
@@ -45,7 +46,7 @@ export function deadLetterRoutes(app: FastifyInstance, deadLetters: DeadLetters)
   );
 
   for (const action of ['replay', 'discard'] as const) {
-    app.post<{ Params: Static<typeof IdParams> }>(`/admin/dead-letters/:id/${action}`, { schema: { params: IdParams } }, async (req) => {
+    app.post<{ Params: Static<typeof IdParams> }>(`/admin/dead-letters/:id/${action}`, { schema: { params: IdParams }, preValidation: noBody }, async (req) => {
       await deadLetters.get(req.params.id);
       const count = await deadLetters[action]({ ids: [req.params.id] }, actorOf(req.headers));
       if (count === 0) throw validationError(`dead letter ${req.params.id} is not parked`, { status: 409, type: 'not-parked' });

@@ -3,7 +3,7 @@
  * ever — list (never the keys), and revoke.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { ADMIN_ONLY } from '../route-config.ts';
+import { ADMIN_ONLY, noBody } from '../route-config.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeys } from '../../security/api-keys.ts';
 import { principalOf } from '../../security/principal.ts';
@@ -39,7 +39,7 @@ export function keyRoutes(app: FastifyInstance, keys: ApiKeys): void {
 
   app.post<{ Params: Static<typeof IdParams> }>(
     '/admin/keys/:id/revoke',
-    { config: ADMIN_ONLY, schema: { tags: ['admin'], summary: 'Revoke an API key', params: IdParams } },
+    { config: ADMIN_ONLY, schema: { tags: ['admin'], summary: 'Revoke an API key', params: IdParams }, preValidation: noBody },
     async (req) => keys.revoke(req.params.id, actorOf(req)),
   );
 }

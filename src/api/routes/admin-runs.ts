@@ -4,6 +4,7 @@
  * waiting run (or to every run waiting for its type).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { noBody } from '../route-config.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FlowRuntime } from '../../engine/flows/runtime.ts';
 import { principalOf } from '../../security/principal.ts';
@@ -45,11 +46,11 @@ export function runRoutes(app: FastifyInstance, flows: FlowRuntime): void {
     return reply.code(result.outcome === 'attached' ? 200 : 201).send(result);
   });
 
-  app.post<{ Params: Static<typeof IdParams> }>('/admin/runs/:id/retry', { schema: { params: IdParams } }, async (req) =>
+  app.post<{ Params: Static<typeof IdParams> }>('/admin/runs/:id/retry', { schema: { params: IdParams }, preValidation: noBody }, async (req) =>
     flows.runs.retry(req.params.id, actorOf(req)),
   );
 
-  app.post<{ Params: Static<typeof IdParams> }>('/admin/runs/:id/cancel', { schema: { params: IdParams } }, async (req) =>
+  app.post<{ Params: Static<typeof IdParams> }>('/admin/runs/:id/cancel', { schema: { params: IdParams }, preValidation: noBody }, async (req) =>
     flows.runs.cancel(req.params.id, actorOf(req)),
   );
 
