@@ -1,0 +1,91 @@
+/**
+ * Downstream calls of the synchronous operations, on both stores: a fresh answer is kept as the
+ * last-known copy (rewritten only when it changed or a minute passed); a timeout or outage falls
+ * back to that copy, stale with its age, when the policy says so, and is a 503 naming the system
+ * otherwise; a record that does not exist never falls back. Plus the credit verdicts.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { ManualClock } from '../../core/clock.ts';
+import { notFoundError, transientError } from '../../core/errors.ts';
+import { describeEachStore } from '../../../test/support/stores.ts';
+import { judgeCredit } from './credit-status.ts';
+import { Budget, fetchWithFallback, type DownstreamPolicy } from './downstream.ts';
+import { LastKnown, REFRESH_MS } from './last-known.ts';
+
+const COPY: DownstreamPolicy = { name: 'crm.account', timeoutMs: 50, fallback: 'last-known' };
+const FAIL: DownstreamPolicy = { name: 'tax.estimate', timeoutMs: 50, fallback: 'fail' };
+
+describeEachStore('downstream fallbacks', (get) => {
+  const clock = new ManualClock(Date.UTC(2026, 3, 1));
+  const deps = () => ({ clock, lastKnown: new LastKnown(get().store, clock) });
+  const budget = () => new Budget(clock, 1000);
+
+  it('keeps a fresh answer as the copy, and answers from it, stale with its age, when the system times out', async () => {
+    const d = deps();
+    const fresh = await fetchWithFallback(d, COPY, budget(), 'a1', async () => ({ name: 'Acme' }));
+    assert.deepEqual(fresh, { value: { name: 'Acme' }, freshness: { stale: false, ageSeconds: 0 } });
+    clock.advance(90_000);
+    const late = await fetchWithFallback(d, COPY, budget(), 'a1', () => new Promise(() => undefined));
+    assert.deepEqual(late.value, { name: 'Acme' });
+    assert.equal(late.freshness.stale, true);
+    assert.equal(late.freshness.ageSeconds, 90);
+    assert.match(late.freshness.reason ?? '', /crm\.account did not answer within 50 ms/);
+  });
+
+  it('falls back on an outage, but a record that does not exist is the answer', async () => {
+    const d = deps();
+    await fetchWithFallback(d, COPY, budget(), 'a2', async () => 'v1');
+    const down = await fetchWithFallback(d, COPY, budget(), 'a2', async () => {
+      throw transientError('503 from the CRM');
+    });
+    assert.equal(down.freshness.stale, true);
+    await assert.rejects(
+      fetchWithFallback(d, COPY, budget(), 'a2', async () => {
+        throw notFoundError('gone');
+      }),
+      { code: 'not-found' },
+    );
+  });
+
+  it('without a copy, or with a fail policy, a timeout is a 503 downstream-unavailable naming the system', async () => {
+    const d = deps();
+    await assert.rejects(fetchWithFallback(d, COPY, budget(), 'never-seen', () => new Promise(() => undefined)), (err: Error & { type: string; details: { downstream: string }; status: number }) => {
+      assert.equal(err.type, 'downstream-unavailable');
+      assert.equal(err.details.downstream, 'crm.account');
+      assert.equal(err.status, 503);
+      return true;
+    });
+    await fetchWithFallback(d, FAIL, budget(), 'doc', async () => 1);
+    await assert.rejects(fetchWithFallback(d, FAIL, budget(), 'doc', () => new Promise(() => undefined)), { type: 'downstream-unavailable' });
+  });
+
+  it('rewrites an unchanged copy at most once a minute, a changed one at once', async () => {
+    const d = deps();
+    const syncedAt = async () => (await d.lastKnown.get('crm.account', 'a3'))?.syncedAt;
+    await d.lastKnown.save('crm.account', 'a3', { v: 1 });
+    const first = await syncedAt();
+    clock.advance(REFRESH_MS / 2);
+    await d.lastKnown.save('crm.account', 'a3', { v: 1 });
+    assert.equal(await syncedAt(), first);
+    await d.lastKnown.save('crm.account', 'a3', { v: 2 });
+    assert.equal(await syncedAt(), clock.now());
+    assert.deepEqual((await d.lastKnown.get('crm.account', 'a3'))?.value, { v: 2 });
+    clock.advance(REFRESH_MS);
+    await d.lastKnown.save('crm.account', 'a3', { v: 2 });
+    assert.equal(await syncedAt(), clock.now());
+  });
+
+  it('the budget cuts a call short when less time is left than its own timeout', async () => {
+    const tight = new Budget(clock, 20);
+    await assert.rejects(fetchWithFallback(deps(), FAIL, tight, 'x', () => new Promise(() => undefined)), /within 20 ms/);
+  });
+});
+
+it('judges credit: no limit fits anything, a limit leaves limit − balance, a hold refuses', () => {
+  assert.deepEqual(judgeCredit({ creditLimit: null, balance: 500, onHold: false }, 1e6), { status: 'no-limit', available: null, fits: true });
+  assert.deepEqual(judgeCredit({ creditLimit: 10_000, balance: 2_500, onHold: false }, 7_500), { status: 'within-limit', available: 7_500, fits: true });
+  assert.deepEqual(judgeCredit({ creditLimit: 10_000, balance: 2_500, onHold: false }, 7_500.01), { status: 'within-limit', available: 7_500, fits: false });
+  assert.deepEqual(judgeCredit({ creditLimit: 1_000, balance: 1_200, onHold: false }, 0), { status: 'over-limit', available: -200, fits: false });
+  assert.equal(judgeCredit({ creditLimit: 10_000, balance: 0, onHold: true }, 1).status, 'on-hold');
+});
