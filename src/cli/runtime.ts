@@ -44,7 +44,7 @@ export async function openRuntime(options: { configFile?: string | undefined; va
   });
   const log = createLogger(config.log.level);
   const systems = await openStorySystems(config);
-  const engine = new Engine({ store, config, clock: systemClock, log, flows: builtInFlows(systems) });
+  const engine = new Engine({ store, config, clock: systemClock, log, flows: builtInFlows(systems, store) });
   const pumps: TriggerPump[] = [];
   const cdc = config.connectors.salesforce?.changeDataCapture;
   if (systems !== undefined && cdc?.enabled === true) {

@@ -6,6 +6,7 @@
  * its webhooks feed billing status back; a subscription renews. The scenario prints each change
  * of where a deal stands as it happens, then checks every system holds what it should.
  */
+import { InterlockError } from '../core/errors.ts';
 import { findCustomerByMetadata } from '../connectors/stripe/actions/find-customer.ts';
 import type { RunOperations } from '../engine/flows/operations.ts';
 import { APPROVAL } from '../engine/flows/waits.ts';
@@ -29,6 +30,8 @@ export interface ScenarioContext {
   print: (line: string) => void;
   /** Longest wait for the systems to settle at each stage. @default 60000 */
   settleMs?: number;
+  /** Called after each look at the systems (tests use it to crash the worker mid-flow). */
+  onTick?: (standings: ReadonlyMap<string, DealStanding>) => Promise<void>;
 }
 
 /** A deal as made in this run. */
@@ -80,6 +83,7 @@ export async function playScenario(ctx: ScenarioContext): Promise<ScenarioResult
       if (last.get(d.id) !== line) say(`${d.deal.account.padEnd(16)} ${line}`);
       last.set(d.id, line);
     }
+    await ctx.onTick?.(standings);
   };
   let fixed = false;
   const approved = new Set<number>();
@@ -108,7 +112,10 @@ export async function playScenario(ctx: ScenarioContext): Promise<ScenarioResult
   if (support !== undefined && sub !== undefined) {
     say(`A month later Stripe renews Initech's subscription ${sub.id}.`);
     await ctx.renew(sub.id);
-    await until(ctx, watch, async () => (standings.get(support.id)?.stripe[0]?.invoices.length ?? 0) > 1 && billed(standings.get(support.id)));
+    await until(ctx, watch, async () => {
+      const s = standings.get(support.id);
+      return (s?.stripe[0]?.invoices.length ?? 0) > 1 && s?.salesforce.renewals.length === 1 && billed(s);
+    });
   }
 
   const problems = await checkStandings(ctx, deals, standings);
@@ -118,19 +125,25 @@ export async function playScenario(ctx: ScenarioContext): Promise<ScenarioResult
 /** Booked in all three systems, and Salesforce shows the latest invoice's outcome. */
 function billed(s: DealStanding | undefined): boolean {
   if (s === undefined || s.salesforce.status !== 'Synced' || s.netsuite.length === 0 || s.stripe.length === 0) return false;
-  const latest = s.stripe[0]?.invoices[0];
-  return latest !== undefined && s.salesforce.billingStatus !== null && ['paid', 'open', 'uncollectible'].includes(latest.status);
+  const invoices = s.stripe[0]?.invoices ?? [];
+  return invoices.length > 0 && s.salesforce.billingStatus !== null && invoices.every((i) => i.netsuite !== null);
 }
 
 /** Repeats `watch` then `step` until `step` says done or the settle time is up. */
 async function until(ctx: ScenarioContext, watch: () => Promise<void>, step: () => Promise<boolean>): Promise<boolean> {
   const deadline = Date.now() + (ctx.settleMs ?? 60_000);
   while (Date.now() < deadline) {
-    await watch();
-    if (await step()) return true;
+    try {
+      await watch();
+      if (await step()) return true;
+    } catch (err) {
+      // The demo watches the systems through the same faults Interlock rides out (a 429, a
+      // dropped answer): skip this look and take the next one.
+      if (!(err instanceof InterlockError && err.retryable)) throw err;
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  await watch();
+  await watch().catch(() => undefined);
   return false;
 }
 

@@ -30,7 +30,16 @@ export async function checkStandings(ctx: Pick<ScenarioContext, 'deadLetters'>, 
     if (latest === undefined) problems.push(`${who}: Stripe has no invoice for the subscription`);
     else if (declined === (latest.status === 'paid')) problems.push(`${who}: Stripe's latest invoice is ${latest.status}, expected ${declined ? 'unpaid (card declined)' : 'paid'}`);
     else if (!billingMatches(sf.billingStatus, latest.status)) problems.push(`${who}: Salesforce billing status "${sf.billingStatus ?? 'none'}" does not match Stripe's ${latest.status} invoice`);
-    if (d.deal.key === 'support' && (sub?.invoices.length ?? 0) < 2) problems.push(`${who}: the renewal was not billed (${sub?.invoices.length ?? 0} invoice)`);
+    for (const inv of sub?.invoices ?? []) {
+      const expected = inv.status === 'paid' ? 'Paid In Full' : 'Open';
+      if (inv.netsuite !== expected) problems.push(`${who}: Stripe invoice ${inv.id} is ${inv.status}, its NetSuite invoice ${inv.netsuite === null ? 'is missing' : `is ${inv.netsuite}`} (expected ${expected})`);
+    }
+    if (d.deal.key === 'support') {
+      if ((sub?.invoices.length ?? 0) < 2) problems.push(`${who}: the renewal was not billed (${sub?.invoices.length ?? 0} invoice)`);
+      if (sf.renewals.length !== 1) problems.push(`${who}: Salesforce holds ${sf.renewals.length} renewal opportunities, not 1`);
+    } else if (sf.renewals.length !== 0) {
+      problems.push(`${who}: Salesforce holds ${sf.renewals.length} renewal opportunities for a deal that did not renew`);
+    }
   }
   const parked = await ctx.deadLetters();
   if (parked > 0) problems.push(`${parked} dead letter(s): see \`npx interlock dlq list\``);
@@ -45,7 +54,7 @@ function billingMatches(billingStatus: string | null, invoiceStatus: string): bo
 
 /** The closing table: one row per deal, one column per system. */
 export function summaryTable(deals: readonly PlayedDeal[], standings: ReadonlyMap<string, DealStanding>): string {
-  const rows = [['Deal', 'Salesforce', 'NetSuite order', 'Stripe subscription', 'Invoices', 'Billing status']];
+  const rows = [['Deal', 'Salesforce', 'NetSuite order', 'Stripe subscription', 'Invoices (Stripe / NetSuite)', 'Billing status', 'Renewals']];
   for (const d of deals) {
     const s = standings.get(d.id);
     const sub = s?.stripe[0];
@@ -54,8 +63,9 @@ export function summaryTable(deals: readonly PlayedDeal[], standings: ReadonlyMa
       s?.salesforce.status ?? '—',
       s?.netsuite.map((o) => o.tranid).join(', ') || '—',
       sub === undefined ? '—' : `${sub.id} (${sub.status})`,
-      sub?.invoices.map((i) => i.status).join(', ') || '—',
+      sub?.invoices.map((i) => `${i.status} / ${i.netsuite ?? '—'}`).join(', ') || '—',
       s?.salesforce.billingStatus ?? '—',
+      String(s?.salesforce.renewals.length ?? 0),
     ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -7,11 +7,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { startSink } from '../../src/sandboxes/sink/sink.ts';
+import { freePort, waitReady } from './ports.ts';
 
 /** What the scenario observed. */
 export interface CrashReport {
@@ -96,7 +96,7 @@ export async function runCrashScenario(options: {
   // Chaos for a bounded time (the test must end), then the last process is left to recover.
   while (Date.now() < chaosEnd && (sending || sink.effects.length < options.events)) {
     // Kill at a random moment of the process's working life, not only while it boots.
-    await ready(base);
+    await waitReady(base);
     await new Promise((r) => setTimeout(r, 100 + Math.random() * 700));
     const exited = new Promise((r) => child?.once('exit', r));
     child?.kill('SIGKILL');
@@ -128,25 +128,4 @@ export async function runCrashScenario(options: {
   await sink.close();
   rmSync(dir, { recursive: true, force: true });
   return report;
-}
-
-async function ready(base: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }

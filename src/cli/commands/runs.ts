@@ -102,7 +102,7 @@ async function withFlows(opts: Options, fn: (rt: FlowRuntime) => Promise<void>):
   const store = await openStore(config.store);
   // The definitions name and validate the flows; nothing here calls the systems.
   const systems = await openStorySystems(config);
-  const registry = builtInFlows(systems);
+  const registry = builtInFlows(systems, store);
   try {
     const { id: worker, leaseMs, pollMs } = config.worker;
     await fn(new FlowRuntime({ store, clock: systemClock, log: createLogger(config.log.level), registry, worker, leaseMs, pollMs }));
