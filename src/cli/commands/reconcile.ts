@@ -68,12 +68,10 @@ export function registerReconcile(program: Command): void {
 
   reconcile
     .command('list')
-    .description('recent reconciliation runs, newest first')
-    .option('-c, --config <file>', 'configuration file')
+    .description('recent reconciliation runs, newest first (-c and --limit as above)')
     .option('--job <job>', 'only runs of this job')
-    .option('--limit <n>', 'at most this many', '20')
-    .action((opts: Options) =>
-      withService(opts, async (service) => {
+    .action((local: Options, cmd: Command) =>
+      withService(merged(local, cmd), async (service, opts) => {
         const runs = await service.runs.list({ ...(opts.job === undefined ? {} : { job: opts.job }), limit: positive(opts.limit, '--limit') });
         if (runs.length === 0) return void process.stdout.write('no reconciliation runs yet\n');
         console.table(runs.map((r) => ({ run: r.id, job: r.job, status: r.status, started: r.startedAt, by: r.startedBy, discrepancies: r.discrepancies, kinds: kindsText(r) })));
@@ -82,20 +80,16 @@ export function registerReconcile(program: Command): void {
 
   reconcile
     .command('show <run>')
-    .description('the report of one run')
-    .option('-c, --config <file>', 'configuration file')
-    .option('--format <format>', 'table | csv | json', 'table')
-    .option('--limit <n>', 'table rows at most', '100')
-    .action((run: string, opts: Options) =>
-      withService(opts, async (service) => print(service, await service.runs.get(positive(run, 'run')), checkFormat(opts.format), opts.limit)),
+    .description('the report of one run (-c, --format and --limit as above)')
+    .action((run: string, local: Options, cmd: Command) =>
+      withService(merged(local, cmd), async (service, opts) => print(service, await service.runs.get(positive(run, 'run')), checkFormat(opts.format), opts.limit)),
     );
 
   reconcile
     .command('approve <discrepancy>')
     .description('approve the heal of a discrepancy waiting for approval, and run it')
-    .option('-c, --config <file>', 'configuration file')
-    .action((id: string, opts: Options) =>
-      withService(opts, async (service) => {
+    .action((id: string, local: Options, cmd: Command) =>
+      withService(merged(local, cmd), async (service) => {
         const d = await service.approve(positive(id, 'discrepancy'), actor());
         process.stdout.write(`discrepancy ${d.id} ${d.healStatus}: ${d.healDetail ?? ''}\n`);
         if (d.healStatus !== 'healed') process.exitCode = 1;
@@ -105,10 +99,9 @@ export function registerReconcile(program: Command): void {
   reconcile
     .command('reject <discrepancy>')
     .description('reject the heal of a discrepancy (a person fixes it instead)')
-    .option('-c, --config <file>', 'configuration file')
     .requiredOption('--reason <text>', 'why, for the audit log')
-    .action((id: string, opts: Options) =>
-      withService(opts, async (service) => {
+    .action((id: string, local: Options, cmd: Command) =>
+      withService(merged(local, cmd), async (service, opts) => {
         const d = await service.reject(positive(id, 'discrepancy'), actor(), opts.reason ?? '');
         process.stdout.write(`discrepancy ${d.id} ${d.healStatus}\n`);
       }),
@@ -155,7 +148,15 @@ function positive(value: string | undefined, what: string): number {
   return n;
 }
 
-async function withService(opts: Options, fn: (service: ReconcileService) => Promise<void>): Promise<void> {
+/**
+ * A subcommand's options with `reconcile`'s own (-c, --format, --limit): Commander gives an
+ * option both declare to the parent, so subcommands declare only theirs and read the rest here.
+ */
+function merged(local: Options, cmd: Command): Options {
+  return { ...cmd.optsWithGlobals<Options>(), ...local };
+}
+
+async function withService(opts: Options, fn: (service: ReconcileService, opts: Options) => Promise<void>): Promise<void> {
   const [{ openRuntime }, { ReconcileService }, { requireSystems }, { systemClock }] = await Promise.all([
     import('../runtime.ts'),
     import('../../sync/reconcile-service.ts'),
@@ -164,7 +165,7 @@ async function withService(opts: Options, fn: (service: ReconcileService) => Pro
   ]);
   const rt = await openRuntime({ configFile: opts.config });
   try {
-    await fn(new ReconcileService({ store: rt.store, clock: systemClock, systems: () => requireSystems(rt.systems) }));
+    await fn(new ReconcileService({ store: rt.store, clock: systemClock, systems: () => requireSystems(rt.systems) }), opts);
   } finally {
     await rt.close();
   }
