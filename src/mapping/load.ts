@@ -50,8 +50,8 @@ export function loadMapping(text: string, file: string, options: CompileOptions 
     const extra = e?.params !== undefined && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : '';
     throw locate(key, validationError(`${e?.message ?? 'invalid'}${extra}`));
   }
-  const compiled = compileSpec(spec as MappingSpec, locate, options);
-  return new Mapper(spec as MappingSpec, compiled, file);
+  const { compiled, validate } = compileSpec(spec as MappingSpec, locate, options);
+  return new Mapper(spec as MappingSpec, compiled, file, validate);
 }
 
 /** Reads and loads a mapping file. */

@@ -74,13 +74,16 @@ export class Mapper {
   readonly #recordId: (s: unknown) => unknown;
   readonly #validate: ValidateFunction | undefined;
 
-  /** Wraps a compiled spec; use the loaders instead of calling this. */
-  constructor(spec: MappingSpec, compiled: Compiled, file: string) {
+  /**
+   * Wraps a compiled spec; use the loaders instead of calling this. `validate` checks outputs
+   * against the spec's contract. @default the whole contract
+   */
+  constructor(spec: MappingSpec, compiled: Compiled, file: string, validate?: ValidateFunction) {
     this.spec = spec;
     this.file = file;
     this.#compiled = compiled;
     this.#recordId = compileGetter(spec.recordId);
-    this.#validate = spec.validate === undefined ? undefined : validatorFor(spec.validate);
+    this.#validate = validate ?? (spec.validate === undefined ? undefined : validatorFor(spec.validate));
   }
 
   /** The mapping's name. */
