@@ -2,7 +2,9 @@
  * The synchronous API: requests/s and p50/p99 of `POST /v1/accounts/validate` — authenticated
  * with an API key, 32 connections, both its downstream calls (a Salesforce SOQL query and a
  * NetSuite SuiteQL query, through the real connector clients) answered by a local stub — against
- * a bare route of the same framework returning a constant, measured in the same run.
+ * a bare route of the same framework returning a constant, measured in the same run. A second
+ * line, `order-status` (`GET /v1/orders/:runId`: auth, a store read, the answer), shows the API's
+ * own cost without a downstream.
  * Server, stub and load generator (autocannon) share this process, as in the other benchmarks.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -16,6 +18,8 @@ import { buildServer } from '../src/api/server.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { Engine } from '../src/engine/engine.ts';
+import { FlowRegistry } from '../src/engine/flows/registry.ts';
+import { defineFlow } from '../src/flows/define-flow.ts';
 import { buildLeadToOrderDeps } from '../src/flows/lead-to-order/deps.ts';
 import { ApiKeys } from '../src/security/api-keys.ts';
 import { AuditLog } from '../src/security/audit-log.ts';
@@ -57,10 +61,13 @@ export default async function bench(options: BenchOptions): Promise<void> {
     stripe: { secretKey: 'sk_test_bench', baseUrl: stub.url, allow: ['127.0.0.1'] },
     avalara: { accountId: '1', licenseKey: 'bench', baseUrl: stub.url, allow: ['127.0.0.1'] },
   });
-  const engine = new Engine({ store, config, clock: systemClock, log: silentLog });
+  // A run to read back: the order-status case measures the API's own cost (auth, store read, answer) without a downstream.
+  const flows = new FlowRegistry().register(defineFlow({ name: 'lead-to-order', version: 1, run: async () => null }));
+  const engine = new Engine({ store, config, clock: systemClock, log: silentLog, flows });
   const app = await buildServer({ config, store, engine, log: silentLog, systems });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const apiUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { runId } = await engine.flows.start('lead-to-order', { key: STUB_ACCOUNT.Id });
   const { key } = await new ApiKeys(store, new AuditLog(store, systemClock), systemClock).create({ role: 'viewer', label: 'bench', actor: 'bench' });
 
   const bare = Fastify();
@@ -77,6 +84,9 @@ export default async function bench(options: BenchOptions): Promise<void> {
     await load(`${apiUrl}/v1/accounts/validate`, 1, validate);
     const base = await load(bareUrl, seconds, { method: 'GET' });
     const api = await load(`${apiUrl}/v1/accounts/validate`, seconds, validate);
+    const status = { method: 'GET' as const, headers: { authorization: `Bearer ${key}` } };
+    await load(`${apiUrl}/v1/orders/${runId}`, 1, status);
+    const own = await load(`${apiUrl}/v1/orders/${runId}`, seconds, status);
     report({
       bench: 'api',
       case: 'account-validation',
@@ -89,6 +99,19 @@ export default async function bench(options: BenchOptions): Promise<void> {
       baseline_p50_ms: base.p50,
       baseline_p99_ms: base.p99,
       errors: api.errors,
+      connections: 32,
+      seconds,
+    });
+    report({
+      bench: 'api',
+      case: 'order-status',
+      metric: 'requests_per_s',
+      value: own.rps,
+      unit: 'req/s',
+      baseline: base.rps,
+      p50_ms: own.p50,
+      p99_ms: own.p99,
+      errors: own.errors,
       connections: 32,
       seconds,
     });

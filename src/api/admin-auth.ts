@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
 import type { Store } from '../store/store.ts';
+import { REPLAYED_HEADER } from './idempotency/idempotency-hook.ts';
 import { ApiKeys } from '../security/api-keys.ts';
 import { AuditLog } from '../security/audit-log.ts';
 import { principalOf } from '../security/principal.ts';
@@ -56,6 +57,8 @@ export function protectAdminScope(admin: FastifyInstance, deps: { config: Config
 function auditActions(audit: AuditLog) {
   return async (req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
     if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode >= 300) return payload;
+    // An Idempotency-Key replay changed nothing: the first answer was audited.
+    if (reply.getHeader(REPLAYED_HEADER) !== undefined) return payload;
     const route = req.routeOptions.url ?? req.url.split('?')[0] ?? req.url;
     await audit.append({
       actor: principalOf(req)?.actor ?? 'unknown',

@@ -43,11 +43,14 @@ describeEachStore('admin API: keys, secrets, contracts, approvals, audit', (get)
 
   it('a key creation replayed by Idempotency-Key answers the record with key: null, and the key is stored nowhere in clear', async () => {
     const headers = { ...api.auth('admin'), 'idempotency-key': 'create-portal-key' };
+    const creations = async () => (await admin('GET', '/admin/audit?limit=1000')).json().items.filter((e: { action: string }) => e.action === 'key.create').length;
     const first = await api.app.inject({ method: 'POST', url: '/admin/keys', headers, payload: { role: 'viewer', label: 'replayed' } });
+    const audited = await creations();
     const again = await api.app.inject({ method: 'POST', url: '/admin/keys', headers, payload: { role: 'viewer', label: 'replayed' } });
     assert.equal(again.headers['idempotent-replayed'], 'true');
     assert.equal(again.json().key, null);
     assert.equal(again.json().record.id, first.json().record.id);
+    assert.equal(await creations(), audited, 'the replay is not audited as a second creation');
     const rows = await get().store.db.selectFrom('api_idempotency').select('body').execute();
     assert.ok(rows.every((r) => !(r.body ?? '').includes(first.json().key)));
   });
