@@ -28,6 +28,7 @@ import { auditRoutes } from './routes/admin-audit.ts';
 import { contractRoutes } from './routes/admin-contracts.ts';
 import { keyRoutes } from './routes/admin-keys.ts';
 import { runRoutes } from './routes/admin-runs.ts';
+import { reconcileRoutes } from './routes/admin-reconcile.ts';
 import { secretRoutes } from './routes/admin-secrets.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
@@ -109,6 +110,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     secretRoutes(admin, { store: deps.store, audit, clock, masterKey: deps.masterKey ?? (() => loadMasterKey()) });
     contractRoutes(admin, new ContractRegistry(deps.store, { clock }));
     auditRoutes(admin, audit);
+    reconcileRoutes(admin, { store: deps.store, clock, systems: deps.systems });
   });
   await app.register(async (v1) => {
     protectApiScope(v1, { config: deps.config, keys, clock });

@@ -4,7 +4,7 @@
  * settings (subsidiaries, currencies), so a heal books exactly what the flow would have booked.
  */
 import { NetSuiteClient } from '../../connectors/netsuite/client.ts';
-import { validationError } from '../../core/errors.ts';
+import { transientError } from '../../core/errors.ts';
 import { SalesforceClient } from '../../connectors/salesforce/client.ts';
 import { StripeClient } from '../../connectors/stripe/client.ts';
 import { DEFAULT_LEAD_TO_ORDER_CONFIG, type LeadToOrderConfig } from '../../flows/lead-to-order/config.ts';
@@ -32,10 +32,12 @@ export function connectSystems(options: SystemsOptions): Systems {
   };
 }
 
-/** The systems of a runtime's configuration, or a validation error saying what to configure. */
+/** The systems of a runtime's configuration, or an error saying what to configure. */
 export function requireSystems(configured: Systems | undefined): Systems {
   if (configured === undefined) {
-    throw validationError('batch sync and reconciliation need connectors.salesforce, connectors.netsuite, connectors.stripe (and connectors.avalara) in the configuration', {
+    // 503 at the HTTP edge, as the /v1 operations answer; one clear line in the CLI.
+    throw transientError('batch sync and reconciliation need connectors.salesforce, connectors.netsuite, connectors.stripe (and connectors.avalara) in the configuration', {
+      type: 'connectors-not-configured',
       details: { field: 'connectors' },
     });
   }
