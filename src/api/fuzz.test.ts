@@ -9,6 +9,7 @@ import { after, before, it } from 'node:test';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { parseMasterKey } from '../security/master-key.ts';
 import type { Database } from '../store/schema.ts';
+import { PROBLEM_BASE, PROBLEM_TYPES } from './problem.ts';
 import { routesOf } from './server.ts';
 import { startApi, type ApiHarness } from './test-support.ts';
 
@@ -58,7 +59,12 @@ describeEachStore('fuzzing every route', (get) => {
 
   const check = (what: string, res: { statusCode: number; headers: Record<string, unknown>; body: string }, url: string) => {
     assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${what}: ${res.statusCode} ${res.body.slice(0, 300)}`);
-    if (url.startsWith('/v1') || url.startsWith('/admin')) assert.match(String(res.headers['content-type']), /application\/problem\+json/, what);
+    if (url.startsWith('/v1') || url.startsWith('/admin')) {
+      assert.match(String(res.headers['content-type']), /application\/problem\+json/, what);
+      // Every type answered is one the API documents.
+      const slug = String((JSON.parse(res.body) as { type: string }).type).replace(PROBLEM_BASE, '');
+      assert.ok(PROBLEM_TYPES[slug] !== undefined, `${what}: undocumented problem type ${slug}`);
+    }
   };
 
   it('answers malformed and oversized bodies on every POST with a 4xx, storing nothing', async () => {

@@ -6,6 +6,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { PROBLEM_BASE, PROBLEM_TYPES } from './problem.ts';
 
 /** Registers the document and the docs page; call before the routes it should describe. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
@@ -17,7 +18,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         version: '1',
         description:
           'Synchronous operations (`/v1`), the admin API (`/admin`) and webhook intake (`/hooks`). Errors are RFC 9457 problem+json; ' +
-          'every POST accepts `Idempotency-Key` (same key and body: the stored answer, marked `Idempotent-Replayed: true`; other body: 422; still running: 409).',
+          'every POST accepts `Idempotency-Key` (same key and body: the stored answer, marked `Idempotent-Replayed: true`; other body: 422; still running: 409).\n\n' +
+          `Problem types (\`${PROBLEM_BASE}<slug>\`):\n\n| slug | meaning |\n| --- | --- |\n${Object.entries(PROBLEM_TYPES).map(([slug, meaning]) => `| \`${slug}\` | ${meaning} |`).join('\n')}`,
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       components: {

@@ -8,6 +8,51 @@ import { ERROR_CLASSES, InterlockError, toInterlockError } from '../core/errors.
 /** Base of the `type` URIs; the slug after it is stable and documented. */
 export const PROBLEM_BASE = 'https://interlock.dev/problems/';
 
+/**
+ * The problem types the HTTP API answers with, by slug (the part after {@link PROBLEM_BASE}), and
+ * what each means. Slugs are stable: clients may branch on them. The OpenAPI document lists them.
+ */
+export const PROBLEM_TYPES: Readonly<Record<string, string>> = {
+  validation: 'Invalid input, named in the detail (400).',
+  conflict: 'The request conflicts with the current state (409).',
+  transient: 'Temporarily unavailable; retry later (503).',
+  permanent: 'Refused for good; retrying will not help (422).',
+  unexpected: 'Our bug; it has been logged (500).',
+  'invalid-request': 'The request does not match the schema (400).',
+  'malformed-json': 'The body is not JSON (400).',
+  'json-too-deep': 'The body nests deeper than the configured limit (400).',
+  'body-too-large': 'The body is larger than the configured limit (413).',
+  'unsupported-media-type': 'The body is not application/json (415).',
+  'bad-request': 'Another malformed request, e.g. a path parameter over its length limit (4xx).',
+  'not-found': 'No such route or record (404).',
+  unauthorized: 'No API key, or an unknown, revoked or expired one (401).',
+  forbidden: 'The key\'s role is below what the route needs; `requiredRole` names it (403).',
+  'rate-limited': 'Too many requests for this key; see Retry-After and RateLimit (429).',
+  'invalid-idempotency-key': 'Idempotency-Key is not 1–255 visible ASCII characters (400).',
+  'idempotency-key-reused': 'The key was first used on another route or with other parameters; `mismatch` says which (422).',
+  'idempotency-key-in-flight': 'The first request with this key is still being processed (409).',
+  retired: 'The route passed its Sunset date; `successor` names what to use (410).',
+  'connectors-not-configured': 'This process has no connectors for the synchronous operations (503).',
+  'downstream-unavailable': 'A downstream system failed or timed out and no copy may answer; `downstream` names it (503).',
+  'account-not-found': 'Salesforce has no such Account (404).',
+  'customer-not-found': 'NetSuite has no customer with that external id (404).',
+  'unknown-legal-entity': 'The legal entity has no ship-from address configured (422).',
+  'tax-refused': 'AvaTax refused the document; the detail is its reason (422).',
+  'opportunity-not-won': 'Only Closed Won opportunities become orders (422).',
+  'order-invalid': 'The deal fails lead-to-order\'s validation; `problems` lists what to fix (422).',
+  'order-not-found': 'No order run with that id (404).',
+  'flow-not-registered': 'The lead-to-order flow is not registered in this process (503).',
+  'secret-exists': 'A secret of that name exists: rotate it instead (409).',
+  'unknown-secret': 'No secret of that name (404).',
+  'master-key-missing': 'This process has no master key to write secrets with (503).',
+  'not-parked': 'The dead letter is not parked (409).',
+  'not-awaiting-approval': 'The run is not waiting for an approval (409).',
+  'unknown-source': 'No webhook source of that name (404).',
+  'missing-event-id': 'The webhook carries no event id where its source says (400).',
+  'invalid-event-id': 'The event id is too long or not text (400).',
+  'invalid-signature': 'The webhook signature is missing, stale or wrong (401).',
+};
+
 /** A problem+json body. */
 export interface Problem {
   type: string;
