@@ -42,5 +42,5 @@ export function compileSpec(spec: MappingSpec, locate: Locator, options: Compile
   const generated = options.generate === false ? undefined : generate(plan);
   const subject = spec.validate;
   if (generated === undefined) return { compiled: interpret(plan), validate: subject === undefined ? undefined : validatorFor(subject) };
-  return { compiled: generated, validate: subject === undefined ? undefined : outputValidator(subject, plan.top) };
+  return { compiled: generated, validate: subject === undefined ? undefined : outputValidator(subject, plan) };
 }

@@ -1,7 +1,8 @@
 /**
- * Runs a mapping plan as a tree of plain closures. This is the reference back end: the generated
- * function (generate.ts) must give the same output and the same failures for every record, and
- * this one runs where code generation is switched off (`--disallow-code-generation-from-strings`).
+ * Runs a mapping plan as a tree of plain closures. This is the reference back end, the semantics
+ * written plainly: the generated function (generate.ts) must give the same output and the same
+ * failures for every record, which generate.test.ts checks on generated corpora. It is what runs
+ * with `generate: false`, and where the host forbids generating code from strings.
  */
 import { CONVERTERS, ConversionError } from './convert.ts';
 import { build, each, FieldFailure } from './builders.ts';

@@ -106,4 +106,12 @@ describe('checking outputs against the contract', () => {
       ],
     );
   });
+
+  it('still refuses a field the contract does not declare', async () => {
+    const text = LOOSE.replace('  id: Id\n', '  id: Id\n  note: { const: hello }\n');
+    const records = [{ Id: 'a', Stage: 'Won', Cur: 'USD', Amount: 1, Lines: [] }];
+    const ours = await loadMapping(text, 'loose.yaml').mapBatch(records);
+    assert.deepStrictEqual(ours, await loadMapping(text, 'loose.yaml', { generate: false }).mapBatch(records));
+    assert.match(ours.parked[0]?.reason ?? '', /rule contract: order: must NOT have additional properties/);
+  });
 });
