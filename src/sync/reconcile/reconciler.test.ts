@@ -112,7 +112,10 @@ describeEachStore('reconciliation runs', (get) => {
 
   it('records a run whose side fails as failed, with the reason', async () => {
     const { store } = get();
-    const broken: ReconcileJob = { ...job([]), sides: [{ system: 'crm', read: () => (async function* () { throw new Error('login refused'); })() }] };
+    const refused: AsyncIterable<Projection> = {
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error('login refused')) }),
+    };
+    const broken: ReconcileJob = { ...job([]), sides: [{ system: 'crm', read: () => refused }] };
     await assert.rejects(runReconciliation(broken, { store, clock, startedBy: 'test' }), /login refused/);
     const last = (await new ReconcileRuns(store, clock).list({ job: 'people', limit: 1 }))[0];
     assert.equal(last?.status, 'failed');
