@@ -101,7 +101,7 @@ describeEachStore('reconciliation across the sandboxes', (get) => {
     ids['initech-seats'] = await createWonDeal(systems, ids['initech'] ?? '', 'Initech - Seats', [['SEAT-ADDON', 3, 'Monthly']]);
     await book(systems, ids['initech-seats']);
     ids['initech-seats-invoice'] = (await invoicesOf(systems, ids['initech-seats']))[0]?.id ?? '';
-    const [umbrellaInvoice] = await invoicesOf(systems, ids['umbrella-deal']);
+    const [umbrellaInvoice] = await invoicesOf(systems, ids['umbrella-deal'] ?? '');
     ids['umbrella-invoice'] = umbrellaInvoice?.id ?? '';
     const nsInvoice = await systems.netsuite.rest<{ id: string; item: { items: Array<{ line: number }> } }>({ method: 'GET', path: `record/v1/invoice/eid:${ids['umbrella-invoice']}`, query: { expandSubResources: 'true' } });
     await systems.netsuite.rest({ method: 'PATCH', path: `record/v1/invoice/eid:${ids['umbrella-invoice']}`, json: { item: { items: [{ line: nsInvoice.body.item.items[0]?.line ?? 1, rate: 1000 }] } } });
