@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { ManualClock } from '../../core/clock.ts';
-import { notFoundError, transientError } from '../../core/errors.ts';
+import { authError, notFoundError, transientError } from '../../core/errors.ts';
 import { describeEachStore } from '../../../test/support/stores.ts';
 import { judgeCredit } from './credit-status.ts';
 import { Budget, fetchWithFallback, type DownstreamPolicy } from './downstream.ts';
@@ -46,6 +46,21 @@ describeEachStore('downstream fallbacks', (get) => {
       }),
       { code: 'not-found' },
     );
+  });
+
+  it('the downstream refusing our credentials is a 503 (or the copy), never a 401 to the caller', async () => {
+    const d = deps();
+    await assert.rejects(
+      fetchWithFallback(d, FAIL, budget(), 'creds', async () => {
+        throw authError('salesforce answered 401: INVALID_SESSION_ID');
+      }),
+      (err: Error & { status: number; type: string }) => err.status === 503 && err.type === 'downstream-unavailable',
+    );
+    await fetchWithFallback(d, COPY, budget(), 'creds', async () => 'kept');
+    const fallback = await fetchWithFallback(d, COPY, budget(), 'creds', async () => {
+      throw authError('expired');
+    });
+    assert.equal(fallback.freshness.stale, true);
   });
 
   it('without a copy, or with a fail policy, a timeout is a 503 downstream-unavailable naming the system', async () => {

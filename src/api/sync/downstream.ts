@@ -2,8 +2,9 @@
  * Calls to downstream systems from a synchronous operation: each with its own timeout, cut short
  * by the operation's latency budget, and a declared fallback — `fail` (answer 503 naming the
  * system) or `last-known` (answer from the last copy, flagged stale with its age). Only failures
- * that may pass fall back (timeouts, outages, rate limits); a record that does not exist or a
- * refused request is the answer, not a reason to serve an old copy.
+ * that may pass fall back (timeouts, outages, rate limits, and the system refusing our own
+ * credentials, which the caller cannot fix); a record that does not exist or a refused request is
+ * the answer, not a reason to serve an old copy.
  */
 import type { Clock } from '../../core/clock.ts';
 import { InterlockError, toInterlockError, transientError } from '../../core/errors.ts';
@@ -79,7 +80,8 @@ export async function fetchWithFallback<T>(
     return { value, freshness: { stale: false, ageSeconds: 0 } };
   } catch (thrown) {
     const err = toInterlockError(thrown);
-    if (!err.retryable) throw err;
+    // A downstream refusing *our* credentials is an outage to the caller, never their 401.
+    if (!err.retryable && err.code !== 'auth') throw err;
     if (policy.fallback === 'last-known') {
       const copy = await deps.lastKnown.get<T>(policy.name, key);
       if (copy !== undefined) {
