@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { InterlockError } from '../../core/errors.ts';
 import { startSink, type Sink } from '../../sandboxes/sink/sink.ts';
@@ -61,5 +62,58 @@ describe('HttpTransport', () => {
     const guarded = new HttpTransport({ vendor: 'acme', baseUrl: sink.url });
     await assert.rejects(guarded.call({ method: 'GET', path: '/ok' }), (e: InterlockError) => e.code === 'permanent' && /refusing to connect/.test(e.message));
     await guarded.close();
+  });
+});
+
+describe('HttpTransport on a connection lost before the answer', () => {
+  let server: Server;
+  let base: string;
+  // Every path drops its first `n` requests unanswered (as a vendor whose answer is lost does).
+  const drops = new Map<string, number>();
+  const seen = new Map<string, number>();
+  before(async () => {
+    server = createServer((req, res) => {
+      const path = req.url ?? '';
+      seen.set(path, (seen.get(path) ?? 0) + 1);
+      const left = drops.get(path) ?? 0;
+      if (left > 0) {
+        drops.set(path, left - 1);
+        req.socket.destroy();
+        return;
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const transport = () => new HttpTransport({ vendor: 'acme', baseUrl: base, allow: ['127.0.0.1'], timeoutMs: 2000 });
+
+  it('sends an idempotent call again (a GET, a POST with an Idempotency-Key) and answers once', async () => {
+    const t = transport();
+    drops.set('/read', 2);
+    drops.set('/keyed', 1);
+    assert.deepEqual((await t.call({ method: 'GET', path: '/read' })).body, { ok: true });
+    assert.deepEqual((await t.call({ method: 'POST', path: '/keyed', json: {}, headers: { 'Idempotency-Key': 'k' } })).body, { ok: true });
+    assert.deepEqual([seen.get('/read'), seen.get('/keyed')], [3, 2]);
+    await t.close();
+  });
+
+  it('never sends a plain POST twice: the lost answer is a transient error for the caller to resolve', async () => {
+    const t = transport();
+    drops.set('/create', 1);
+    await assert.rejects(t.call({ method: 'POST', path: '/create', json: {} }), (err: InterlockError) => err.code === 'transient');
+    assert.equal(seen.get('/create'), 1);
+    await t.close();
+  });
+
+  it('gives up after two retries', async () => {
+    const t = transport();
+    drops.set('/flaky', 5);
+    await assert.rejects(t.call({ method: 'GET', path: '/flaky' }), (err: InterlockError) => err.code === 'transient');
+    assert.equal(seen.get('/flaky'), 3);
+    await t.close();
   });
 });

@@ -31,6 +31,12 @@ export interface TransportRequest {
   form?: Readonly<Record<string, string | number | boolean | undefined>>;
   /** Overrides the transport's timeout for this call. */
   timeoutMs?: number;
+  /**
+   * Whether sending the call twice does no more than sending it once, so a connection lost
+   * before the answer may be retried at once. @default true for GET, PUT, PATCH and DELETE and for
+   * calls with an `Idempotency-Key` header
+   */
+  idempotent?: boolean;
 }
 
 /** Options of an {@link HttpTransport}. */
@@ -44,6 +50,8 @@ export interface TransportOptions {
   allow?: readonly string[];
   /** Headers sent on every call (after auth headers are added by the caller). */
   headers?: Readonly<Record<string, string>>;
+  /** Immediate retries of an idempotent call whose connection broke before an answer. @default 2 */
+  networkRetries?: number;
   /**
    * Refines the taxonomy for a failed answer from the vendor's error body; return undefined to
    * keep the status-based default.
@@ -93,25 +101,35 @@ export class HttpTransport {
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
     const timeoutMs = req.timeoutMs ?? this.#o.timeoutMs ?? 15_000;
-    let response: VendorResponse<T>;
-    try {
-      const res = await request(url, {
-        method: req.method,
-        headers,
-        body,
-        dispatcher: this.#dispatcher,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = await res.body.text();
-      const type = String(res.headers['content-type'] ?? '');
-      response = { status: res.statusCode, headers: res.headers, body: parseBody(text, type) as T };
-    } catch (err) {
-      const e = toInterlockError(err);
-      // A refused address stays refused; anything else that broke the exchange may pass.
-      if (e.code === 'permanent') throw e;
-      throw new InterlockError('transient', `${this.#o.vendor} ${req.method} ${url.pathname}: ${e.message}`, { cause: err });
+    const idempotent = req.idempotent ?? (req.method !== 'POST' || Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key'));
+    let response: VendorResponse<T> | undefined;
+    for (let attempt = 0; response === undefined; attempt++) {
+      try {
+        const res = await request(url, {
+          method: req.method,
+          headers,
+          body,
+          dispatcher: this.#dispatcher,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const text = await res.body.text();
+        const type = String(res.headers['content-type'] ?? '');
+        response = { status: res.statusCode, headers: res.headers, body: parseBody(text, type) as T };
+      } catch (err) {
+        const e = toInterlockError(err);
+        // A refused address stays refused; anything else that broke the exchange may pass.
+        if (e.code === 'permanent') throw e;
+        // A kept-alive connection the other side dropped, or an answer lost in transit: an
+        // idempotent call is simply sent again (a timeout is not: the vendor may be struggling).
+        const timedOut = (err as Error).name === 'TimeoutError' || /timeout/i.test(e.message);
+        if (idempotent && !timedOut && attempt < (this.#o.networkRetries ?? 2)) {
+          await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * Math.random()));
+          continue;
+        }
+        throw new InterlockError('transient', `${this.#o.vendor} ${req.method} ${url.pathname}: ${e.message}`, { cause: err });
+      }
     }
     if (response.status < 400) return response;
     throw this.#failure(req, url, response);

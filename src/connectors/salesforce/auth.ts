@@ -74,7 +74,7 @@ export async function fetchSalesforceSession(
           grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
           assertion: buildJwtAssertion(credentials, credentials.audience ?? defaultAudience(login.baseUrl), clock.now()),
         };
-  const res = await login.call<Record<string, unknown>>({ method: 'POST', path: '/services/oauth2/token', form });
+  const res = await login.call<Record<string, unknown>>({ method: 'POST', path: '/services/oauth2/token', form, idempotent: true });
   const body = res.body;
   const accessToken = body['access_token'];
   const instanceUrl = body['instance_url'];

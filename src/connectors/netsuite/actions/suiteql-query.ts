@@ -29,6 +29,8 @@ export async function* suiteQl(client: NetSuiteClient, input: { q: string; pageS
       query: { limit, offset },
       headers: { prefer: 'transient' },
       json: { q: input.q },
+      // A query reads: sending it again is harmless.
+      idempotent: true,
     });
     for (const item of res.body.items) {
       const row: SuiteQlRow = {};
