@@ -18,7 +18,12 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     this.raw = new DatabaseSync(path);
   }
 
-  prepare(sql: string): SqliteStatement {
+  prepare(text: string): SqliteStatement {
+    // Kysely begins transactions DEFERRED. One that reads and then writes cannot wait for the
+    // write lock: if another process (a CLI command, a second worker) committed in between, SQLite
+    // fails the write at once with SQLITE_BUSY, busy_timeout or not. IMMEDIATE takes the write
+    // lock at the start, where busy_timeout does wait.
+    const sql = text === 'begin' ? 'begin immediate' : text;
     const cached = this.#statements.get(sql);
     if (cached !== undefined) return cached;
     const stmt = this.raw.prepare(sql);
