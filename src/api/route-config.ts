@@ -15,6 +15,11 @@ declare module 'fastify' {
      * shown once: the replay carries `null` in its place).
      */
     redactOnReplay?: readonly string[];
+    /**
+     * The body holds a secret: the Idempotency-Key fingerprint of it is a slow, salted hash
+     * (scrypt), so the stored fingerprint cannot be used to guess a short secret.
+     */
+    secretBody?: boolean;
   }
 }
 

@@ -5,7 +5,8 @@
  * say "try again", and a retry with the same key should then really try again. A claim whose answer
  * never got written (the process died) is given up after `ABANDONED_MS`.
  */
-import { createHash } from 'node:crypto';
+import { createHash, scrypt } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { conflictError, validationError } from '../../core/errors.ts';
 import { canonicalJson } from '../../security/audit-log.ts';
@@ -18,6 +19,7 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+const scryptAsync = promisify(scrypt) as (password: string, salt: string, length: number) => Promise<Buffer>;
 
 interface Pending {
   scope: string;
@@ -37,7 +39,11 @@ export function idempotency(scope: FastifyInstance, keys: IdempotencyKeys): void
     }
     const owner = principalOf(req)?.limitKey ?? 'anonymous';
     const route = `${req.method} ${req.routeOptions.url ?? ''}`;
-    const fingerprint = createHash('sha256').update(canonicalJson({ params: req.params ?? null, query: req.query ?? null, body: req.body ?? null })).digest('hex');
+    const request = canonicalJson({ params: req.params ?? null, query: req.query ?? null, body: req.body ?? null });
+    const fingerprint =
+      req.routeOptions.config.secretBody === true
+        ? (await scryptAsync(request, `${owner}\n${key}`, 32)).toString('hex')
+        : createHash('sha256').update(request).digest('hex');
     const claim = await keys.claim(owner, key, route, fingerprint);
     switch (claim.kind) {
       case 'claimed':

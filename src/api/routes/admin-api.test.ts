@@ -4,9 +4,11 @@
  * version), contracts, pending approvals, and the audit log (actions recorded, chain verified).
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import { defineFlow } from '../../flows/define-flow.ts';
 import { ContractRegistry } from '../../governance/registry.ts';
+import { canonicalJson } from '../../security/audit-log.ts';
 import { parseMasterKey } from '../../security/master-key.ts';
 import { describeEachStore } from '../../../test/support/stores.ts';
 import { startApi, type ApiHarness } from '../test-support.ts';
@@ -69,6 +71,20 @@ describeEachStore('admin API: keys, secrets, contracts, approvals, audit', (get)
     for (const body of [set.body, rotated.body, listed.body, audit.body]) assert.ok(!body.includes(CANARY));
     const actions = audit.json().items.map((e: { action: string }) => e.action);
     assert.ok(actions.includes('secret.set') && actions.includes('secret.rotated'));
+  });
+
+  it('an Idempotency-Key on a secret write replays, refuses another value, and stores no fast hash of the value', async () => {
+    const headers = { ...api.auth('admin'), 'idempotency-key': 'set-hubspot' };
+    const first = await api.app.inject({ method: 'POST', url: '/admin/secrets/hubspot-app', headers, payload: { value: CANARY } });
+    assert.equal(first.statusCode, 201);
+    const again = await api.app.inject({ method: 'POST', url: '/admin/secrets/hubspot-app', headers, payload: { value: CANARY } });
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    const other = await api.app.inject({ method: 'POST', url: '/admin/secrets/hubspot-app', headers, payload: { value: 'another' } });
+    assert.equal(other.statusCode, 422);
+    const plain = createHash('sha256').update(canonicalJson({ params: { name: 'hubspot-app' }, query: {}, body: { value: CANARY } })).digest('hex');
+    const row = await get().store.db.selectFrom('api_idempotency').selectAll().where('key', '=', 'set-hubspot').executeTakeFirstOrThrow();
+    assert.notEqual(row.fingerprint, plain);
+    assert.ok(!JSON.stringify(row).includes(CANARY));
   });
 
   it('writes every admin action to the audit log, and the chain verifies', async () => {

@@ -45,7 +45,7 @@ export function secretRoutes(app: FastifyInstance, deps: SecretRouteDeps): void 
 
   app.post<{ Params: Static<typeof NameParams>; Body: Static<typeof ValueBody> }>(
     '/admin/secrets/:name',
-    { config: ADMIN_ONLY, schema: { tags: ['admin'], summary: 'Set a new secret (409 if it exists: rotate it instead)', params: NameParams, body: ValueBody } },
+    { config: { ...ADMIN_ONLY, secretBody: true }, schema: { tags: ['admin'], summary: 'Set a new secret (409 if it exists: rotate it instead)', params: NameParams, body: ValueBody } },
     async (req, reply) => {
       const exists = (await listing().list()).some((s) => s.name === req.params.name);
       if (exists) throw conflictError(`secret "${req.params.name}" exists: rotate it with POST /admin/secrets/${req.params.name}/rotate`, { type: 'secret-exists' });
@@ -55,7 +55,10 @@ export function secretRoutes(app: FastifyInstance, deps: SecretRouteDeps): void 
 
   app.post<{ Params: Static<typeof NameParams>; Body: Static<typeof ValueBody> }>(
     '/admin/secrets/:name/rotate',
-    { config: ADMIN_ONLY, schema: { tags: ['admin'], summary: 'Rotate a secret: a new value under a new data key, version + 1', params: NameParams, body: ValueBody } },
+    {
+      config: { ...ADMIN_ONLY, secretBody: true },
+      schema: { tags: ['admin'], summary: 'Rotate a secret: a new value under a new data key, version + 1', params: NameParams, body: ValueBody },
+    },
     async (req) => {
       const exists = (await listing().list()).some((s) => s.name === req.params.name);
       if (!exists) throw notFoundError(`no secret named "${req.params.name}"`, { type: 'unknown-secret' });
