@@ -2,7 +2,7 @@
  * What every Stripe route file receives, and the two helpers they all use: answering with
  * `expand[]` applied, and loading an object or failing with Stripe's 404.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Billing } from './billing.ts';
 import { expand } from './expand.ts';
 import type { StripeEvents } from './events.ts';
@@ -22,6 +22,16 @@ export interface StripeApi {
 export function answer<T>(api: StripeApi, request: FastifyRequest, value: T): T {
   const paths = expandOf(paramsOf(request));
   return paths.length === 0 ? value : expand(value, paths, (id) => api.state.byId(id));
+}
+
+/**
+ * Answers with `value`, whose JSON is already at hand (from {@link StripeEvents.emit}): sent as
+ * it is, unless the request's `expand[]` changes the answer.
+ */
+export function answerJson(api: StripeApi, request: FastifyRequest, reply: FastifyReply, value: unknown, json: string): FastifyReply {
+  const paths = expandOf(paramsOf(request));
+  if (paths.length > 0) return reply.send(expand(value, paths, (id) => api.state.byId(id)));
+  return reply.type('application/json; charset=utf-8').send(json);
 }
 
 /** The record with `id`, or Stripe's 404 "No such <noun>: '<id>'". */

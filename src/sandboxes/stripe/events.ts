@@ -36,33 +36,37 @@ export class StripeEvents {
     this.#delivery = delivery;
   }
 
-  /** Records an event of `type` about `object` and sends it to subscribed endpoints. */
-  emit(type: string, object: StripeObject, options: EmitOptions = {}): void {
-    const endpoints = this.#state.webhookEndpoints
-      .list()
-      .filter((e) => e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(type)));
-    const data: Record<string, unknown> = { object };
-    if (options.previous !== undefined) data.previous_attributes = options.previous;
-    const event: StripeObject = {
-      id: newId('evt'),
-      object: 'event',
-      api_version: DEFAULT_API_VERSION,
-      created: options.created ?? unixNow(),
-      data,
-      livemode: false,
-      pending_webhooks: endpoints.length,
-      request: options.request ?? { id: null, idempotency_key: null },
-      type,
-    };
-    // Serialising now is the snapshot: later changes to the object do not rewrite history.
-    const json = JSON.stringify(event);
-    this.#state.events.put(event.id, { id: event.id, type, created: event.created, json });
-    if (endpoints.length === 0) return;
+  /**
+   * Records an event of `type` about `object` and sends it to subscribed endpoints. Returns the
+   * object's JSON as the event holds it, so a route answering with the same object need not
+   * serialise it again.
+   */
+  emit(type: string, object: StripeObject, options: EmitOptions = {}): string {
+    const endpoints =
+      this.#state.webhookEndpoints.size === 0
+        ? []
+        : this.#state.webhookEndpoints
+            .list()
+            .filter((e) => e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(type)));
+    const id = newId('evt');
+    const created = options.created ?? unixNow();
+    // Serialising now is the snapshot: later changes to the object do not rewrite history. The
+    // event is written field by field around the object's JSON, exactly as JSON.stringify would
+    // write `{id, object, api_version, created, data: {object, previous_attributes?}, livemode,
+    // pending_webhooks, request, type}`.
+    const objectJson = JSON.stringify(object);
+    const previous = options.previous === undefined ? '' : `,"previous_attributes":${JSON.stringify(options.previous)}`;
+    const request = JSON.stringify(options.request ?? { id: null, idempotency_key: null });
+    const json =
+      `{"id":${JSON.stringify(id)},"object":"event","api_version":${JSON.stringify(DEFAULT_API_VERSION)},"created":${JSON.stringify(created)},` +
+      `"data":{"object":${objectJson}${previous}},"livemode":false,"pending_webhooks":${endpoints.length},"request":${request},"type":${JSON.stringify(type)}}`;
+    this.#state.events.put(id, { id, type, created, json });
+    if (endpoints.length === 0) return objectJson;
     // Stripe sends its payloads pretty-printed; the signature covers these exact bytes.
     const payload = JSON.stringify(JSON.parse(json), null, 2);
     for (const endpoint of endpoints) {
       this.#delivery.send({
-        id: event.id,
+        id,
         url: endpoint.url,
         body: payload,
         headers: () => ({
@@ -71,6 +75,7 @@ export class StripeEvents {
         }),
       });
     }
+    return objectJson;
   }
 }
 

@@ -4,7 +4,7 @@
  * `metadata['crm_id']:'001…'`). Emits customer.created / updated / deleted.
  */
 import type { FastifyInstance } from 'fastify';
-import { answer, load, previousAttributes, type IdParams, type StripeApi } from '../api.ts';
+import { answer, answerJson, load, previousAttributes, type IdParams, type StripeApi } from '../api.ts';
 import { requestInfo } from '../events.ts';
 import { newId, randomToken } from '../ids.ts';
 import { paginate } from '../list.ts';
@@ -47,8 +47,8 @@ export function registerCustomerRoutes(scope: FastifyInstance, api: StripeApi): 
     };
     applyEdits(customer, params);
     state.customers.put(customer.id, customer);
-    events.emit('customer.created', customer, { request: requestInfo(request, reply), created: customer.created });
-    return answer(api, request, customer);
+    const json = events.emit('customer.created', customer, { request: requestInfo(request, reply), created: customer.created });
+    return answerJson(api, request, reply, customer, json);
   });
 
   scope.get('/v1/customers/search', async (request) => {
