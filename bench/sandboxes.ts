@@ -7,7 +7,8 @@
  * sandboxes are never the bottleneck of another benchmark. Servers (sandbox and baseline alike)
  * run in a worker thread and autocannon in the main one, so the load generator's own work is
  * not charged to the server under test. Besides requests/s, each line gives the server thread's
- * busy time per request (`server_us_per_request`), which load on a shared machine skews less.
+ * CPU time per request (`server_us_per_request`), which load on a shared machine skews less.
+ * `--case <name>` measures only that case; `BENCH_CPU_PROF=<dir>` profiles the server thread.
  *
  * Adding a sandbox's case (Salesforce "SOQL page", NetSuite "record create") is one entry in
  * CASES: its factory, and the request autocannon should repeat.
@@ -26,7 +27,7 @@ import type { BenchOptions } from './report.ts';
 import { report } from './report.ts';
 
 /** One sandbox call to load. */
-interface SandboxCase {
+export interface SandboxCase {
   /** Case name in the result line (the sandbox's name). */
   name: string;
   /** The sandbox to start (seeded), in the server thread. */
@@ -42,7 +43,8 @@ const CONNECTIONS = 32;
 const RUN = Date.now().toString(36);
 let sequence = 0;
 
-const CASES: SandboxCase[] = [
+/** The cases, one per sandbox (exported for profiling scripts). */
+export const CASES: SandboxCase[] = [
   {
     name: 'stripe',
     factory: stripeSandbox,
@@ -51,7 +53,12 @@ const CASES: SandboxCase[] = [
       path: '/v1/customers',
       headers: { authorization: 'Bearer sk_test_bench', 'content-type': 'application/x-www-form-urlencoded' },
       body: 'email=bench%40example.com&name=Bench%20Customer&metadata%5Bcrm_id%5D=001B000000bench',
-      setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'idempotency-key': `bench-${RUN}-${++sequence}` } }),
+      // autocannon hands setupRequest a fresh copy (headers included) to change: no copies of our own,
+      // since the load generator shares the machine with the server under test.
+      setupRequest: (request) => {
+        (request.headers ??= {})['idempotency-key'] = `bench-${RUN}-${++sequence}`;
+        return request;
+      },
     },
   },
   {
@@ -109,10 +116,10 @@ const CASES: SandboxCase[] = [
       method: 'POST',
       path: '/services/rest/record/v1/customer',
       headers: { 'content-type': 'application/json' },
-      setupRequest: (request) => ({
-        ...request,
-        body: JSON.stringify({ entityId: `BENCH-${RUN}-${++sequence}`, companyName: 'Bench Customer', email: 'ap@bench.example', subsidiary: { id: '1' } }),
-      }),
+      setupRequest: (request) => {
+        request.body = `{"entityId":"BENCH-${RUN}-${++sequence}","companyName":"Bench Customer","email":"ap@bench.example","subsidiary":{"id":"1"}}`;
+        return request;
+      },
     },
     login: async (url) => {
       // The sandbox made its own M2M key pair; its admin state hands out the private key.
@@ -140,15 +147,15 @@ interface Measured {
   p50: number;
   p99: number;
   failures: number;
-  /** Busy time of the server thread per request (event-loop utilisation), in microseconds. */
+  /** CPU time of the server thread per request, in microseconds. */
   serverUs: number;
 }
 
 // autocannon ticks once a second, so one second is the shortest run it can make.
 async function measure(server: Server, request: autocannon.Request, seconds: number): Promise<Measured> {
-  const before = await server.busyMs();
+  const before = await server.cpuMs();
   const result = await autocannon({ url: server.url, connections: CONNECTIONS, duration: seconds, requests: [request] });
-  const busy = (await server.busyMs()) - before;
+  const busy = (await server.cpuMs()) - before;
   const total = result.requests.total;
   return {
     rate: result.requests.average,
@@ -164,11 +171,12 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 /** Runs the benchmark. */
 export default async function run(options: BenchOptions): Promise<void> {
   // On a shared machine, load from other processes comes and goes: each case alternates runs
-  // with the baseline and reports the medians. Quick (about 10 s in all): one round of one
-  // second per side, no warm-up of the sandbox, so its figure includes JIT warm-up.
+  // with the baseline and reports the medians. Quick (about 14 s in all): one second of warm-up
+  // per sandbox, as the baseline gets one, then one round of one second per side; without it
+  // the sandbox's figure included its JIT warm-up and the baseline's did not.
   const rounds = options.quick ? 1 : 3;
   const size = options.quick ? 1 : 3;
-  const warmup = options.quick ? 0 : 2;
+  const warmup = options.quick ? 1 : 2;
   const bareRequest: autocannon.Request = { method: 'POST', path: '/constant', headers: { 'content-type': 'application/json' }, body: '{}' };
 
   await withServers(async (servers) => {
@@ -215,29 +223,35 @@ const BARE = 'bare-handler';
 /** A server running in the server thread. */
 interface Server {
   url: string;
-  /** Total busy (non-idle) milliseconds of the server thread's event loop so far. */
-  busyMs(): Promise<number>;
+  /**
+   * CPU milliseconds the server thread has used so far. Unlike its event loop's busy time, this
+   * does not count the time other processes on a shared machine held the core.
+   */
+  cpuMs(): Promise<number>;
 }
 
 // Starts the bare handler and every sandbox in one worker thread (one start-up for all; only the
 // server under load is busy at a time), runs `load`, then stops them.
 async function withServers<T>(load: (server: (name: string) => Server) => Promise<T>): Promise<T> {
-  const worker = new Worker(new URL(import.meta.url), { workerData: { serve: true } });
+  // BENCH_CPU_PROF=<dir> writes a CPU profile of the server thread, for finding hot spots.
+  const dir = process.env.BENCH_CPU_PROF;
+  const execArgv = dir === undefined ? undefined : [...process.execArgv, '--cpu-prof', '--cpu-prof-dir', dir];
+  const worker = new Worker(new URL(import.meta.url), { workerData: { serve: true }, execArgv });
   try {
     const [urls] = (await once(worker, 'message')) as [Record<string, string>];
-    const busyMs = async (): Promise<number> => {
-      worker.postMessage('busy');
-      const [answer] = (await once(worker, 'message')) as [{ busyMs: number }];
-      return answer.busyMs;
+    const cpuMs = async (): Promise<number> => {
+      worker.postMessage('cpu');
+      const [answer] = (await once(worker, 'message')) as [{ cpuMs: number }];
+      return answer.cpuMs;
     };
-    return await load((name) => ({ url: urls[name] ?? '', busyMs }));
+    return await load((name) => ({ url: urls[name] ?? '', cpuMs }));
   } finally {
     worker.postMessage('close');
     await once(worker, 'exit');
   }
 }
 
-// The server thread: the bare handler and the sandboxes, answering "busy" probes until "close".
+// The server thread: the bare handler and the sandboxes, answering "cpu" probes until "close".
 async function serve(): Promise<void> {
   const bare = Fastify({ logger: false });
   bare.post('/constant', async () => ({ ok: true }));
@@ -249,7 +263,10 @@ async function serve(): Promise<void> {
     urls[c.name] = sandbox.url;
   }
   parentPort?.on('message', (message) => {
-    if (message === 'busy') parentPort?.postMessage({ busyMs: performance.eventLoopUtilization().active });
+    if (message === 'cpu') {
+      const used = process.threadCpuUsage();
+      parentPort?.postMessage({ cpuMs: (used.user + used.system) / 1000 });
+    }
     else void Promise.all([bare.close(), ...sandboxes.map((s) => s.close())]).then(() => parentPort?.close());
   });
   parentPort?.postMessage(urls);
