@@ -50,6 +50,7 @@ const MATRIX: Record<string, { needs: Role; path?: string; body?: unknown }> = {
   'POST /admin/reconcile/:job/run': { needs: 'operator', path: '/admin/reconcile/customers/run', body: {} },
   'POST /admin/reconcile/discrepancies/:id/approve': { needs: 'approver', path: '/admin/reconcile/discrepancies/999999/approve', body: {} },
   'POST /admin/reconcile/discrepancies/:id/reject': { needs: 'approver', path: '/admin/reconcile/discrepancies/999999/reject', body: { reason: 'from the matrix' } },
+  'GET /admin/session': { needs: 'viewer' },
   'GET /v1/accounts/:accountId': { needs: 'viewer', path: `/v1/accounts/${SF_ID}` },
   'POST /v1/accounts/validate': { needs: 'viewer', body: { accountId: SF_ID } },
   'POST /v1/account-validation': { needs: 'viewer', body: { accountId: SF_ID } },

@@ -16,6 +16,7 @@ import { loadMasterKey, type MasterKey } from '../security/master-key.ts';
 import { limitJsonDepth, serverLimitOptions } from '../security/request-limits.ts';
 import type { Store } from '../store/store.ts';
 import { protectAdminScope } from './admin-auth.ts';
+import { registerConsole } from './console.ts';
 import { idempotency } from './idempotency/idempotency-hook.ts';
 import { IdempotencyKeys } from './idempotency/idempotency-keys.ts';
 import { CachingApiKeys } from './key-cache.ts';
@@ -30,6 +31,7 @@ import { keyRoutes } from './routes/admin-keys.ts';
 import { runRoutes } from './routes/admin-runs.ts';
 import { reconcileRoutes } from './routes/admin-reconcile.ts';
 import { secretRoutes } from './routes/admin-secrets.ts';
+import { sessionRoutes } from './routes/admin-session.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
 import { LastKnown } from './sync/last-known.ts';
@@ -99,6 +101,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const idempotencyKeys = new IdempotencyKeys(deps.store, clock);
 
   healthRoutes(app, deps.store);
+  await registerConsole(app);
   await hookRoutes(app, { config: deps.config, inbox: deps.engine.inbox });
   await app.register(async (admin) => {
     protectAdminScope(admin, { config: deps.config, store: deps.store, clock, keys, audit });
@@ -111,6 +114,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     contractRoutes(admin, new ContractRegistry(deps.store, { clock }));
     auditRoutes(admin, audit);
     reconcileRoutes(admin, { store: deps.store, clock, systems: deps.systems });
+    sessionRoutes(admin);
   });
   await app.register(async (v1) => {
     protectApiScope(v1, { config: deps.config, keys, clock });
