@@ -40,7 +40,7 @@ export async function startApi(
     env: {},
   });
   const flows = new FlowRegistry();
-  if (options.systems !== undefined) flows.register(leadToOrderFlow(options.systems, { retry: { maxAttempts: 2 } }));
+  if (options.systems !== undefined) flows.register(leadToOrderFlow(options.systems));
   const engine = new Engine({ store, config, clock, log: silentLog, flows });
   const app = await buildServer({ config, store, engine, log: silentLog, clock, systems: options.systems, masterKey: options.masterKey });
   await app.ready();
