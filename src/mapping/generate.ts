@@ -245,7 +245,10 @@ export function generateSource(plan: MappingPlan): GeneratedSource {
     const consumed = gen.value(plan.extra.consumed);
     lines.push(
       `if (r !== null && typeof r === 'object') { let ex;`,
-      `for (const key of Object.keys(r)) if (!${consumed}.has(key)) (ex ??= {})[key] = r[key];`,
+      // A key named __proto__ (JSON.parse makes it an own key) is defined, never assigned: assigning it would set the prototype.
+      `for (const key in r) if (Object.hasOwn(r, key) && !${consumed}.has(key)) {`,
+      `if (key === '__proto__') Object.defineProperty(ex ??= {}, key, { value: r[key], enumerable: true, writable: true, configurable: true });`,
+      `else (ex ??= {})[key] = r[key]; }`,
       `if (ex !== undefined) out[${lit(plan.extra.key)}] = ex; }`,
     );
   }

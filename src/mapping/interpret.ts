@@ -19,7 +19,11 @@ export function interpret(plan: MappingPlan): Compiled {
     if (source === null || typeof source !== 'object') return undefined;
     let out: Record<string, unknown> | undefined;
     for (const k of Object.keys(source)) {
-      if (!consumed.has(k)) (out ??= {})[k] = (source as Record<string, unknown>)[k];
+      if (consumed.has(k)) continue;
+      const value = (source as Record<string, unknown>)[k];
+      // A key named __proto__ (JSON.parse makes it an own key) is defined: assigning it would set the prototype.
+      if (k === '__proto__') Object.defineProperty((out ??= {}), k, { value, enumerable: true, writable: true, configurable: true });
+      else (out ??= {})[k] = value;
     }
     return out;
   };

@@ -127,4 +127,15 @@ describe('mapper', () => {
     );
     assert.deepEqual(await m.mapOne({ id: 1, name: 'n', attributes: {}, Custom__c: 'v' }), { id: 1, n: 'n', extra: { Custom__c: 'v' } });
   });
+
+  it('keeps a source field named __proto__ in extra as data, without touching any prototype', async () => {
+    const text = `mapping: x\nsource: { system: a, object: b }\ntarget: { system: c, object: d }\nrecordId: id\nextra: { to: extra }\nfields:\n  id: id\n`;
+    const record: unknown = JSON.parse('{"id": 1, "__proto__": {"polluted": true}}');
+    for (const generate of [true, false]) {
+      const out = await loadMapping(text, 'x.yaml', { generate }).mapOne<{ extra: Record<string, unknown> }>(record);
+      assert.equal(Object.getPrototypeOf(out.extra), Object.prototype);
+      assert.deepEqual(Object.getOwnPropertyDescriptor(out.extra, '__proto__')?.value, { polluted: true });
+      assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    }
+  });
 });
