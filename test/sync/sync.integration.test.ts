@@ -121,15 +121,27 @@ describeEachStore('batch sync', (get) => {
     assert.deepEqual(await schedules.claim('lease-test', 'worker-b', 60_000), { full: false }, 'a dead holder keeps nobody waiting past its lease');
     assert.equal(await schedules.renew('lease-test', 'worker-a', 60_000), false, 'and the old holder learns it lost the lease');
 
-    const scheduler = new SyncScheduler({ store, clock, systems, only: ['customers'], crons: { customers: '0 3 * * *' } });
+    // The budget's buckets refill by the clock, which this test moves by hand: no budget here.
+    const scheduler = new SyncScheduler({ store, clock, systems, budget: unlimited, only: ['customers'], crons: { customers: '0 3 * * *' } });
     await scheduler.init();
     const next = (await schedules.list()).find((s) => s.name === 'customers')?.nextAt;
     assert.equal(next, '2026-03-02T03:00:00.000Z');
     assert.deepEqual(await scheduler.tick(), {}, 'not due yet');
     // A restarted worker reads the same next run from the store.
-    const restarted = new SyncScheduler({ store, clock, systems, only: ['customers'], crons: { customers: '0 3 * * *' } });
+    const restarted = new SyncScheduler({ store, clock, systems, budget: unlimited, only: ['customers'], crons: { customers: '0 3 * * *' } });
     await restarted.init();
     assert.equal((await schedules.list()).find((s) => s.name === 'customers')?.nextAt, next);
+
+    // At the due time two workers tick at once: the sync runs once, then waits for its next time.
+    await sandboxes.reset();
+    clock.advance(Date.parse('2026-03-02T03:00:05Z') - clock.now());
+    const outcomes = await Promise.all([scheduler.tick(), restarted.tick()]);
+    const ran = outcomes.map((o) => o['customers']).filter((o) => o?.status === 'ok');
+    assert.equal(ran.length, 1, JSON.stringify(outcomes));
+    const after = (await schedules.list()).find((s) => s.name === 'customers');
+    assert.equal(after?.nextAt, '2026-03-03T03:00:00.000Z');
+    assert.equal(after?.lastStatus, 'ok');
+    assert.deepEqual(await scheduler.tick(), {});
   });
 
   it('resumes a sync killed with SIGKILL from its cursor, without gaps or duplicates', { timeout: 90_000 }, async () => {
