@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { validationError } from '../core/errors.ts';
 import { avalaraSandbox } from './avalara/avalara-sandbox.ts';
+import { dynamicsSandbox } from './dynamics/dynamics-sandbox.ts';
 import type { SandboxFactory, SandboxInstance } from './kit/index.ts';
 import { netSuiteSandbox } from './netsuite/netsuite-sandbox.ts';
 import { salesforceSandbox } from './salesforce/salesforce-sandbox.ts';
@@ -14,7 +15,7 @@ import { stripeSandbox } from './stripe/stripe-sandbox.ts';
  * The sandboxes, in start order. With a base port, each gets `basePort + its index here`, so
  * keep the order stable (new sandboxes go at the end).
  */
-export const SANDBOXES: readonly SandboxFactory[] = [stripeSandbox, avalaraSandbox, salesforceSandbox, netSuiteSandbox];
+export const SANDBOXES: readonly SandboxFactory[] = [stripeSandbox, avalaraSandbox, salesforceSandbox, netSuiteSandbox, dynamicsSandbox];
 
 /** Options of {@link startSandboxes}. */
 export interface StartSandboxesOptions {
