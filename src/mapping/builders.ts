@@ -1,7 +1,7 @@
 /**
- * The run-time pieces of a compiled mapping: the per-record context, the failure a rule raises,
- * and the builders that assemble objects and lists from compiled field producers. Builders are
- * plain closures; nothing here generates code.
+ * The run-time pieces of a compiled mapping: the per-record context and the failure a rule raises
+ * (shared by both back ends), and the builders with which the closures back end (interpret.ts)
+ * assembles objects and lists from field producers.
  */
 import type { XrefCache, XrefRequest } from './xref.ts';
 
