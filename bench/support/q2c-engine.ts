@@ -1,0 +1,95 @@
+/**
+ * The timed part of the q2c benchmark: closed-won events into a started engine's inbox, as the
+ * Salesforce CDC trigger feeds them (batches of up to 100, each stored before the next is
+ * fetched), until every lead-to-order run has ended; then each run is checked to have booked
+ * (`completed`, output `synced`) and its step timeline gives the per-stage latencies.
+ */
+import type { Runtime } from '../../src/cli/runtime.ts';
+import { OPPORTUNITY_CLOSED_WON, SALESFORCE_SOURCE } from '../../src/connectors/salesforce/triggers/closed-won.ts';
+import { LEAD_TO_ORDER_FLOW } from '../../src/flows/lead-to-order/flow.ts';
+import { percentile } from '../report.ts';
+
+/** What one engine measurement found. */
+export interface EngineMeasurement {
+  opportunitiesPerS: number;
+  seconds: number;
+  /** End to end per opportunity: event handed to the inbox → run ended, ms. */
+  p50Ms: number;
+  p99Ms: number;
+  /** Per step name: p50 and p99 of the stage (previous step's end → this step's end), ms. */
+  stageP50Ms: Record<string, number>;
+  stageP99Ms: Record<string, number>;
+  /** Step attempts beyond the first (retries after a vendor refusal or a lost answer). */
+  stepRetries: number;
+}
+
+// The CDC subscriber fetches at most 100 change events per poll.
+const CDC_BATCH = 100;
+const FINAL = ['completed', 'failed', 'compensated', 'compensation-failed', 'cancelled'] as const;
+
+/** Starts the worker, feeds one closed-won event per id, waits for every run to end, checks them. */
+export async function measureEngine(rt: Runtime, ids: readonly string[], tag: string): Promise<EngineMeasurement> {
+  const db = rt.store.db;
+  await rt.startWorker();
+  const handedAt = new Map<string, number>();
+  const started = performance.now();
+  for (let i = 0; i < ids.length; i += CDC_BATCH) {
+    await Promise.all(ids.slice(i, i + CDC_BATCH).map((opportunityId) => {
+      const id = `${tag}:${opportunityId}`;
+      handedAt.set(opportunityId, Date.now());
+      const body = JSON.stringify({ id, type: OPPORTUNITY_CLOSED_WON, opportunityId, reason: 'closed-won', changedAt: Date.now() });
+      return rt.engine.inbox.accept({ source: SALESFORCE_SOURCE, eventId: id, headers: {}, body });
+    }));
+  }
+  for (;;) {
+    const { n } = (await db
+      .selectFrom('flow_runs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('flow', '=', LEAD_TO_ORDER_FLOW)
+      .where('status', 'in', FINAL)
+      .executeTakeFirstOrThrow()) as { n: number | string };
+    if (Number(n) >= ids.length) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const seconds = (performance.now() - started) / 1000;
+
+  const runs = await db.selectFrom('flow_runs').select(['id', 'key', 'status', 'output', 'error', 'ended_at']).where('flow', '=', LEAD_TO_ORDER_FLOW).execute();
+  const wrong = runs.filter((r) => r.status !== 'completed' || (JSON.parse(r.output ?? 'null') as { status?: string } | null)?.status !== 'synced');
+  if (runs.length !== ids.length || wrong.length > 0) {
+    const first = wrong[0];
+    throw new Error(`q2c: ${wrong.length} of ${runs.length} runs (for ${ids.length} deals) did not book` + (first === undefined ? '' : `; run ${first.id}: ${first.status} ${first.output ?? first.error ?? ''}`));
+  }
+  const endToEnd = runs.map((r) => Number(r.ended_at) - (handedAt.get(r.key) ?? Number.NaN));
+  // A step's stage is the stretch from the end of the one before (the run's creation, for the
+  // first) to its own end: its work plus the journal commit it waited on. Steps that succeed at
+  // once are journaled with startedAt = endedAt, so their own startedAt cannot give it.
+  const steps = await db
+    .selectFrom('flow_steps')
+    .innerJoin('flow_runs', 'flow_runs.id', 'flow_steps.run_id')
+    .select(['flow_steps.run_id', 'flow_steps.name', 'flow_steps.kind', 'flow_steps.attempts', 'flow_steps.ended_at', 'flow_runs.created_at'])
+    .where('flow_runs.flow', '=', LEAD_TO_ORDER_FLOW)
+    .orderBy('flow_steps.run_id')
+    .orderBy('flow_steps.seq')
+    .execute();
+  const byName = new Map<string, number[]>();
+  const previousEnd = new Map<number, number>();
+  let stepRetries = 0;
+  for (const s of steps) {
+    if (s.kind !== 'run' || s.ended_at === null) continue;
+    stepRetries += Math.max(0, s.attempts - 1);
+    const list = byName.get(s.name) ?? [];
+    list.push(Number(s.ended_at) - (previousEnd.get(s.run_id) ?? Number(s.created_at)));
+    byName.set(s.name, list);
+    previousEnd.set(s.run_id, Number(s.ended_at));
+  }
+  const stage = (p: number) => Object.fromEntries([...byName].map(([name, values]) => [name, percentile(values, p)]));
+  return {
+    opportunitiesPerS: ids.length / seconds,
+    seconds,
+    p50Ms: percentile(endToEnd, 50),
+    p99Ms: percentile(endToEnd, 99),
+    stageP50Ms: stage(50),
+    stageP99Ms: stage(99),
+    stepRetries,
+  };
+}

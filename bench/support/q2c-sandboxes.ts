@@ -1,0 +1,94 @@
+/**
+ * The four seeded sandboxes of the q2c benchmark, in a worker thread of their own so that their
+ * work never shares the event loop (or the profile) of the engine under test. The main thread
+ * gets their URLs, the NetSuite M2M key, the thread's CPU time, and can reset them to the seed
+ * between phases, and profile the thread over a stretch of its choosing.
+ */
+import { once } from 'node:events';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { avalaraSandbox } from '../../src/sandboxes/avalara/avalara-sandbox.ts';
+import type { SandboxInstance } from '../../src/sandboxes/kit/index.ts';
+import { netSuiteSandbox } from '../../src/sandboxes/netsuite/netsuite-sandbox.ts';
+import { createSalesforceSandbox } from '../../src/sandboxes/salesforce/salesforce-sandbox.ts';
+import { stripeSandbox } from '../../src/sandboxes/stripe/stripe-sandbox.ts';
+import { startThreadProfile, type ThreadProfile } from './q2c-profile.ts';
+
+/** The sandboxes as the bench process sees them. */
+export interface SandboxThread {
+  /** Base URL per sandbox name (`salesforce`, `netsuite`, `stripe`, `avalara`). */
+  urls: Readonly<Record<string, string>>;
+  /** CPU milliseconds the sandbox thread has used so far. */
+  cpuMs(): Promise<number>;
+  /** Back to the seed data, faults cleared. */
+  reset(): Promise<void>;
+  /** Starts a CPU profile of the sandbox thread. */
+  startProfile(): Promise<void>;
+  /** Stops it and writes `<dir>/<name>.cpuprofile`. */
+  stopProfile(dir: string, name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Reply = { urls: Record<string, string> } | { cpuMs: number } | { done: true };
+type Message = 'cpu' | 'reset' | 'profile' | 'close' | { stopProfile: { dir: string; name: string } };
+
+/** Starts the sandbox thread and resolves once every sandbox listens. */
+export async function startSandboxThread(): Promise<SandboxThread> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { q2cSandboxes: true } });
+  const ask = async (message: Message): Promise<Reply> => {
+    worker.postMessage(message);
+    const [reply] = (await once(worker, 'message')) as [Reply];
+    return reply;
+  };
+  const [first] = (await once(worker, 'message')) as [Reply];
+  if (!('urls' in first)) throw new Error('the sandbox thread did not report its URLs');
+  return {
+    urls: first.urls,
+    cpuMs: async () => {
+      const reply = await ask('cpu');
+      return 'cpuMs' in reply ? reply.cpuMs : 0;
+    },
+    reset: async () => {
+      await ask('reset');
+    },
+    startProfile: async () => {
+      await ask('profile');
+    },
+    stopProfile: async (dir, name) => {
+      await ask({ stopProfile: { dir, name } });
+    },
+    close: async () => {
+      worker.postMessage('close');
+      await once(worker, 'exit');
+    },
+  };
+}
+
+// The sandbox thread: defaults of every sandbox (NetSuite's 5 concurrent requests included),
+// except Salesforce's daily API allowance, which a long run would exhaust.
+async function serve(): Promise<void> {
+  const factories = [createSalesforceSandbox({ dailyApiLimit: 1_000_000_000 }), netSuiteSandbox, stripeSandbox, avalaraSandbox];
+  const sandboxes: SandboxInstance[] = [];
+  for (const factory of factories) sandboxes.push(await factory.start({ host: '127.0.0.1', port: 0, seed: true }));
+  let profile: ThreadProfile | undefined;
+  const done = (): void => parentPort?.postMessage({ done: true });
+  parentPort?.on('message', (message: Message) => {
+    if (message === 'cpu') {
+      const used = process.threadCpuUsage();
+      parentPort?.postMessage({ cpuMs: (used.user + used.system) / 1000 });
+    } else if (message === 'reset') {
+      void Promise.all(sandboxes.map((s) => s.reset())).then(done);
+    } else if (message === 'profile') {
+      void startThreadProfile().then((p) => {
+        profile = p;
+        done();
+      });
+    } else if (typeof message === 'object') {
+      void (profile?.stop(message.stopProfile.dir, message.stopProfile.name) ?? Promise.resolve()).then(done);
+    } else {
+      void Promise.all(sandboxes.map((s) => s.close())).then(() => parentPort?.close());
+    }
+  });
+  parentPort?.postMessage({ urls: Object.fromEntries(sandboxes.map((s) => [s.name, s.url])) });
+}
+
+if (!isMainThread && (workerData as { q2cSandboxes?: unknown } | null)?.q2cSandboxes === true) await serve();
