@@ -46,7 +46,7 @@ after(async () => {
 const cli = (...args: string[]) => runCli([...args, '-c', config], { dir });
 
 describe('interlock reconcile and sync', () => {
-  it('reports a job as JSON, heals its safe classes, then reports the rest as CSV and a table', { timeout: 60_000 }, async () => {
+  it('reports a job as JSON, heals its safe classes, then reports the rest as CSV and a table', { timeout: 300_000 }, async () => {
     const json = await cli('reconcile', 'customers', '--format', 'json');
     assert.equal(json.code, 0, json.stderr);
     const report = JSON.parse(json.stdout) as { run: { kinds: Record<string, number> }; discrepancies: Array<{ kind: string; system: string }> };
@@ -68,7 +68,7 @@ describe('interlock reconcile and sync', () => {
     assert.equal(list.stdout.match(/customers/g)?.length, 3);
   });
 
-  it('waits for approval before booking a missing deal, then books it once', { timeout: 60_000 }, async () => {
+  it('waits for approval before booking a missing deal, then books it once', { timeout: 300_000 }, async () => {
     const systems = connectSystems(sandboxes.options);
     const accounts = await accountIds(systems);
     await createWonDeal(systems, accounts['Initech Ltd'] ?? '', 'Initech - CLI', [['SUPPORT-PREM', 2, 'Monthly']]);
@@ -91,7 +91,7 @@ describe('interlock reconcile and sync', () => {
     assert.match(clean.stdout, /0 discrepancies/);
   });
 
-  it('runs a sync now, lists its schedule and last run, and names what is wrong in one line', { timeout: 60_000 }, async () => {
+  it('runs a sync now, lists its schedule and last run, and names what is wrong in one line', { timeout: 300_000 }, async () => {
     const run = await cli('sync', 'run', 'customers', '--batch-size', '2');
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /sync customers: 4 read, 4 written, 0 deleted, 0 skipped in 2 batches/);
