@@ -14,6 +14,18 @@ import { duration, when } from '../lib/format.ts';
 import type { RunDetail } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
 
+/** "approved by Ada — reason" of an approval step's result. */
+function DecisionSummary({ result }: { result: unknown }) {
+  const r = result as { approved?: boolean; by?: string; reason?: string | null } | null;
+  if (r === null || typeof r.approved !== 'boolean') return null;
+  return (
+    <div className={r.approved ? '' : 'bad-text'} data-testid="decision-summary">
+      {r.approved ? 'approved' : 'rejected'} by {r.by ?? '?'}
+      {r.reason !== null && r.reason !== undefined && r.reason !== '' ? ` — ${r.reason}` : ''}
+    </div>
+  );
+}
+
 const ENDED = new Set(['completed', 'compensated', 'compensation-failed', 'cancelled']);
 
 /** The run screen (refreshes every 3 s while the run is live). */
@@ -77,6 +89,7 @@ export function RunDetailScreen() {
                   <td>{s.endedAt === null ? '…' : duration(Date.parse(s.endedAt) - Date.parse(s.startedAt))}</td>
                   <td>
                     {s.error !== null && <div className="bad-text">{s.error}</div>}
+                    {s.kind === 'approval' && <DecisionSummary result={s.result} />}
                     {s.waitingFor !== null && <JsonView label="waiting for" value={s.waitingFor} open={false} />}
                     {s.result !== null && <JsonView label="result" value={s.result} open={false} />}
                   </td>

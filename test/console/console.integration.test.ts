@@ -1,0 +1,126 @@
+/**
+ * The console in a real browser (Debian's Chromium) on a running Interlock with the sandboxes and
+ * the demo story played: an operator finds a deal by its Salesforce id and sees its path through
+ * NetSuite and Stripe; a viewer cannot press operator buttons (and the API refuses them anyway);
+ * an operator replays a dead letter and sees it delivered; an approver approves a pending order.
+ * Screenshots go to test-artifacts/console/.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { browserSkipReason, launchBrowser, screenshot, signIn, type Browser } from './support/browser.ts';
+import { startConsoleHost, type ConsoleHost } from './support/console-host.ts';
+
+const skip = browserSkipReason();
+
+describe('the operations console in Chromium', { skip }, () => {
+  let h: ConsoleHost;
+  let browser: Browser;
+  const page = async (): Promise<Page> => {
+    const p = await browser.newPage();
+    // Fail in seconds, not the default 30 s: every screen here answers from a local server.
+    p.setDefaultTimeout(15_000);
+    return p;
+  };
+
+  before(async () => {
+    h = await startConsoleHost();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('lets an operator find a deal by its Salesforce id and see its path through NetSuite and Stripe', async () => {
+    const p = await page();
+    await signIn(p, h.base, h.keys.operator);
+    await p.getByTestId('kpis').waitFor();
+    await screenshot(p, 'overview');
+    const deal = h.story.deals.find((d) => d.deal.key === 'support')!;
+    await p.getByLabel('find any id').fill(deal.id);
+    await p.getByLabel('find any id').press('Enter');
+    await p.getByTestId('lanes').waitFor();
+    for (const lane of ['salesforce', 'interlock', 'netsuite', 'stripe']) {
+      assert.ok((await p.getByTestId(`lane-${lane}`).getByTestId('lineage-node').count()) > 0, `the ${lane} lane has nodes`);
+    }
+    assert.ok((await p.getByTestId('timeline').locator('tr').count()) > 0, 'the trace timeline has spans');
+    await p.getByTestId('lane-netsuite').getByTestId('lineage-node').first().click();
+    await p.getByTestId('node-detail').waitFor();
+    await screenshot(p, 'lineage');
+    // Payloads are shown with secrets masked: no credential of any kind reaches the page.
+    const text = await p.locator('body').innerText();
+    assert.doesNotMatch(text, /Bearer [A-Za-z0-9]|sk_(test|live)_\w{8}|whsec_\w{8}|ilk_live_/);
+  });
+
+  it('shows a viewer every screen but no operator button it could press, and the API refuses the action anyway', async () => {
+    const id = await h.parkDeadLetter('console-viewer-1');
+    const p = await page();
+    await signIn(p, h.base, h.keys.viewer);
+    // A bookmark opens its screen directly (the server answers every console path with the app).
+    await p.goto(`${h.base}/console/dead-letters`);
+    const row = p.getByTestId(`dead-letter-${id}`);
+    await row.waitFor();
+    assert.equal(await row.getByTestId('replay-one').isDisabled(), true);
+    assert.equal(await row.getByTestId('replay-one').getAttribute('title'), 'needs the operator role');
+    assert.equal(await p.getByTestId('replay-selected').isDisabled(), true);
+    assert.equal(await p.getByTestId('discard-selected').isDisabled(), true);
+    await screenshot(p, 'viewer-dead-letters');
+    const run = h.story.deals[0]!;
+    const runs = await h.admin<{ items: Array<{ id: number }> }>(`/admin/runs?key=${run.id}`);
+    await p.goto(`${h.base}/console/runs/${runs.items[0]!.id}`);
+    await p.getByTestId('steps').waitFor();
+    assert.equal(await p.getByTestId('run-retry').isDisabled(), true);
+    assert.equal(await p.getByTestId('run-cancel').isDisabled(), true);
+    const refused = await fetch(`${h.base}/admin/dead-letters/${id}/replay`, { method: 'POST', headers: { authorization: `Bearer ${h.keys.viewer}` } });
+    assert.equal(refused.status, 403);
+    assert.equal((await h.admin<{ state: string }>(`/admin/dead-letters/${id}`)).state, 'parked');
+  });
+
+  it('lets an operator inspect a dead letter, replay it, and see it delivered', async () => {
+    const id = await h.parkDeadLetter('console-replay-1');
+    const p = await page();
+    await signIn(p, h.base, h.keys.operator, 'Olivia Operator');
+    await p.goto(`${h.base}/console/dead-letters`);
+    const row = p.getByTestId(`dead-letter-${id}`);
+    await row.getByRole('button', { name: 'Inspect' }).click();
+    const detail = p.getByTestId('dead-letter-detail');
+    await detail.getByText('SO-CONSOLE-1').first().waitFor();
+    h.ledger.accepting = true;
+    await row.getByTestId('replay-one').click();
+    await p.getByRole('status').getByText('Replayed 1 dead letter').waitFor();
+    await detail.getByText('replayed').first().waitFor();
+    for (let i = 0; i < 100 && !h.ledger.received.some((b) => b.includes('SO-CONSOLE-1')); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(h.ledger.received.filter((b) => b.includes('console-replay-1') || b.includes('SO-CONSOLE-1')).length, 1, 'delivered once');
+    // Following the event shows its delivery in the lineage.
+    await detail.getByTestId('follow-event').click();
+    await p.getByTestId('lanes').waitFor();
+    await p.getByTestId('lineage-node').filter({ hasText: 'delivered' }).first().waitFor();
+    await screenshot(p, 'dead-letter-replayed');
+    const audit = await h.admin<{ items: Array<{ actor: string; action: string }> }>('/admin/audit?limit=20');
+    assert.ok(audit.items.some((a) => a.action === 'dead-letter.replay'), 'the replay is audited');
+  });
+
+  it('lets an approver approve a pending order with a reason, and the run goes on', async () => {
+    const { runId } = await h.pendingApproval();
+    const p = await page();
+    await signIn(p, h.base, h.keys.approver, 'Ada Approver');
+    await p.goto(`${h.base}/console/approvals`);
+    const card = p.getByTestId(`approval-${runId}`);
+    await card.getByLabel('reason').fill('discount within the quarter plan');
+    await screenshot(p, 'approvals-inbox');
+    await card.getByTestId('approve').click();
+    await p.getByRole('status').getByText(`Run #${runId}: decision recorded`).waitFor();
+    await screenshot(p, 'approval-approved');
+    let status = '';
+    for (let i = 0; i < 300 && status !== 'completed'; i++) {
+      status = (await h.admin<{ status: string }>(`/admin/runs/${runId}`)).status;
+      if (status !== 'completed') await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(status, 'completed');
+    await p.goto(`${h.base}/console/runs/${runId}`);
+    const summary = p.getByTestId('decision-summary');
+    await summary.waitFor();
+    assert.match(await summary.innerText(), /^approved by Ada Approver \(key:\w+\) — discount within the quarter plan$/);
+  });
+});
