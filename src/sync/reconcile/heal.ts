@@ -55,9 +55,9 @@ export class Healer {
   /** Heals what is safe in run `runId`, queues the rest for approval, marks the unfixable. */
   async healRun(runId: number, job: string, plan: HealPlanner, policy: HealPolicy, actor: string): Promise<HealSummary> {
     const summary: HealSummary = { healed: 0, failed: 0, pendingApproval: 0, manual: 0 };
-    const todo: StoredDiscrepancy[] = [];
-    for await (const d of this.#runs.discrepancies(runId, { healStatus: 'none' })) todo.push(d);
-    for (const d of todo) {
+    // Paged by id, so a run with any number of discrepancies heals in bounded memory; each one
+    // leaves `none` as it is handled, which the next page's `id >` bound does not mind.
+    for await (const d of this.#runs.discrepancies(runId, { healStatus: 'none' })) {
       const command = plan(d);
       if (command === undefined) {
         if (await this.#runs.setHeal(d.id, ['none'], 'manual', 'no command heals this class; a person must decide')) summary.manual++;
