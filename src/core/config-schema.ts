@@ -4,6 +4,7 @@
  * variables override single keys (see `ENV_OVERRIDES` in `config.ts`).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { ObservabilitySchema } from '../observability/config.ts';
 import { ConnectorsSchema, LeadToOrderSchema } from './connectors-schema.ts';
 
 const Duration = (def: string, description: string) =>
@@ -196,6 +197,7 @@ export const ConfigSchema = Type.Object(
     destinations: Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }), Destination, { default: {} }),
     connectors: ConnectorsSchema,
     flows: Type.Object({ leadToOrder: LeadToOrderSchema }, { additionalProperties: false, default: {} }),
+    observability: ObservabilitySchema,
   },
   { additionalProperties: false },
 );

@@ -14,6 +14,7 @@ import type { ConnectorsConfig, LeadToOrderSettings } from './connectors-schema.
 import type { ValueError } from '@sinclair/typebox/value';
 import type { StoreConfig } from '../store/store.ts';
 import type { SignatureConfig } from '../security/webhook-signature.ts';
+import { normaliseObservability, type ObservabilityConfig } from '../observability/config.ts';
 
 /** How the event id of an inbound event is found. */
 export type EventIdLocation = { header: string } | { path: string };
@@ -66,6 +67,8 @@ export interface Config {
   connectors: ConnectorsConfig;
   /** Business settings of the built-in flows. */
   flows: { leadToOrder: LeadToOrderSettings };
+  /** Tracing, metrics and SLOs. */
+  observability: ObservabilityConfig;
 }
 
 /** Environment variables that override single keys; the only ones read. */
@@ -248,6 +251,7 @@ function normalise(raw: RawConfig, where: string): Config {
     destinations,
     connectors: checkConnectors(raw.connectors, where),
     flows: raw.flows,
+    observability: normaliseObservability(raw.observability, where),
   };
 }
 

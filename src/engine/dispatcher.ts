@@ -7,6 +7,8 @@
 import type { Clock } from '../core/clock.ts';
 import type { DestinationConfig } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
+import { recordDelivery } from '../observability/metrics.ts';
+import { contextOf, failSpan, inSpan, traceparentOfSpan } from '../observability/tracing.ts';
 import type { Store } from '../store/store.ts';
 import { Claimer, type ClaimedMessage } from './claims.ts';
 import { CompletionRecorder, type Decision } from './completions.ts';
@@ -149,25 +151,34 @@ export class Dispatcher {
 
   async #deliver(p: Pump, m: ClaimedMessage): Promise<void> {
     let outcome: DeliveryOutcome;
-    try {
-      outcome = await this.#o.deliverer.deliver({
-        id: m.id,
-        destination: m.destination,
-        key: m.key,
-        idempotencyKey: m.idempotencyKey,
-        payload: m.payload,
-        headers: m.headers,
-        attempt: m.attempt,
-      });
-    } catch (err) {
-      outcome = outcomeFromError(err);
-    }
+    // One span per attempt, in the trace of what caused the message; the destination continues it.
+    const attributes = { 'interlock.destination': m.destination, 'interlock.message_id': m.id, 'interlock.attempt': m.attempt };
+    outcome = await inSpan(`deliver ${m.destination}`, { kind: 'client', parent: contextOf(m.headers.traceparent), attributes }, async (span) => {
+      let o: DeliveryOutcome;
+      try {
+        const traceparent = traceparentOfSpan(span);
+        o = await this.#o.deliverer.deliver({
+          id: m.id,
+          destination: m.destination,
+          key: m.key,
+          idempotencyKey: m.idempotencyKey,
+          payload: m.payload,
+          headers: traceparent === undefined ? m.headers : { ...m.headers, traceparent },
+          attempt: m.attempt,
+        });
+      } catch (err) {
+        o = outcomeFromError(err);
+      }
+      if (!o.ok) failSpan(span, o.reason);
+      return o;
+    });
     // The slot is free as soon as the attempt is over: the next claim can run while this outcome
     // is being recorded. (The shared cap still counts the message until it is recorded.)
     p.inFlight.delete(m.id);
     this.#wakeSoon();
     try {
       const decision = await this.#recorder.record({ message: m, outcome });
+      if (decision !== 'lost-lease') recordDelivery(m.destination, !outcome.ok && outcome.failure === 'rate-limited' && decision === 'retry' ? 'rate-limited' : decision, m.attempt);
       this.#o.onDecision?.(m, outcome, decision);
       if (decision === 'dead') {
         this.#o.log.warn({ destination: m.destination, messageId: m.id, reason: outcome.ok ? '' : outcome.reason }, 'message parked as dead letter');

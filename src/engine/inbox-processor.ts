@@ -10,6 +10,7 @@ import type { Clock } from '../core/clock.ts';
 import { toInterlockError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../store/schema.ts';
+import { contextOf, inSpan, tracingOn } from '../observability/tracing.ts';
 import type { Store } from '../store/store.ts';
 import { park } from './dead-letters.ts';
 import { enqueue, type OutboundMessage } from './outbox.ts';
@@ -26,6 +27,8 @@ interface Outcome {
   body?: string;
   messages?: OutboundMessage[];
   error?: string;
+  /** The event's trace, from its stored headers (tracing on). */
+  traceparent?: string | undefined;
 }
 
 /**
@@ -75,7 +78,7 @@ export class InboxProcessor {
   async #route(db: Kysely<Database>): Promise<Outcome[]> {
     const rows = await db
       .selectFrom('inbox')
-      .select(['id', 'source', 'event_id', 'body'])
+      .select(['id', 'source', 'event_id', 'body', 'headers'])
       .where('status', '=', 'pending')
       .orderBy('id')
       .limit(this.#batchSize)
@@ -83,9 +86,11 @@ export class InboxProcessor {
     const outcomes: Outcome[] = [];
     for (const row of rows) {
       const id = Number(row.id);
+      const traceparent = tracingOn() ? (JSON.parse(row.headers) as Record<string, string | undefined>).traceparent : undefined;
       try {
-        const messages = await this.#router.route({ id, source: row.source, eventId: row.event_id, body: row.body });
-        outcomes.push({ id, source: row.source, body: row.body, messages });
+        const route = () => this.#router.route({ id, source: row.source, eventId: row.event_id, body: row.body });
+        const messages = traceparent === undefined ? await route() : await inSpan(`route ${row.source}`, { parent: contextOf(traceparent), attributes: { 'interlock.inbox_id': id } }, route);
+        outcomes.push({ id, source: row.source, body: row.body, messages, traceparent });
       } catch (err) {
         const error = toInterlockError(err);
         this.#log.warn({ inboxId: id, source: row.source, err: error.message }, 'inbound event cannot be routed; parked');
@@ -100,7 +105,10 @@ export class InboxProcessor {
     for (const o of outcomes) {
       if (o.error !== undefined || o.body === undefined) continue;
       try {
-        woke = (await hook(trx, { source: o.source, body: JSON.parse(o.body) as unknown })) || woke;
+        const body = o.body;
+        const apply = () => hook(trx, { source: o.source, body: JSON.parse(body) as unknown });
+        // Runs started here record the event's trace as theirs.
+        woke = (o.traceparent === undefined ? await apply() : await inSpan('start flows', { parent: contextOf(o.traceparent) }, apply)) || woke;
       } catch (err) {
         const error = toInterlockError(err);
         this.#log.warn({ inboxId: o.id, source: o.source, err: error.message }, 'inbound event cannot start or resume flows; parked');

@@ -5,6 +5,8 @@
  */
 import { sql } from 'kysely';
 import type { Clock } from '../core/clock.ts';
+import { recordInbound } from '../observability/metrics.ts';
+import { contextOf, inSpan, tracingOn, withTraceparent } from '../observability/tracing.ts';
 import type { Store } from '../store/store.ts';
 import { GroupCommit } from './group-commit.ts';
 
@@ -42,9 +44,19 @@ export class Inbox {
     this.#writer = new GroupCommit((events) => this.#write(events), maxBatch, store.dialect === 'sqlite' ? 2 : 0);
   }
 
-  /** Stores `event`; resolves once it is durable (or was already there). */
-  accept(event: InboundEvent): Promise<Accepted> {
-    return this.#writer.submit(event);
+  /**
+   * Stores `event`; resolves once it is durable (or was already there). With tracing on, the
+   * event starts a trace (or continues the sender's `traceparent`) kept in its stored headers.
+   */
+  async accept(event: InboundEvent): Promise<Accepted> {
+    const accepted = !tracingOn()
+      ? await this.#writer.submit(event)
+      : await inSpan(`inbox ${event.source}`, { kind: 'consumer', parent: contextOf(event.headers.traceparent), attributes: { 'interlock.source': event.source, 'interlock.event_id': event.eventId } }, (span) => {
+          span?.setAttribute('interlock.inbox', true);
+          return this.#writer.submit({ ...event, headers: withTraceparent(event.headers) });
+        });
+    recordInbound(event.source, accepted.duplicate);
+    return accepted;
   }
 
   /** Waits until every accepted event is written. */

@@ -5,6 +5,7 @@
 import jsonata from 'jsonata';
 import { permanentError, validationError } from '../core/errors.ts';
 import type { SourceConfig } from '../core/config.ts';
+import { withTraceparent } from '../observability/tracing.ts';
 import { idempotencyKey, type OutboundMessage } from './outbox.ts';
 
 /** A stored inbound event, as the router reads it. */
@@ -70,7 +71,7 @@ export class Router {
           key: businessKey === undefined || businessKey === null ? key : String(businessKey),
           idempotencyKey: key,
           payload,
-          headers: { 'x-interlock-source': event.source, 'x-interlock-event-id': event.eventId },
+          headers: withTraceparent({ 'x-interlock-source': event.source, 'x-interlock-event-id': event.eventId }),
           source: event.source,
           inboxId: event.id,
         });

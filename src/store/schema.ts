@@ -11,6 +11,7 @@ import type { ConnectorTables } from './migrations/0400-connectors.ts';
 import type { ApiTables } from './migrations/0500-api.ts';
 import type { SyncTables } from './migrations/0600-sync.ts';
 import type { AppliedVersionTables } from './migrations/0700-applied-versions.ts';
+import type { ObservabilityTables } from './migrations/0800-observability.ts';
 
 /** All tables of the store. */
-export interface Database extends EngineTables, GovernanceTables, XrefTables, FlowTables, SecurityTables, ConnectorTables, ApiTables, SyncTables, AppliedVersionTables {}
+export interface Database extends EngineTables, GovernanceTables, XrefTables, FlowTables, SecurityTables, ConnectorTables, ApiTables, SyncTables, AppliedVersionTables, ObservabilityTables {}

@@ -7,6 +7,8 @@
  */
 import { request, type Dispatcher } from 'undici';
 import { InterlockError, toInterlockError, type ErrorCode } from '../../core/errors.ts';
+import { recordVendorCall } from '../../observability/metrics.ts';
+import { inSpan, traceparentOfSpan } from '../../observability/tracing.ts';
 import { AddressPolicy } from '../../security/address-policy.ts';
 import { createGuardedDispatcher } from '../../security/ssrf-agent.ts';
 
@@ -85,11 +87,34 @@ export class HttpTransport {
     return this.#base.toString();
   }
 
-  /** Performs `req`; resolves for 2xx and 3xx answers, throws an {@link InterlockError} otherwise. */
+  /**
+   * Performs `req`; resolves for 2xx and 3xx answers, throws an {@link InterlockError} otherwise.
+   * Each call is a client span carrying `traceparent` and a latency sample by vendor and outcome.
+   */
   async call<T = unknown>(req: TransportRequest): Promise<VendorResponse<T>> {
     const url = new URL(req.path, this.#base);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const attributes = { 'http.request.method': req.method, 'url.path': url.pathname, 'server.address': url.hostname, 'interlock.vendor': this.#o.vendor };
+    const started = performance.now();
+    return inSpan(`${this.#o.vendor} ${req.method}`, { kind: 'client', attributes }, async (span) => {
+      try {
+        const res = await this.#call<T>(req, url, traceparentOfSpan(span));
+        span?.setAttribute('http.response.status_code', res.status);
+        recordVendorCall(this.#o.vendor, 'ok', (performance.now() - started) / 1000);
+        return res;
+      } catch (err) {
+        const e = toInterlockError(err);
+        const status = e.details?.status;
+        if (typeof status === 'number') span?.setAttribute('http.response.status_code', status);
+        recordVendorCall(this.#o.vendor, e.code, (performance.now() - started) / 1000);
+        throw err;
+      }
+    });
+  }
+
+  async #call<T>(req: TransportRequest, url: URL, traceparent: string | undefined): Promise<VendorResponse<T>> {
     const headers: Record<string, string> = { accept: 'application/json', ...this.#o.headers, ...req.headers };
+    if (traceparent !== undefined) headers.traceparent = traceparent;
     let body: string | undefined;
     if (req.json !== undefined) {
       body = JSON.stringify(req.json);

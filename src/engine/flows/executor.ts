@@ -6,6 +6,7 @@
 import type { Clock } from '../../core/clock.ts';
 import { toInterlockError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { contextOf, inSpan } from '../../observability/tracing.ts';
 import { compensate } from './compensation.ts';
 import type { Journal } from './journal.ts';
 import type { FlowRegistry } from './registry.ts';
@@ -32,8 +33,14 @@ export class Executor {
     this.#log = options.log;
   }
 
-  /** Executes `claimed` until it completes, suspends or ends compensated. */
-  async execute({ run, journal }: ClaimedRun): Promise<void> {
+  /** Executes `claimed` until it completes, suspends or ends compensated (one span, in the run's trace). */
+  execute(claimed: ClaimedRun): Promise<void> {
+    const { run } = claimed;
+    const attributes = { 'interlock.run_id': run.id, 'interlock.flow': run.flow, 'interlock.key': run.key };
+    return inSpan(`run ${run.flow}`, { parent: contextOf(run.traceparent), attributes }, () => this.#execute(claimed));
+  }
+
+  async #execute({ run, journal }: ClaimedRun): Promise<void> {
     const def = this.#registry.get(run.flow, run.version);
     if (def === undefined) {
       // A deployment without this version (yet, or any more): leave the run as it is.

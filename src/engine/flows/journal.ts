@@ -10,6 +10,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../store/schema.ts';
 import type { Store } from '../../store/store.ts';
 import type { RunStatus } from '../../store/migrations/0200-flows.ts';
+import type { LineageRefTable } from '../../store/migrations/0800-observability.ts';
 import { park } from '../dead-letters.ts';
 import { GroupCommit } from '../group-commit.ts';
 import { enqueue, type OutboundMessage } from '../outbox.ts';
@@ -36,6 +37,8 @@ export interface JournalWrite {
   deadLetter?: { reason: string; attempts: number; errorClass: 'retryable' | 'permanent' };
   /** The run is over: start the oldest run queued behind it for the same flow and key. */
   promote?: { flow: string; key: string };
+  /** Records the step named (lineage), indexed with the step's entry. */
+  refs?: LineageRefTable[];
 }
 
 /** What a write found: whether this worker still held the run, and the run's status then. */
@@ -93,6 +96,11 @@ export class Journal {
       const mine = batch.filter((w) => owned.has(w.runId));
       const steps = mine.flatMap((w) => w.steps ?? []);
       if (steps.length > 0) await this.#upsertSteps(trx, steps);
+      const refs = mine.flatMap((w) => w.refs ?? []);
+      if (refs.length > 0) {
+        await trx.insertInto('lineage_refs').values(refs).onConflict((oc) => oc.doNothing()).execute();
+        this.statements += 1;
+      }
       const messages = mine.flatMap((w) => w.messages ?? []);
       if (messages.length > 0) {
         await enqueue(trx, messages, now);

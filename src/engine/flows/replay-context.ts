@@ -16,6 +16,10 @@ import type {
   StepMessage,
   StepScope,
 } from '../../flows/define-flow.ts';
+import { refsOfStep } from '../../observability/lineage/refs.ts';
+import { recordStep } from '../../observability/metrics.ts';
+import { currentTraceId, failSpan, inSpan } from '../../observability/tracing.ts';
+import type { LineageRefTable } from '../../store/migrations/0800-observability.ts';
 import type { StepKind } from '../../store/migrations/0200-flows.ts';
 import { nextDelay } from '../backoff.ts';
 import { idempotencyKey, type OutboundMessage } from '../outbox.ts';
@@ -112,17 +116,19 @@ export class ReplayContext implements FlowContext<unknown> {
       wait: prior?.wait ?? null,
       started_at: prior?.started_at ?? now,
       ended_at: now,
+      trace_id: currentTraceId() ?? prior?.trace_id ?? null,
       ...fields,
     };
   }
 
   /** Writes `steps` (and a run change); throws {@link LostLease} when the run is no longer ours. */
-  async write(steps: StepRow[], run?: RunUpdate, messages?: OutboundMessage[]): Promise<WriteResult> {
+  async write(steps: StepRow[], run?: RunUpdate, messages?: OutboundMessage[], refs?: LineageRefTable[]): Promise<WriteResult> {
     const result = await this.#journal.write({
       runId: this.runId,
       steps,
       ...(run === undefined ? {} : { run }),
       ...(messages === undefined || messages.length === 0 ? {} : { messages }),
+      ...(refs === undefined || refs.length === 0 ? {} : { refs }),
     });
     if (!result.owned) this.raise(new LostLease());
     for (const s of steps) this.journal.set(s.name, s);
@@ -164,14 +170,23 @@ export class ReplayContext implements FlowContext<unknown> {
     const attempt = (row?.attempts ?? 0) + 1;
     const messages: OutboundMessage[] = [];
     let value: unknown;
-    try {
-      value = await fn(this.scope(name, attempt, messages));
-    } catch (thrown) {
-      if (thrown instanceof FlowSignal) throw thrown;
-      await this.#failed(name, 'run', attempt, toInterlockError(thrown));
-    }
+    let failure: InterlockError | undefined;
+    const attributes = { 'interlock.run_id': this.runId, 'interlock.flow': this.flow, 'interlock.step': name, 'interlock.attempt': attempt };
+    await inSpan(`step ${name}`, { attributes }, async (span) => {
+      try {
+        value = await fn(this.scope(name, attempt, messages));
+      } catch (thrown) {
+        if (thrown instanceof FlowSignal) throw thrown;
+        failure = toInterlockError(thrown);
+        failSpan(span, `${failure.code}: ${failure.message}`);
+      }
+    });
+    recordStep(this.flow, failure === undefined ? 'completed' : 'failed');
+    if (failure !== undefined) await this.#failed(name, 'run', attempt, failure);
     const json = JSON.stringify(value ?? null);
-    const written = await this.write([this.row(name, 'run', { status: 'completed', attempts: attempt, result: json })], undefined, messages);
+    // The first step written also indexes the run's business key (the record the run is about).
+    const refs = refsOfStep(this.runId, name, value, this.journal.size === 0 ? this.key : undefined, this.#clock.now());
+    const written = await this.write([this.row(name, 'run', { status: 'completed', attempts: attempt, result: json })], undefined, messages, refs);
     const result = JSON.parse(json) as unknown;
     if (options?.compensate !== undefined) this.compensations.push({ step: name, result, fn: options.compensate });
     // An operator cancelled the run while this step ran: its effect is journaled (and will be

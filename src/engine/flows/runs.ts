@@ -9,6 +9,7 @@ import { conflictError, InterlockError } from '../../core/errors.ts';
 import type { FlowDefinition } from '../../flows/define-flow.ts';
 import type { Database } from '../../store/schema.ts';
 import type { Store } from '../../store/store.ts';
+import { traceparentForRun } from '../../observability/tracing.ts';
 import { ACTIVE_STATUSES, toRunRow, toStepRow, type ClaimedRun, type RunRow } from './run-rows.ts';
 
 /** What a start did. */
@@ -121,6 +122,8 @@ function newRow(flow: FlowDefinition, key: string, input: unknown, now: number) 
     created_at: now,
     updated_at: now,
     ended_at: null,
+    // The trace the run's executions join: the starter's (an inbound event, an API call) or its own.
+    traceparent: traceparentForRun(flow.name, key) ?? null,
   };
 }
 

@@ -7,6 +7,7 @@ import type { Customer } from '../../canonical/customer.ts';
 import type { Order } from '../../canonical/order.ts';
 import type { OpportunityWithLines } from '../../connectors/salesforce/actions/get-opportunity.ts';
 import { XrefCache } from '../../mapping/xref.ts';
+import { inSpan } from '../../observability/tracing.ts';
 import type { LeadToOrderMappers } from './deps.ts';
 
 /** The canonical view of a deal, or why it could not be made. */
@@ -29,8 +30,8 @@ export async function toCanonical(opportunity: OpportunityWithLines, mappers: Le
   const records = (opportunity.OpportunityLineItems?.records ?? []).map((line, i) => ({ ...line, SortOrder: line.SortOrder ?? i + 1 }));
   const source = { ...opportunity, OpportunityLineItems: { totalSize: records.length, done: true, records } };
   const [orderResult, customerResult] = await Promise.all([
-    mappers.order.mapBatch<Order>([source], { cache }),
-    mappers.customer.mapBatch<Customer>([{ ...account, attributes: undefined }], { cache }),
+    inSpan('mapping opportunity-to-order', { attributes: { 'interlock.mapping': 'opportunity-to-order' } }, () => mappers.order.mapBatch<Order>([source], { cache })),
+    inSpan('mapping account-to-customer', { attributes: { 'interlock.mapping': 'account-to-customer' } }, () => mappers.customer.mapBatch<Customer>([{ ...account, attributes: undefined }], { cache })),
   ]);
   const problems = [...orderResult.parked, ...customerResult.parked].map((p) => {
     // The reason repeats mapping, record and rule before the message a person can act on.

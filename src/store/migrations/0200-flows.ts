@@ -48,6 +48,8 @@ export interface FlowRunTable {
   created_at: number;
   updated_at: number;
   ended_at: number | null;
+  /** W3C `traceparent` of the run's trace root (added by 0800-observability); null when tracing was off. */
+  traceparent: string | null;
 }
 
 /** `flow_steps`: the journal, one row per step of a run. */
@@ -68,6 +70,8 @@ export interface FlowStepTable {
   wait: string | null;
   started_at: number;
   ended_at: number | null;
+  /** Trace id of the execution that wrote the entry (added by 0800-observability). */
+  trace_id: string | null;
 }
 
 /** The flow tables, merged into the store's `Database`. */

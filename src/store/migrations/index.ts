@@ -14,6 +14,7 @@ import { connectorsMigration } from './0400-connectors.ts';
 import { apiMigration } from './0500-api.ts';
 import { syncMigration } from './0600-sync.ts';
 import { appliedVersionsMigration } from './0700-applied-versions.ts';
+import { observabilityMigration } from './0800-observability.ts';
 
 /** Migrations by name; names sort in the order they apply. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -27,4 +28,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0500-api': apiMigration,
   '0600-sync': syncMigration,
   '0700-applied-versions': appliedVersionsMigration,
+  '0800-observability': observabilityMigration,
 };

@@ -1,0 +1,93 @@
+/**
+ * The in-process Prometheus instruments: what the engine and the connectors count as it happens
+ * (deliveries by destination and outcome, attempts, vendor latency by vendor and outcome,
+ * rate-limit waits, inbound events). Gauges read from the store on scrape live in
+ * `store-gauges.ts`. One registry per process; recording is a no-op while metrics are off.
+ */
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/** The registry `/metrics` serves. */
+export const registry = new Registry();
+
+let enabled = true;
+
+/** Turns recording on or off (config `observability.metrics`). */
+export function setMetricsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether metrics are recorded. */
+export function metricsEnabled(): boolean {
+  return enabled;
+}
+
+const deliveries = new Counter({
+  name: 'interlock_deliveries_total',
+  help: 'Delivery attempts by destination and outcome (delivered, retry, rate-limited, dead).',
+  labelNames: ['destination', 'outcome'] as const,
+  registers: [registry],
+});
+
+const deliveryAttempts = new Histogram({
+  name: 'interlock_delivery_attempts',
+  help: 'Attempts a message took until it was delivered or parked.',
+  labelNames: ['destination', 'outcome'] as const,
+  buckets: [1, 2, 3, 5, 8, 13],
+  registers: [registry],
+});
+
+const vendorLatency = new Histogram({
+  name: 'interlock_vendor_request_duration_seconds',
+  help: 'Latency of calls to vendor APIs by vendor and outcome (ok or the error class).',
+  labelNames: ['vendor', 'outcome'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+
+const rateLimitWaits = new Counter({
+  name: 'interlock_rate_limit_waits_total',
+  help: 'Times a vendor or destination answered 429 and the work waited (Retry-After or backoff).',
+  labelNames: ['target'] as const,
+  registers: [registry],
+});
+
+const inbound = new Counter({
+  name: 'interlock_inbound_events_total',
+  help: 'Inbound events by source and outcome (accepted, duplicate).',
+  labelNames: ['source', 'outcome'] as const,
+  registers: [registry],
+});
+
+const steps = new Counter({
+  name: 'interlock_flow_steps_total',
+  help: 'Flow step executions by flow and outcome (completed, failed).',
+  labelNames: ['flow', 'outcome'] as const,
+  registers: [registry],
+});
+
+/** Records a delivery outcome; `final` outcomes (delivered, dead) also record the attempts taken. */
+export function recordDelivery(destination: string, outcome: 'delivered' | 'retry' | 'rate-limited' | 'dead', attempts: number): void {
+  if (!enabled) return;
+  deliveries.inc({ destination, outcome });
+  if (outcome === 'rate-limited') rateLimitWaits.inc({ target: destination });
+  if (outcome === 'delivered' || outcome === 'dead') deliveryAttempts.observe({ destination, outcome }, attempts);
+}
+
+/** Records one vendor call: `outcome` is `ok` or the error class. */
+export function recordVendorCall(vendor: string, outcome: string, seconds: number): void {
+  if (!enabled) return;
+  vendorLatency.observe({ vendor, outcome }, seconds);
+  if (outcome === 'rate-limited') rateLimitWaits.inc({ target: vendor });
+}
+
+/** Records an inbound event. */
+export function recordInbound(source: string, duplicate: boolean): void {
+  if (!enabled) return;
+  inbound.inc({ source, outcome: duplicate ? 'duplicate' : 'accepted' });
+}
+
+/** Records a step execution of `flow`. */
+export function recordStep(flow: string, outcome: 'completed' | 'failed'): void {
+  if (!enabled) return;
+  steps.inc({ flow, outcome });
+}

@@ -1,0 +1,176 @@
+/**
+ * Tracing with OpenTelemetry: one trace per inbound event or run, spans for the inbox, routing,
+ * delivery, each flow step, mappings and every vendor call, and the W3C `traceparent` carried on
+ * outbound calls and kept in the store (inbox and outbox headers, runs, journal entries) so that
+ * work resumed later — by another worker, after a restart — joins the same trace.
+ *
+ * Off (the default until {@link startTracing}), every helper here is a plain call: no context
+ * switch, no span object, no header.
+ */
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type Span as SdkSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ObservabilityConfig } from './config.ts';
+import { RecentSpans } from './recent-spans.ts';
+
+const w3c = new W3CTraceContextPropagator();
+const setter = { set: (carrier: Record<string, string>, key: string, value: string) => void (carrier[key] = value) };
+const getter = {
+  get: (carrier: Record<string, string>, key: string) => carrier[key],
+  keys: (carrier: Record<string, string>) => Object.keys(carrier),
+};
+
+/** Fans spans out to processors that can be added and removed while the provider stays registered (it can be registered once per process). */
+class FanOut implements SpanProcessor {
+  readonly processors = new Set<SpanProcessor>();
+  onStart(span: SdkSpan, parent: Context): void {
+    for (const p of this.processors) p.onStart(span, parent);
+  }
+  onEnd(span: ReadableSpan): void {
+    for (const p of this.processors) p.onEnd(span);
+  }
+  async forceFlush(): Promise<void> {
+    await Promise.all([...this.processors].map((p) => p.forceFlush()));
+  }
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.processors].map((p) => p.shutdown()));
+  }
+}
+
+const fanOut = new FanOut();
+let registered = false;
+let active = 0;
+
+/** The spans of recent traces held in memory (lineage timelines read them). */
+export const recentSpans = new RecentSpans();
+
+/** Whether spans are being recorded in this process. */
+export function tracingOn(): boolean {
+  return active > 0;
+}
+
+/** A running tracing set-up; `stop` flushes the exporter and removes its processors. */
+export interface TracingHandle {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts recording spans per `config` (OTLP export when `otlp` is set); `extra` processors
+ * (tests: an in-memory exporter) receive every span too. Nothing happens when tracing is off.
+ */
+export function startTracing(config: Pick<ObservabilityConfig, 'tracing' | 'otlp' | 'serviceName'>, extra: readonly SpanProcessor[] = []): TracingHandle {
+  if (!config.tracing) return { stop: async () => {} };
+  if (!registered) {
+    registered = true;
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    trace.setGlobalTracerProvider(new TracerProvider({ resource: resourceFromAttributes({ 'service.name': config.serviceName }), spanProcessors: [fanOut] }));
+  }
+  const mine: SpanProcessor[] = [...extra];
+  if (config.otlp !== undefined) mine.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: config.otlp.url, headers: { ...config.otlp.headers } }) }));
+  if (active === 0) fanOut.processors.add(recentSpans);
+  for (const p of mine) fanOut.processors.add(p);
+  active += 1;
+  let stopped = false;
+  return {
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await Promise.all(mine.map((p) => p.forceFlush()));
+      for (const p of mine) fanOut.processors.delete(p);
+      await Promise.all(mine.map((p) => p.shutdown()));
+      active -= 1;
+      if (active === 0) fanOut.processors.delete(recentSpans);
+    },
+  };
+}
+
+const tracer = trace.getTracer('interlock');
+
+/** Options of {@link inSpan}. */
+export interface SpanOptions {
+  /** Parent context; the active one by default. */
+  parent?: Context | undefined;
+  kind?: 'internal' | 'client' | 'server' | 'producer' | 'consumer';
+  attributes?: Attributes;
+}
+
+const KINDS = { internal: SpanKind.INTERNAL, client: SpanKind.CLIENT, server: SpanKind.SERVER, producer: SpanKind.PRODUCER, consumer: SpanKind.CONSUMER };
+
+/**
+ * Runs `fn` inside a span named `name` (a child of the active span, or of `options.parent`); a
+ * throw marks the span as an error. With tracing off, `fn` runs with no span (`undefined`).
+ */
+export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span | undefined) => Promise<T> | T): Promise<T> {
+  if (active === 0) return fn(undefined);
+  const parent = options.parent ?? context.active();
+  const span = tracer.startSpan(name, { kind: KINDS[options.kind ?? 'internal'], ...(options.attributes === undefined ? {} : { attributes: options.attributes }) }, parent);
+  try {
+    return await context.with(trace.setSpan(parent, span), () => fn(span));
+  } catch (err) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message?.slice(0, 300) ?? String(err) });
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/** Marks `span` (when there is one) as failed with `message`. */
+export function failSpan(span: Span | undefined, message: string): void {
+  span?.setStatus({ code: SpanStatusCode.ERROR, message: message.slice(0, 300) });
+}
+
+/** The `traceparent` of the active span (or of `ctx`), or undefined when there is none. */
+export function currentTraceparent(ctx: Context = context.active()): string | undefined {
+  if (active === 0 || !trace.getSpanContext(ctx)) return undefined;
+  const carrier: Record<string, string> = {};
+  w3c.inject(ctx, carrier, setter);
+  return carrier.traceparent;
+}
+
+/** Trace id of the active span, or null. */
+export function currentTraceId(): string | null {
+  if (active === 0) return null;
+  return trace.getSpanContext(context.active())?.traceId ?? null;
+}
+
+/** Adds `traceparent` of the active span to `headers` (a copy); `headers` itself when there is none. */
+export function withTraceparent<H extends Record<string, string>>(headers: H): H {
+  const tp = currentTraceparent();
+  return tp === undefined ? headers : { ...headers, traceparent: tp };
+}
+
+/** The context a stored `traceparent` continues (the root context when it is absent or malformed). */
+export function contextOf(traceparent: string | null | undefined): Context {
+  if (active === 0 || traceparent === null || traceparent === undefined) return ROOT_CONTEXT;
+  return w3c.extract(ROOT_CONTEXT, { traceparent }, getter);
+}
+
+/**
+ * The `traceparent` a new run records: the active span's when the run is started from within a
+ * trace (an inbound event, an API call), else that of a fresh root span "run <flow>", so every
+ * run has its own trace. Undefined with tracing off.
+ */
+export function traceparentForRun(flow: string, key: string): string | undefined {
+  if (active === 0) return undefined;
+  const here = currentTraceparent();
+  if (here !== undefined) return here;
+  const root = tracer.startSpan(`start ${flow}`, { attributes: { 'interlock.flow': flow, 'interlock.key': key } }, ROOT_CONTEXT);
+  root.end();
+  return currentTraceparent(trace.setSpan(ROOT_CONTEXT, root));
+}
+
+/** Trace id in a `traceparent`, or null. */
+export function traceIdOf(traceparent: string | null | undefined): string | null {
+  const m = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceparent ?? '');
+  return m?.[1] ?? null;
+}
+
+/** The `traceparent` naming `span` itself (what a callee continues from), or undefined without a span. */
+export function traceparentOfSpan(span: Span | undefined): string | undefined {
+  if (span === undefined) return undefined;
+  const c = span.spanContext();
+  return `00-${c.traceId}-${c.spanId}-0${(c.traceFlags & 1).toString()}`;
+}
