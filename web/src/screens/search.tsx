@@ -43,7 +43,7 @@ function NodeDetail({ node, lineage }: { node: LineageNode; lineage: Lineage }) 
         <ul className="edges">
           {edges.map((e) => (
             <li key={`${e.from}-${e.relation}-${e.to}`}>
-              {e.from === node.key ? <>{e.relation} → {label(e.to)}</> : <>{label(e.from)} → {e.relation}</>}
+              {e.from === node.key ? `${e.relation} → ${label(e.to)}` : `${label(e.from)} ${e.relation} this`}
             </li>
           ))}
         </ul>
