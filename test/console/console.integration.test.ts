@@ -123,4 +123,30 @@ describe('the operations console in Chromium', { skip }, () => {
     await summary.waitFor();
     assert.match(await summary.innerText(), /^approved by Ada Approver \(key:\w+\) — discount within the quarter plan$/);
   });
+
+  it('lets an operator run a reconciliation report from the console and read it', async () => {
+    const p = await page();
+    await signIn(p, h.base, h.keys.operator);
+    await p.goto(`${h.base}/console/reconcile`);
+    const job = p.getByTestId('reconcile-jobs').locator('tr').nth(1);
+    await job.getByRole('button', { name: 'Report', exact: true }).click();
+    await p.getByRole('status').getByText('Reconciliation finished.').waitFor();
+    await p.getByTestId('reconcile-report').waitFor();
+    assert.match(await p.getByTestId('reconcile-runs').innerText(), /completed/);
+    await screenshot(p, 'reconcile');
+  });
+
+  it('shows the contract registry and a visual diff between two versions of a contract', async () => {
+    await h.publishOrderChange();
+    const p = await page();
+    await signIn(p, h.base, h.keys.viewer);
+    await p.goto(`${h.base}/console/contracts/order`);
+    const diff = p.getByTestId('schema-diff');
+    await diff.waitFor();
+    const added = (await diff.locator('.add').allInnerTexts()).join('\n');
+    assert.match(added, /"purchaseOrderNumber": \{/);
+    assert.match(added, /"maxLength": 40/);
+    assert.equal(await diff.locator('.del').count(), 0);
+    await screenshot(p, 'contract-diff');
+  });
 });

@@ -13,6 +13,8 @@ import { startDemoHost, type DemoHost } from '../../../src/demo/demo-host.ts';
 import { playScenario, type ScenarioResult } from '../../../src/demo/scenario.ts';
 import { APPROVAL } from '../../../src/engine/flows/waits.ts';
 import { LEAD_TO_ORDER_FLOW } from '../../../src/flows/lead-to-order/flow.ts';
+import { OrderSchema } from '../../../src/canonical/order.ts';
+import { ContractRegistry } from '../../../src/governance/registry.ts';
 import { ApiKeys } from '../../../src/security/api-keys.ts';
 import { AuditLog } from '../../../src/security/audit-log.ts';
 import { ROLES, type Role } from '../../../src/security/roles.ts';
@@ -55,6 +57,8 @@ export interface ConsoleHost {
   ledger: Ledger;
   /** GET an admin route as `role`. */
   admin<T>(route: string, role?: Role): Promise<T>;
+  /** Registers the shipped contracts, then publishes order 1.1.0 with a purchase-order number. */
+  publishOrderChange(): Promise<void>;
   /** Posts an event the ledger refuses; resolves to its dead letter's id once parked. */
   parkDeadLetter(eventId: string): Promise<number>;
   /** Closes a deal whose discount needs approval; resolves to its run id once it waits. */
@@ -103,6 +107,16 @@ export async function startConsoleHost(): Promise<ConsoleHost> {
       keys,
       ledger,
       admin,
+      publishOrderChange: async () => {
+        const registry = new ContractRegistry(host.rt.store, { clock: systemClock });
+        await registry.bootstrap({ id: 'ci', roles: [] });
+        const schema = structuredClone(OrderSchema) as unknown as { properties: Record<string, unknown> };
+        schema.properties['purchaseOrderNumber'] = { type: 'string', maxLength: 40 };
+        const p = await registry.propose({ id: 'alice@example.com', roles: [] }, { subject: 'order', version: '1.1.0', schema, note: 'customer PO on orders' });
+        await registry.review({ id: 'bob@example.com', roles: [] }, p.id, 'looks right');
+        await registry.approve({ id: 'carol@example.com', roles: ['owner:commercial'] }, p.id);
+        await registry.publish({ id: 'carol@example.com', roles: ['owner:commercial'] }, p.id);
+      },
       parkDeadLetter: async (eventId) => {
         const res = await fetch(`${host.baseUrl}/hooks/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: eventId, order: 'SO-CONSOLE-1', amount: 1200 }) });
         if (res.status !== 202) throw new Error(`the hook answered ${res.status}`);

@@ -12,6 +12,13 @@ import { when } from '../lib/format.ts';
 import type { ContractCheck, ContractSubject, ContractVersion } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
 
+/** A breaking change in words: the registry's `detail` when it has one. */
+function describeChange(x: unknown): string {
+  if (typeof x === 'string') return x;
+  const d = (x as { detail?: unknown } | null)?.detail;
+  return typeof d === 'string' ? d : JSON.stringify(x);
+}
+
 function Versions({ subject }: { subject: string }) {
   const { data, error } = useApi<ContractSubject & { versions: ContractVersion[]; proposals: unknown[] }>(`/admin/contracts/${encodeURIComponent(subject)}`);
   const versions = data?.versions ?? [];
@@ -79,7 +86,7 @@ export function ContractsScreen() {
                 <td>{c?.shipped ?? '—'}</td>
                 <td>
                   {c === undefined ? '—' : <Status status={c.compatible ? 'ok' : 'failed'} />}
-                  {c !== undefined && c.breaking.length > 0 && <div className="bad-text">{c.breaking.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('; ')}</div>}
+                  {c !== undefined && c.breaking.length > 0 && <div className="bad-text">{c.breaking.map(describeChange).join('; ')}</div>}
                 </td>
               </tr>
             );
