@@ -15,8 +15,9 @@
  * stage includes the journal commit it waited on), end-to-end `p50_ms`/`p99_ms` (event handed to
  * the inbox → run ended), vendor calls, response kilobytes and connections per opportunity
  * (counted on undici's diagnostics channels), and CPU milliseconds per opportunity of this thread
- * and of the sandbox thread — the steadier figures on a shared machine. 200 deals (`--quick`) or
- * 1,000 per case; the baseline books 40 or 200.
+ * and of the sandbox thread — the steadier figures on a shared machine. 150 deals (`--quick`) or
+ * 1,000 per case; the baseline books 30 or 200. `stripe_customers_made` counts the Stripe customers
+ * tied to an account after the case: the four accounts should have one each.
  *
  * `BENCH_CPU_PROF=<dir>` writes CPU profiles of the timed part: `q2c-<case>-engine.cpuprofile`
  * (this thread) and `q2c-<case>-sandboxes.cpuprofile` (the sandbox thread).
@@ -25,6 +26,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openRuntime } from '../src/cli/runtime.ts';
+import type { StripeClient } from '../src/connectors/stripe/client.ts';
+import type { StripeCustomer } from '../src/connectors/stripe/types.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { openStorySystems } from '../src/flows/story.ts';
 import { createTestDatabase, postgresUnavailable } from '../test/support/stores.ts';
@@ -43,8 +46,8 @@ type StoreCase = [name: string, open: () => Promise<{ store: unknown; drop?: () 
 /** Runs the benchmark. */
 export default async function q2c(options: BenchOptions): Promise<void> {
   const given = Number(options.args[options.args.indexOf('--runs') + 1]);
-  const runs = options.args.includes('--runs') && Number.isInteger(given) && given > 0 ? given : options.quick ? 200 : 1000;
-  const baselineDeals = options.quick ? 40 : 200;
+  const runs = options.args.includes('--runs') && Number.isInteger(given) && given > 0 ? given : options.quick ? 150 : 1000;
+  const baselineDeals = options.quick ? 30 : 200;
   const profileDir = process.env.BENCH_CPU_PROF;
   const dir = mkdtempSync(path.join(tmpdir(), 'interlock-bench-q2c-'));
   const sandboxes = await startSandboxThread();
@@ -79,6 +82,7 @@ export default async function q2c(options: BenchOptions): Promise<void> {
         const engineCpu = process.threadCpuUsage(cpu.engine);
         const sandboxCpuMs = (await sandboxes.cpuMs()) - cpu.sandboxes;
         const traffic = calls.stop();
+        const stripeCustomers = await countStripeCustomers(rt.systems!.stripe);
         const total = Object.values(traffic.calls).reduce((a, b) => a + b, 0);
         report({
           bench: 'q2c',
@@ -99,6 +103,7 @@ export default async function q2c(options: BenchOptions): Promise<void> {
           vendor_calls: perOpportunity(traffic.calls, runs),
           vendor_response_kb: perOpportunity(traffic.kb, runs),
           connections_opened: traffic.connections,
+          stripe_customers_made: stripeCustomers,
           engine_cpu_ms_per_opportunity: round((engineCpu.user + engineCpu.system) / 1000 / runs),
           sandbox_cpu_ms_per_opportunity: round(sandboxCpuMs / runs),
           baseline_runs: baselineDeals,
@@ -145,6 +150,13 @@ async function configValues(sandboxes: SandboxThread): Promise<Record<string, un
       avalara: { accountId: '2001', licenseKey: 'q2c-bench-license', baseUrl: avalara },
     },
   };
+}
+
+/** Stripe customers tied to a Salesforce account (the seed's two are not): one per account is right. */
+async function countStripeCustomers(stripe: StripeClient): Promise<number> {
+  let n = 0;
+  for await (const c of stripe.list<StripeCustomer>('customers')) if (c.metadata['salesforce_account_id'] !== undefined) n += 1;
+  return n;
 }
 
 function perOpportunity(counts: Record<string, number>, runs: number): Record<string, number> {
