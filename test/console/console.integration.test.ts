@@ -72,6 +72,7 @@ describe('the operations console in Chromium', { skip }, () => {
     await p.getByTestId('steps').waitFor();
     assert.equal(await p.getByTestId('run-retry').isDisabled(), true);
     assert.equal(await p.getByTestId('run-cancel').isDisabled(), true);
+    await screenshot(p, 'viewer-run');
     const refused = await fetch(`${h.base}/admin/dead-letters/${id}/replay`, { method: 'POST', headers: { authorization: `Bearer ${h.keys.viewer}` } });
     assert.equal(refused.status, 403);
     assert.equal((await h.admin<{ state: string }>(`/admin/dead-letters/${id}`)).state, 'parked');
