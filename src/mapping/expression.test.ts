@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InterlockError } from '../core/errors.ts';
-import { compileExpression } from './expression.ts';
+import { compileExpression, DEFAULT_LIMITS } from './expression.ts';
 
 const refused = (source: string, message: RegExp) =>
   assert.throws(() => compileExpression(source), (err: unknown) => err instanceof InterlockError && err.code === 'validation' && message.test(err.message));
@@ -38,7 +38,8 @@ describe('expressions', () => {
 
   it('stop unbounded recursion with a permanent error instead of exhausting the stack', async () => {
     // Not a tail call (JSONata runs those as loops), so every call nests deeper.
-    const e = compileExpression('($f := function($n) { 1 + $f($n + 1) }; $f(0))');
+    // A time limit far off, so that on a loaded machine the depth limit is still what stops it.
+    const e = compileExpression('($f := function($n) { 1 + $f($n + 1) }; $f(0))', { ...DEFAULT_LIMITS, timeoutMs: 60_000 });
     await assert.rejects(e.evaluate({}), (err: unknown) => err instanceof InterlockError && err.code === 'permanent' && /D1011/.test(err.message));
   });
 
