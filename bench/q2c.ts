@@ -9,14 +9,14 @@
  * built-in flows over the four connectors) receives one `opportunity.closed-won` event per deal,
  * as the CDC trigger would feed them, until every run has ended; each must have booked
  * (support/q2c-engine.ts). Baseline in the same run: the flow's step functions called one after
- * another, deal after deal, with no engine (support/q2c-baseline.ts).
+ * another, deal after deal, with no engine (support/q2c-baseline.ts), before and after the cases.
  *
  * Extra fields: `stage_p50_ms`/`stage_p99_ms` per step (previous step's end → its end, so a
  * stage includes the journal commit it waited on), end-to-end `p50_ms`/`p99_ms` (event handed to
  * the inbox → run ended), vendor calls, response kilobytes and connections per opportunity
  * (counted on undici's diagnostics channels), and CPU milliseconds per opportunity of this thread
  * and of the sandbox thread — the steadier figures on a shared machine. 150 deals (`--quick`) or
- * 1,000 per case; the baseline books 30 or 200. `stripe_customers_made` counts the Stripe customers
+ * 1,000 per case; the baseline books 30 or 200 (`baseline_cpu_ms_per_opportunity` is its CPU). `stripe_customers_made` counts the Stripe customers
  * tied to an account after the case: the four accounts should have one each.
  *
  * `BENCH_CPU_PROF=<dir>` writes CPU profiles of the timed part: `q2c-<case>-engine.cpuprofile`
@@ -40,6 +40,7 @@ import { startSandboxThread, type SandboxThread } from './support/q2c-sandboxes.
 
 // The flow worker's default: runs executing at once in one process.
 const CONCURRENCY = 256;
+const WARM_UP = 10;
 
 type StoreCase = [name: string, open: () => Promise<{ store: unknown; drop?: () => Promise<void> }>];
 
@@ -53,7 +54,10 @@ export default async function q2c(options: BenchOptions): Promise<void> {
   const sandboxes = await startSandboxThread();
   try {
     const values = await configValues(sandboxes);
-    const baseline = await runBaseline(values, sandboxes, baselineDeals);
+    // Load from other processes drifts during a run: the baseline is measured before and after
+    // the cases, and their mean is the figure each case is compared with.
+    const before = await runBaseline(values, sandboxes, baselineDeals);
+    const results: Array<{ name: string; fields: Record<string, unknown>; perS: number }> = [];
     const cases: StoreCase[] = [['sqlite', async () => ({ store: { kind: 'sqlite', sqlite: { path: path.join(dir, 'q2c.db') } } })]];
     if ((await postgresUnavailable()) === undefined) {
       cases.push(['postgres', async () => {
@@ -84,35 +88,47 @@ export default async function q2c(options: BenchOptions): Promise<void> {
         const traffic = calls.stop();
         const stripeCustomers = await countStripeCustomers(rt.systems!.stripe);
         const total = Object.values(traffic.calls).reduce((a, b) => a + b, 0);
-        report({
-          bench: 'q2c',
-          case: name,
-          metric: 'opportunities_per_s',
-          value: m.opportunitiesPerS,
-          unit: 'opportunities/s',
-          baseline: baseline.perS,
-          runs,
-          concurrency: CONCURRENCY,
-          seconds: round(m.seconds),
-          p50_ms: m.p50Ms,
-          p99_ms: m.p99Ms,
-          stage_p50_ms: m.stageP50Ms,
-          stage_p99_ms: m.stageP99Ms,
-          step_retries: m.stepRetries,
-          vendor_calls_per_opportunity: round(total / runs),
-          vendor_calls: perOpportunity(traffic.calls, runs),
-          vendor_response_kb: perOpportunity(traffic.kb, runs),
-          connections_opened: traffic.connections,
-          stripe_customers_made: stripeCustomers,
-          engine_cpu_ms_per_opportunity: round((engineCpu.user + engineCpu.system) / 1000 / runs),
-          sandbox_cpu_ms_per_opportunity: round(sandboxCpuMs / runs),
-          baseline_runs: baselineDeals,
-          baseline_vendor_calls_per_opportunity: baseline.callsPerOpportunity,
+        results.push({
+          name,
+          perS: m.opportunitiesPerS,
+          fields: {
+            runs,
+            concurrency: CONCURRENCY,
+            seconds: round(m.seconds),
+            p50_ms: m.p50Ms,
+            p99_ms: m.p99Ms,
+            stage_p50_ms: m.stageP50Ms,
+            stage_p99_ms: m.stageP99Ms,
+            step_retries: m.stepRetries,
+            vendor_calls_per_opportunity: round(total / runs),
+            vendor_calls: perOpportunity(traffic.calls, runs),
+            vendor_response_kb: perOpportunity(traffic.kb, runs),
+            connections_opened: traffic.connections,
+            stripe_customers_made: stripeCustomers,
+            engine_cpu_ms_per_opportunity: round((engineCpu.user + engineCpu.system) / 1000 / runs),
+            sandbox_cpu_ms_per_opportunity: round(sandboxCpuMs / runs),
+          },
         });
       } finally {
         await rt.close();
         await drop?.();
       }
+    }
+    const after = await runBaseline(values, sandboxes, baselineDeals);
+    for (const r of results) {
+      report({
+        bench: 'q2c',
+        case: r.name,
+        metric: 'opportunities_per_s',
+        value: r.perS,
+        unit: 'opportunities/s',
+        baseline: (before.perS + after.perS) / 2,
+        ...r.fields,
+        baseline_runs: baselineDeals,
+        baseline_before_after: [round(before.perS), round(after.perS)],
+        baseline_vendor_calls_per_opportunity: before.callsPerOpportunity,
+        baseline_cpu_ms_per_opportunity: round((before.cpuMs + after.cpuMs) / 2),
+      });
     }
   } finally {
     await sandboxes.close();
@@ -120,17 +136,22 @@ export default async function q2c(options: BenchOptions): Promise<void> {
   }
 }
 
-/** The deals booked by hand on freshly reset sandboxes: opportunities/s and vendor calls per deal. */
-async function runBaseline(values: Record<string, unknown>, sandboxes: SandboxThread, deals: number): Promise<{ perS: number; callsPerOpportunity: number }> {
+/** The deals booked by hand on freshly reset sandboxes: opportunities/s, vendor calls and CPU ms per deal. */
+async function runBaseline(values: Record<string, unknown>, sandboxes: SandboxThread, deals: number): Promise<{ perS: number; callsPerOpportunity: number; cpuMs: number }> {
   await sandboxes.reset();
   const systems = await openStorySystems(loadConfig({ values }));
   if (systems === undefined) throw new Error('q2c: the connectors did not configure the story');
   try {
-    const ids = await createClosedWonDeals(systems.salesforce, deals, 'q2c baseline');
+    // The first deals warm the code up (JIT, connections, tokens) and are not counted.
+    const all = await createClosedWonDeals(systems.salesforce, WARM_UP + deals, 'q2c baseline');
+    await measureBaseline(systems, all.slice(0, WARM_UP));
+    const ids = all.slice(WARM_UP);
     const calls = countVendorCalls(sandboxes.urls);
+    const cpu = process.threadCpuUsage();
     const perS = await measureBaseline(systems, ids);
+    const used = process.threadCpuUsage(cpu);
     const total = Object.values(calls.stop().calls).reduce((a, b) => a + b, 0);
-    return { perS, callsPerOpportunity: round(total / deals) };
+    return { perS, callsPerOpportunity: round(total / deals), cpuMs: (used.user + used.system) / 1000 / deals };
   } finally {
     await systems.close();
   }
