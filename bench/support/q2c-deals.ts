@@ -92,7 +92,8 @@ export function countVendorCalls(urls: Readonly<Record<string, string>>): { stop
     traffic.calls[name] = 0;
     traffic.kb[name] = 0;
   }
-  const vendor = (origin: unknown): string | undefined => (origin === undefined ? undefined : byOrigin.get(new URL(String(origin)).origin));
+  // undici's origin is already `scheme://host:port`, as URL.origin writes it.
+  const vendor = (origin: unknown): string | undefined => (origin === undefined ? undefined : byOrigin.get(String(origin)));
   // undici announces every request, answer and connection; the connectors' transport uses undici.
   const created = (message: unknown): void => {
     const name = vendor((message as { request: { origin?: unknown } }).request.origin);
