@@ -47,9 +47,18 @@ async function load(url: string, seconds: number, init: { method: 'GET' | 'POST'
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
 }
 
+const ROUNDS = 3;
+
+/** Rounds of one case as one figure: mean rate, mean p50, worst p99, all errors. */
+function merge(runs: ReadonlyArray<{ rps: number; p50: number; p99: number; errors: number }>): { rps: number; p50: number; p99: number; errors: number } {
+  const mean = (f: (r: (typeof runs)[number]) => number) => runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
+  return { rps: mean((r) => r.rps), p50: Math.round(mean((r) => r.p50) * 10) / 10, p99: Math.max(...runs.map((r) => r.p99)), errors: runs.reduce((sum, r) => sum + r.errors, 0) };
+}
+
 /** Runs the benchmark. */
 export default async function bench(options: BenchOptions): Promise<void> {
-  const seconds = options.quick ? 4 : 15;
+  const seconds = options.quick ? 3 : 15;
+  const slice = Math.max(1, Math.round(seconds / ROUNDS));
   const dir = mkdtempSync(path.join(tmpdir(), 'interlock-bench-api-'));
   const stub = await startStub();
   const store = await openStore({ kind: 'sqlite', sqlitePath: path.join(dir, 'interlock.db') });
@@ -79,14 +88,20 @@ export default async function bench(options: BenchOptions): Promise<void> {
     const validate = { method: 'POST' as const, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ accountId: STUB_ACCOUNT.Id }) };
     const check = await fetch(`${apiUrl}/v1/accounts/validate`, validate);
     if (check.status !== 200) throw new Error(`account validation answered ${check.status}: ${await check.text()}`);
-    // Warm both (JIT, connection pools), then measure each.
-    await load(bareUrl, 1, { method: 'GET' });
-    await load(`${apiUrl}/v1/accounts/validate`, 1, validate);
-    const base = await load(bareUrl, seconds, { method: 'GET' });
-    const api = await load(`${apiUrl}/v1/accounts/validate`, seconds, validate);
     const status = { method: 'GET' as const, headers: { authorization: `Bearer ${key}` } };
-    await load(`${apiUrl}/v1/orders/${runId}`, 1, status);
-    const own = await load(`${apiUrl}/v1/orders/${runId}`, seconds, status);
+    const cases = {
+      base: { url: bareUrl, init: { method: 'GET' as const } },
+      api: { url: `${apiUrl}/v1/accounts/validate`, init: validate },
+      own: { url: `${apiUrl}/v1/orders/${runId}`, init: status },
+    };
+    // Warm each (JIT, connection pools), then measure in interleaved rounds, so that the load of a
+    // shared machine changing during the run weighs on every case alike.
+    for (const c of Object.values(cases)) await load(c.url, 1, c.init);
+    const rounds: Record<keyof typeof cases, Array<Awaited<ReturnType<typeof load>>>> = { base: [], api: [], own: [] };
+    for (let r = 0; r < ROUNDS; r++) for (const name of ['base', 'api', 'own'] as const) rounds[name].push(await load(cases[name].url, slice, cases[name].init));
+    const base = merge(rounds.base);
+    const api = merge(rounds.api);
+    const own = merge(rounds.own);
     report({
       bench: 'api',
       case: 'account-validation',
