@@ -4,7 +4,7 @@
  * A fresh clone thus serves a built console after `npm install && npm start`, and `npm test` pays
  * for a build only when web/ changed. `node web/build.ts --force` rebuilds whatever the times say.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,13 +27,40 @@ export function consoleBuildIsStale(): boolean {
   return SOURCES.some((s) => newest(path.join(WEB_DIR, s)) > built);
 }
 
+const LOCK = path.join(WEB_DIR, '.build.lock');
+// A build takes seconds; a lock older than this was left by a killed process.
+const STALE_LOCK_MS = 120_000;
+
+/**
+ * Takes the build lock (test files running in parallel each ask for the build; one builds, the
+ * others wait and then find it up to date). Resolves to the release function.
+ */
+async function lock(): Promise<() => void> {
+  for (;;) {
+    try {
+      closeSync(openSync(LOCK, 'wx'));
+      return () => rmSync(LOCK, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { force: true });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 /** Builds web/dist when stale (or when `force`); resolves to whether it built. */
 export async function ensureConsoleBuilt(options: { force?: boolean; quiet?: boolean } = {}): Promise<boolean> {
   if (options.force !== true && !consoleBuildIsStale()) return false;
-  // Vite is a devDependency: imported only when a build is due, so a production install without it still starts.
-  const { build } = await import('vite');
-  await build({ root: WEB_DIR, configFile: path.join(WEB_DIR, 'vite.config.ts'), logLevel: options.quiet === true ? 'error' : 'warn' });
-  return true;
+  const release = await lock();
+  try {
+    if (options.force !== true && !consoleBuildIsStale()) return false;
+    // Vite is a devDependency: imported only when a build is due, so a production install without it still starts.
+    const { build } = await import('vite');
+    await build({ root: WEB_DIR, configFile: path.join(WEB_DIR, 'vite.config.ts'), logLevel: options.quiet === true ? 'error' : 'warn' });
+    return true;
+  } finally {
+    release();
+  }
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
