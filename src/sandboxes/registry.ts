@@ -9,13 +9,14 @@ import { dynamicsSandbox } from './dynamics/dynamics-sandbox.ts';
 import type { SandboxFactory, SandboxInstance } from './kit/index.ts';
 import { netSuiteSandbox } from './netsuite/netsuite-sandbox.ts';
 import { salesforceSandbox } from './salesforce/salesforce-sandbox.ts';
+import { sapSandbox } from './sap/sap-sandbox.ts';
 import { stripeSandbox } from './stripe/stripe-sandbox.ts';
 
 /**
  * The sandboxes, in start order. With a base port, each gets `basePort + its index here`, so
  * keep the order stable (new sandboxes go at the end).
  */
-export const SANDBOXES: readonly SandboxFactory[] = [stripeSandbox, avalaraSandbox, salesforceSandbox, netSuiteSandbox, dynamicsSandbox];
+export const SANDBOXES: readonly SandboxFactory[] = [stripeSandbox, avalaraSandbox, salesforceSandbox, netSuiteSandbox, dynamicsSandbox, sapSandbox];
 
 /** Options of {@link startSandboxes}. */
 export interface StartSandboxesOptions {
