@@ -51,6 +51,8 @@ const MATRIX: Record<string, { needs: Role; path?: string; body?: unknown }> = {
   'POST /admin/reconcile/discrepancies/:id/approve': { needs: 'approver', path: '/admin/reconcile/discrepancies/999999/approve', body: {} },
   'POST /admin/reconcile/discrepancies/:id/reject': { needs: 'approver', path: '/admin/reconcile/discrepancies/999999/reject', body: { reason: 'from the matrix' } },
   'GET /admin/session': { needs: 'viewer' },
+  'GET /admin/overview': { needs: 'viewer' },
+  'GET /admin/lineage/:id': { needs: 'viewer', path: '/admin/lineage/run:999999' },
   'GET /v1/accounts/:accountId': { needs: 'viewer', path: `/v1/accounts/${SF_ID}` },
   'POST /v1/accounts/validate': { needs: 'viewer', body: { accountId: SF_ID } },
   'POST /v1/account-validation': { needs: 'viewer', body: { accountId: SF_ID } },

@@ -34,6 +34,8 @@ import { secretRoutes } from './routes/admin-secrets.ts';
 import { sessionRoutes } from './routes/admin-session.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
+import { metricsRoute, observabilityRoutes } from './routes/observability.ts';
+import { Observatory } from '../observability/observatory.ts';
 import { LastKnown } from './sync/last-known.ts';
 import { protectApiScope } from './v1/guard.ts';
 import { v1Routes } from './v1/index.ts';
@@ -62,6 +64,9 @@ export interface RouteEntry {
   /** The role it declares, if any. */
   role: string | undefined;
 }
+
+/** The vendors of the first story, whose health the overview shows when connectors are configured. */
+const STORY_VENDORS = ['salesforce', 'netsuite', 'stripe', 'avalara'];
 
 const registered = new WeakMap<FastifyInstance, RouteEntry[]>();
 
@@ -101,6 +106,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const idempotencyKeys = new IdempotencyKeys(deps.store, clock);
 
   healthRoutes(app, deps.store);
+  const observatory = new Observatory({ store: deps.store, clock, config: deps.config.observability, vendors: deps.systems === undefined ? [] : STORY_VENDORS });
+  metricsRoute(app, observatory, deps.config.observability.metrics);
   await registerConsole(app);
   await hookRoutes(app, { config: deps.config, inbox: deps.engine.inbox });
   await app.register(async (admin) => {
@@ -113,6 +120,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     secretRoutes(admin, { store: deps.store, audit, clock, masterKey: deps.masterKey ?? (() => loadMasterKey()) });
     contractRoutes(admin, new ContractRegistry(deps.store, { clock }));
     auditRoutes(admin, audit);
+    observabilityRoutes(admin, { observatory, store: deps.store });
     reconcileRoutes(admin, { store: deps.store, clock, systems: deps.systems });
     sessionRoutes(admin);
   });

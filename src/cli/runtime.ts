@@ -15,6 +15,8 @@ import { builtInFlows } from '../flows/index.ts';
 import type { LeadToOrderDeps } from '../flows/lead-to-order/deps.ts';
 import { openStorySystems } from '../flows/story.ts';
 import { openStore } from '../store/open-store.ts';
+import { setMetricsEnabled } from '../observability/metrics.ts';
+import { startTracing } from '../observability/tracing.ts';
 import { resolveConfigSecrets } from '../security/config-secrets.ts';
 
 export { untilSignal } from './signals.ts';
@@ -43,6 +45,8 @@ export async function openRuntime(options: { configFile?: string | undefined; va
     throw err;
   });
   const log = createLogger(config.log.level);
+  setMetricsEnabled(config.observability.metrics);
+  const tracing = startTracing(config.observability);
   const systems = await openStorySystems(config);
   const engine = new Engine({ store, config, clock: systemClock, log, flows: builtInFlows(systems, store) });
   const pumps: TriggerPump[] = [];
@@ -70,6 +74,7 @@ export async function openRuntime(options: { configFile?: string | undefined; va
       await engine.stop();
       await systems?.close();
       await store.close();
+      await tracing.stop();
       log.flush();
     },
   };

@@ -5,6 +5,7 @@
  * `store-gauges.ts`. One registry per process; recording is a no-op while metrics are off.
  */
 import { Counter, Histogram, Registry } from 'prom-client';
+import { noteVendorCall } from './vendor-health.ts';
 
 /** The registry `/metrics` serves. */
 export const registry = new Registry();
@@ -76,6 +77,7 @@ export function recordDelivery(destination: string, outcome: 'delivered' | 'retr
 /** Records one vendor call: `outcome` is `ok` or the error class. */
 export function recordVendorCall(vendor: string, outcome: string, seconds: number): void {
   if (!enabled) return;
+  noteVendorCall(vendor, outcome, seconds * 1000);
   vendorLatency.observe({ vendor, outcome }, seconds);
   if (outcome === 'rate-limited') rateLimitWaits.inc({ target: vendor });
 }

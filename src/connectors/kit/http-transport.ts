@@ -94,19 +94,20 @@ export class HttpTransport {
   async call<T = unknown>(req: TransportRequest): Promise<VendorResponse<T>> {
     const url = new URL(req.path, this.#base);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const attributes = { 'http.request.method': req.method, 'url.path': url.pathname, 'server.address': url.hostname, 'interlock.vendor': this.#o.vendor };
+    const vendor = this.#o.vendor.toLowerCase();
+    const attributes = { 'http.request.method': req.method, 'url.path': url.pathname, 'server.address': url.hostname, 'interlock.vendor': vendor };
     const started = performance.now();
-    return inSpan(`${this.#o.vendor} ${req.method}`, { kind: 'client', attributes }, async (span) => {
+    return inSpan(`${vendor} ${req.method}`, { kind: 'client', attributes }, async (span) => {
       try {
         const res = await this.#call<T>(req, url, traceparentOfSpan(span));
         span?.setAttribute('http.response.status_code', res.status);
-        recordVendorCall(this.#o.vendor, 'ok', (performance.now() - started) / 1000);
+        recordVendorCall(vendor, 'ok', (performance.now() - started) / 1000);
         return res;
       } catch (err) {
         const e = toInterlockError(err);
         const status = e.details?.status;
         if (typeof status === 'number') span?.setAttribute('http.response.status_code', status);
-        recordVendorCall(this.#o.vendor, e.code, (performance.now() - started) / 1000);
+        recordVendorCall(vendor, e.code, (performance.now() - started) / 1000);
         throw err;
       }
     });

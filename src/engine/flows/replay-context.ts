@@ -18,7 +18,7 @@ import type {
 } from '../../flows/define-flow.ts';
 import { refsOfStep } from '../../observability/lineage/refs.ts';
 import { recordStep } from '../../observability/metrics.ts';
-import { currentTraceId, failSpan, inSpan } from '../../observability/tracing.ts';
+import { currentTraceId, failSpan, inSpan, withTraceparent } from '../../observability/tracing.ts';
 import type { LineageRefTable } from '../../store/migrations/0800-observability.ts';
 import type { StepKind } from '../../store/migrations/0200-flows.ts';
 import { nextDelay } from '../backoff.ts';
@@ -94,7 +94,9 @@ export class ReplayContext implements FlowContext<unknown> {
       idempotencyKey: key,
       attempt,
       send: (m: StepMessage) => {
-        out.push({ ...m, idempotencyKey: idempotencyKey('run', this.runId, name, out.length), source: `flow:${this.flow}` });
+        // The message carries the step's trace to its destination (and is found by it in lineage).
+        const headers = withTraceparent({ ...m.headers });
+        out.push({ ...m, ...(Object.keys(headers).length === 0 ? {} : { headers }), idempotencyKey: idempotencyKey('run', this.runId, name, out.length), source: `flow:${this.flow}` });
       },
     };
   }
