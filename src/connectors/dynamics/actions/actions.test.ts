@@ -70,6 +70,21 @@ describe('Dynamics 365 actions', () => {
     assert.deepEqual(rows, ["O'Neil Pumps Ltd"]);
   });
 
+  it('leaves exactly one account when the answers to an upsert are lost and it is sent again', async () => {
+    const key = { accountnumber: 'CUST-DROP-1' };
+    await patchFaults(sandbox, { dropResponseRate: 1 });
+    try {
+      await assert.rejects(upsertAccount(client, { key, fields: { name: 'Lost Answers GmbH' } }), (e) => e instanceof InterlockError && e.code === 'transient');
+    } finally {
+      await patchFaults(sandbox, { dropResponseRate: 0 });
+    }
+    const retried = await upsertAccount(client, { key, fields: { name: 'Lost Answers GmbH' } });
+    assert.equal(retried.created, false, 'the lost first attempt had created it');
+    const ids = [];
+    for await (const r of queryRecords(client, { entitySet: 'accounts', select: ['accountid'], filter: `accountnumber eq ${literal('CUST-DROP-1')}` })) ids.push(r['accountid']);
+    assert.deepEqual(ids, [retried.id]);
+  });
+
   it('writes integration fields onto an opportunity, update only, and honours an etag', async () => {
     await updateOpportunity(client, { opportunityId, integrationStatus: 'Synced', erpOrderNumber: '0000004711', shipmentStatus: null });
     const read = await client.api<Record<string, unknown>>({ method: 'GET', path: `opportunities(${opportunityId})`, query: { $select: 'il_integrationstatus,il_erpordernumber' } });
