@@ -6,6 +6,9 @@
  * parses as Prometheus text.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
@@ -20,6 +23,7 @@ import { drive, opportunityId, patchRecord, startSandboxes, type Sandboxes } fro
 import type { Lineage } from '../../src/observability/lineage/lineage.ts';
 import type { Overview } from '../../src/observability/observatory.ts';
 import { startTracing, type TracingHandle } from '../../src/observability/tracing.ts';
+import { runCli } from '../support/cli.ts';
 import { describeEachStore } from '../support/stores.ts';
 
 /** A pass-through proxy in front of a sandbox that records the `traceparent` of each request. */
@@ -161,5 +165,21 @@ describeEachStore('observability of a lead-to-order run', (get) => {
     assert.equal(Number(family('interlock_orders_booked_24h')?.metrics[0]?.value), 1);
     assert.equal(Number(family('interlock_slo_error_budget_remaining')?.metrics.find((m) => m.labels?.slo === 'deals-booked-fast')?.value), 1);
     for (const name of ['interlock_inbox_pending', 'interlock_flow_steps_total', 'interlock_closed_won_to_erp_seconds', 'interlock_slo_objective']) assert.ok(family(name), `${name} is exposed`);
+  });
+
+  it('interlock trace prints the deal\'s path through NetSuite and Stripe, and one line for an unknown id', async () => {
+    const { config } = get();
+    const env = { INTERLOCK_STORE: config.kind, ...(config.kind === 'sqlite' ? { INTERLOCK_SQLITE_PATH: config.sqlitePath } : { INTERLOCK_PG_URL: config.postgresUrl ?? '' }) };
+    const dir = mkdtempSync(path.join(tmpdir(), 'interlock-trace-'));
+    const shown = await runCli(['trace', oppId], { dir, env });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, new RegExp(`Run run:${runId} .*completed`));
+    assert.match(shown.stdout, /✓ netsuite-sales-order .*wrote salesOrderNumber/);
+    assert.ok(shown.stdout.includes(output.stripeSubscriptionId!));
+    assert.match(shown.stdout, /Timeline\n.*run lead-to-order/);
+    const unknown = await runCli(['trace', 'sub_nothingKnownAboutThis'], { dir, env });
+    assert.notEqual(unknown.code, 0);
+    assert.equal(unknown.stderr.trim().split('\n').length, 1, unknown.stderr);
+    assert.match(unknown.stderr, /nothing is known about "sub_nothingKnownAboutThis"/);
   });
 });

@@ -15,6 +15,7 @@ import { registerSandbox } from './sandbox.ts';
 import { registerSecrets } from './secrets.ts';
 import { registerStart } from './start.ts';
 import { registerSync } from './sync.ts';
+import { registerTrace } from './trace.ts';
 import { registerWorker } from './worker.ts';
 
 /** Registers every subcommand on `program`. */
@@ -36,4 +37,5 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerSecrets,
   registerSync,
   registerReconcile,
+  registerTrace,
 ];
