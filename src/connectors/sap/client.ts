@@ -97,6 +97,11 @@ export class SapClient {
     return this.request<T>({ method: 'GET', service, path, ...(query === undefined ? {} : { query }) });
   }
 
+  /** Fetches the CSRF token now, so the first write of a latency-budgeted call does not pay for it. */
+  async warmUp(): Promise<void> {
+    await this.#session();
+  }
+
   /** Forgets the CSRF session, as if it had expired. */
   forgetCsrfToken(): void {
     this.#csrf = undefined;
