@@ -31,7 +31,7 @@ function Inspect({ id }: { id: number }) {
             {data.resolvedBy !== null && (<><dt>resolved by</dt><dd>{data.resolvedBy} at {when(data.resolvedAt)}</dd></>)}
             {eventId !== undefined && (<><dt>event</dt><dd><Link href={`/search/${encodeURIComponent(eventId)}`} data-testid="follow-event">{eventId} — follow it →</Link></dd></>)}
           </dl>
-          {data.lastResponse !== null && <JsonView label="last response" value={data.lastResponse} open={false} />}
+          {data.lastResponse !== null && <JsonView label="last response" value={data.lastResponse} />}
           {data.message !== null && data.message !== undefined && <JsonView label="message" value={data.message.payload} />}
           {data.message !== null && data.message !== undefined && <JsonView label="headers" value={data.message.headers} open={false} />}
         </>
