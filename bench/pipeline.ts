@@ -17,7 +17,8 @@ import { percentile, report, type BenchOptions } from './report.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-interface Run {
+/** One measured run. */
+export interface Run {
   eventsPerS: number;
   p50: number;
   p99: number;
@@ -99,8 +100,8 @@ export default async function pipeline(options: BenchOptions): Promise<void> {
   }
 }
 
-/** Starts a sink and a server (via `start`), drives 32 connections for `seconds`, drains, measures. */
-async function measure(seconds: number, start: (sink: Sink, port: number) => Promise<ChildProcess>): Promise<Run> {
+/** Starts a sink and a server (via `start`), drives 32 connections for `seconds`, drains, measures. Shared with `observability.ts`. */
+export async function measure(seconds: number, start: (sink: Sink, port: number) => Promise<ChildProcess>): Promise<Run> {
   const latencies: number[] = [];
   let lastDelivery = 0;
   const sink = await startSink({
@@ -145,7 +146,8 @@ async function measure(seconds: number, start: (sink: Sink, port: number) => Pro
   };
 }
 
-async function spawnReady(cmd: string, args: string[], probeUrl: string): Promise<ChildProcess> {
+/** Spawns `cmd` and resolves once `probeUrl` answers. */
+export async function spawnReady(cmd: string, args: string[], probeUrl: string): Promise<ChildProcess> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 800; i++) {
     try {

@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock.ts';
 import { toInterlockError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../store/schema.ts';
-import { contextOf, inSpan, tracingOn } from '../observability/tracing.ts';
+import { contextOf, inContext, inSpan, tracingOn } from '../observability/tracing.ts';
 import type { Store } from '../store/store.ts';
 import { park } from './dead-letters.ts';
 import { enqueue, type OutboundMessage } from './outbox.ts';
@@ -108,7 +108,7 @@ export class InboxProcessor {
         const body = o.body;
         const apply = () => hook(trx, { source: o.source, body: JSON.parse(body) as unknown });
         // Runs started here record the event's trace as theirs.
-        woke = (o.traceparent === undefined ? await apply() : await inSpan('start flows', { parent: contextOf(o.traceparent) }, apply)) || woke;
+        woke = (o.traceparent === undefined ? await apply() : await inContext(o.traceparent, apply)) || woke;
       } catch (err) {
         const error = toInterlockError(err);
         this.#log.warn({ inboxId: o.id, source: o.source, err: error.message }, 'inbound event cannot start or resume flows; parked');

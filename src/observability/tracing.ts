@@ -117,6 +117,11 @@ export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: S
   }
 }
 
+/** Runs `fn` with the trace of `traceparent` active but no span of its own (what it starts joins that trace). */
+export function inContext<T>(traceparent: string, fn: () => T): T {
+  return active === 0 ? fn() : context.with(contextOf(traceparent), fn);
+}
+
 /** Marks `span` (when there is one) as failed with `message`. */
 export function failSpan(span: Span | undefined, message: string): void {
   span?.setStatus({ code: SpanStatusCode.ERROR, message: message.slice(0, 300) });

@@ -1,0 +1,100 @@
+/**
+ * `npm run bench -- observability`: the cost of tracing and metrics on the pipeline benchmark
+ * (webhook in → inbox → transform → outbox → delivered to a local sink, 32 connections, SQLite),
+ * the same Interlock process configuration with `observability` off and on, alternated in the
+ * same run. "On" records a span for the inbox, routing and each delivery (with `traceparent`
+ * sent to the sink), exports them over OTLP/HTTP to a local collector stub, counts metrics, and
+ * is scraped at /metrics every second. One JSON line per case; `ratio` = on / off throughput.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { measure, spawnReady, type Run } from './pipeline.ts';
+import { report, type BenchOptions } from './report.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** Runs the benchmark. */
+export default async function observability(options: BenchOptions): Promise<void> {
+  const seconds = options.quick ? 3 : 10;
+  const rounds = options.quick ? 1 : 3;
+  const dir = mkdtempSync(path.join(tmpdir(), 'interlock-bench-obs-'));
+  let spansBytes = 0;
+  const collector = createServer((req, res) => {
+    req.on('data', (c: Buffer) => (spansBytes += c.length));
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+  const otlpUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`;
+  const results: Record<'off' | 'on', Run[]> = { off: [], on: [] };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const mode of ['off', 'on'] as const) {
+        const db = path.join(dir, `${mode}-${round}.db`);
+        let scrapes = 0;
+        let scraper: NodeJS.Timeout | undefined;
+        const run = await measure(seconds, async (sink, port) => {
+          const config = path.join(dir, `${mode}.yaml`);
+          writeFileSync(
+            config,
+            stringify({
+              server: { port },
+              store: { kind: 'sqlite', sqlite: { path: db } },
+              log: { level: 'error' },
+              outbound: { allow: ['127.0.0.1'] },
+              worker: { batchSize: 256 },
+              sources: { bench: { eventId: { path: 'id' }, routes: [{ destination: 'sink', key: 'order', transform: '{"id": id, "orderId": order, "amount": amount, "t": t}' }] } },
+              destinations: { sink: { url: `${sink.url}/ok`, concurrency: 64 } },
+              observability: mode === 'on' ? { tracing: 'on', metrics: 'on', otlp: { url: otlpUrl } } : { tracing: 'off', metrics: 'off' },
+            }),
+          );
+          // BENCH_CPU_PROF=<dir> writes a CPU profile of each Interlock process, for finding hot spots.
+          const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', path.join(process.env.BENCH_CPU_PROF, mode)];
+          const child = await spawnReady(process.execPath, [...profile, path.join(ROOT, 'bin/interlock.js'), 'start', '--config', config, '--no-sample', '--no-sandboxes'], `http://127.0.0.1:${port}/healthz`);
+          if (mode === 'on') {
+            scraper = setInterval(() => {
+              void fetch(`http://127.0.0.1:${port}/metrics`).then(async (r) => {
+                await r.arrayBuffer();
+                scrapes += 1;
+              }, () => undefined);
+            }, 1000);
+          }
+          return child;
+        });
+        clearInterval(scraper);
+        results[mode].push(run);
+        process.stderr.write(`observability: round ${round + 1} ${mode}: ${run.eventsPerS.toFixed(0)} events/s${mode === 'on' ? `, ${scrapes} scrapes` : ''}\n`);
+      }
+    }
+  } finally {
+    collector.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const median = (runs: Run[], f: (r: Run) => number) => {
+    const v = runs.map(f).sort((a, b) => a - b);
+    return v[Math.floor((v.length - 1) / 2)]!;
+  };
+  const off = median(results.off, (r) => r.eventsPerS);
+  const on = median(results.on, (r) => r.eventsPerS);
+  // The off case is its own baseline; the on case's ratio is on/off throughput (1 = no overhead).
+  for (const mode of ['off', 'on'] as const) {
+    report({
+      bench: 'observability',
+      case: `sqlite-tracing-metrics-${mode}`,
+      metric: 'events_per_s',
+      value: mode === 'on' ? on : off,
+      unit: 'events/s',
+      baseline: off,
+      p50_ms: median(results[mode], (r) => r.p50),
+      p99_ms: median(results[mode], (r) => r.p99),
+      baseline_p50_ms: median(results.off, (r) => r.p50),
+      delivered: results[mode].reduce((a, r) => a + r.delivered, 0),
+      ...(mode === 'on' ? { overhead_pct: Math.round((1 - on / off) * 1000) / 10, budget_pct: 15, otlp_bytes: spansBytes } : {}),
+      rounds,
+      seconds,
+    });
+  }
+}
