@@ -13,9 +13,13 @@ function depthOf(span: Span, byId: Map<string, Span>): number {
   return d;
 }
 
+// Enough rows to read a run step by step; a long history opens on request.
+const CAP = 40;
+
 /** The waterfall of `spans`. */
 export function Timeline({ spans }: { spans: readonly Span[] }) {
   const [open, setOpen] = useState<string>();
+  const [all, setAll] = useState(false);
   if (spans.length === 0) return <div className="muted">No trace recorded for this id.</div>;
   const sorted = [...spans].sort((a, b) => a.at.localeCompare(b.at));
   const byId = new Map(sorted.map((s) => [s.spanId, s]));
@@ -23,9 +27,10 @@ export function Timeline({ spans }: { spans: readonly Span[] }) {
   const t1 = Math.max(...sorted.map((s) => Date.parse(s.at) + s.durationMs));
   const total = Math.max(1, t1 - t0);
   return (
+    <>
     <table className="timeline" data-testid="timeline">
       <tbody>
-        {sorted.map((s) => (
+        {(all ? sorted : sorted.slice(0, CAP)).map((s) => (
           <Fragment key={s.spanId}>
             <tr className={s.status === 'error' ? 'span-error' : ''} onClick={() => setOpen(open === s.spanId ? undefined : s.spanId)}>
               <td className="span-name" style={{ paddingLeft: `${0.5 + depthOf(s, byId)}rem` }}>{s.name}</td>
@@ -46,5 +51,11 @@ export function Timeline({ spans }: { spans: readonly Span[] }) {
         ))}
       </tbody>
     </table>
+    {!all && sorted.length > CAP && (
+      <button type="button" className="btn plain" onClick={() => setAll(true)}>
+        all {sorted.length} spans
+      </button>
+    )}
+    </>
   );
 }

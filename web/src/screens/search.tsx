@@ -14,6 +14,8 @@ import { when } from '../lib/format.ts';
 import type { Lineage, LineageNode } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
 
+// A deal that renewed and billed for months has hundreds of nodes: each lane shows its first few until asked.
+const LANE_CAP = 8;
 const LANES = ['salesforce', 'interlock', 'netsuite', 'stripe', 'avalara'];
 const TITLES: Record<string, string> = { salesforce: 'Salesforce', interlock: 'Interlock', netsuite: 'NetSuite', stripe: 'Stripe', avalara: 'Avalara' };
 
@@ -60,6 +62,7 @@ export function SearchScreen() {
   const id = params.id === undefined ? '' : decodeURIComponent(params.id);
   const [text, setText] = useState(id);
   const [picked, setPicked] = useState<string>();
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const { data, error, loading } = useApi<Lineage>(id === '' ? null : `/admin/lineage/${encodeURIComponent(id)}`);
   const notFound = error instanceof ApiError && error.status === 404;
   const node = data?.nodes.find((n) => n.key === picked);
@@ -71,6 +74,7 @@ export function SearchScreen() {
         onSubmit={(e) => {
           e.preventDefault();
           setPicked(undefined);
+          setExpanded(new Set());
           if (text.trim() !== '') navigate(`/search/${encodeURIComponent(text.trim())}`);
         }}
       >
@@ -94,7 +98,7 @@ export function SearchScreen() {
               {lanesOf(data.nodes).map(([system, nodes]) => (
                 <div className="lane" key={system} data-testid={`lane-${system}`}>
                   <h3>{TITLES[system] ?? system}</h3>
-                  {nodes.map((n) => (
+                  {(expanded.has(system) ? nodes : nodes.slice(0, LANE_CAP)).map((n) => (
                     <button type="button" key={n.key} className={`node${n.key === picked ? ' picked' : ''}`} onClick={() => setPicked(n.key)} data-testid="lineage-node">
                       <span className="node-label">{n.label}</span>
                       <span className="node-meta">
@@ -104,6 +108,11 @@ export function SearchScreen() {
                       {n.status !== undefined && <Status status={n.status} />}
                     </button>
                   ))}
+                  {nodes.length > LANE_CAP && !expanded.has(system) && (
+                    <button type="button" className="btn plain" onClick={() => setExpanded((e) => new Set([...e, system]))}>
+                      {nodes.length - LANE_CAP} more
+                    </button>
+                  )}
                 </div>
               ))}
             </div>
