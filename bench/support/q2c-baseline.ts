@@ -24,8 +24,8 @@ export async function bookByHand(deps: LeadToOrderDeps, opportunityId: string): 
   let stripeSubscriptionId: string | null = null;
   if (linesOf(opportunity).some(isRecurring)) {
     const key = `q2c-baseline-${opportunityId}`;
-    stripeCustomerId = await ensureStripeCustomer(deps.stripe, opportunity, check.customer, `${key}-customer`);
-    const items = await recurringItems(deps.stripe, opportunity, check.order.currency.toLowerCase(), deps.config, `${key}-prices`);
+    stripeCustomerId = await ensureStripeCustomer(deps.stripe, opportunity, check.customer);
+    const items = await recurringItems(deps.stripe, opportunity, check.order.currency.toLowerCase(), deps.config);
     const sub = await subscribe(deps.stripe, { customerId: stripeCustomerId, items, opportunityId, salesOrder: salesOrder.tranId, idempotencyKey: `${key}-subscription` });
     stripeSubscriptionId = sub.id;
   }

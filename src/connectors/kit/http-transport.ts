@@ -35,8 +35,9 @@ export interface TransportRequest {
   timeoutMs?: number;
   /**
    * Whether sending the call twice does no more than sending it once, so a connection lost
-   * before the answer may be retried at once. @default true for GET, PUT, PATCH and DELETE and for
-   * calls with an `Idempotency-Key` header
+   * before the answer may be retried at once. @default true for GET, PUT and DELETE and for calls
+   * with an `Idempotency-Key` header; PATCH is not idempotent in general (a NetSuite PATCH adds
+   * sublist lines), so a connector marks the PATCHes that are
    */
   idempotent?: boolean;
 }
@@ -60,6 +61,9 @@ export interface TransportOptions {
    */
   classify?: (response: VendorResponse) => { code: ErrorCode; message: string; details?: Record<string, unknown> } | undefined;
 }
+
+// RFC 9110 §9.2.2: sending these twice has the effect of sending them once.
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'PUT', 'DELETE']);
 
 const DEFAULT_CODES: ReadonlyArray<[(s: number) => boolean, ErrorCode]> = [
   [(s) => s === 429, 'rate-limited'],
@@ -127,7 +131,7 @@ export class HttpTransport {
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
     const timeoutMs = req.timeoutMs ?? this.#o.timeoutMs ?? 15_000;
-    const idempotent = req.idempotent ?? (req.method !== 'POST' || Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key'));
+    const idempotent = req.idempotent ?? (IDEMPOTENT_METHODS.has(req.method) || Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key'));
     let response: VendorResponse<T> | undefined;
     for (let attempt = 0; response === undefined; attempt++) {
       try {

@@ -91,8 +91,8 @@ export function leadToOrderFlow(deps: LeadToOrderDeps, options: LeadToOrderFlowO
       let stripeSubscriptionId: string | null = null;
       if (linesOf(opportunity).some(isRecurring)) {
         const currency = order.currency.toLowerCase();
-        const cus = await ctx.step.run('stripe-customer', (s) => ensureStripeCustomer(deps.stripe, opportunity, customer, s.idempotencyKey));
-        const items = await ctx.step.run('stripe-prices', (s) => recurringItems(deps.stripe, opportunity, currency, deps.config, s.idempotencyKey));
+        const cus = await ctx.step.run('stripe-customer', () => ensureStripeCustomer(deps.stripe, opportunity, customer));
+        const items = await ctx.step.run('stripe-prices', () => recurringItems(deps.stripe, opportunity, currency, deps.config));
         const sub = await ctx.step.run(
           'stripe-subscription',
           (s) => subscribe(deps.stripe, { customerId: cus, items, opportunityId, salesOrder: salesOrder.tranId, idempotencyKey: s.idempotencyKey }),

@@ -26,8 +26,13 @@ export interface SubscriptionItem {
   quantity: number;
 }
 
-/** The account's Stripe customer: the one Salesforce knows, else one found by account id, else a new one. */
-export async function ensureStripeCustomer(client: StripeClient, opportunity: OpportunityWithLines, customer: Customer, idempotencyKey: string): Promise<string> {
+/**
+ * The account's Stripe customer: the one Salesforce knows, else one found by account id, else a
+ * new one. The creation's idempotency key is the account's, not the run's: deals of one account
+ * closing together run at once, and Stripe's search may not show a customer made a moment ago,
+ * so only a shared key keeps them from making one customer each.
+ */
+export async function ensureStripeCustomer(client: StripeClient, opportunity: OpportunityWithLines, customer: Customer): Promise<string> {
   const known = opportunity.Account?.Stripe_Customer_Id__c ?? opportunity.Stripe_Customer_Id__c ?? null;
   if (known !== null && known !== '') return known;
   const accountId = opportunity.AccountId ?? '';
@@ -38,13 +43,13 @@ export async function ensureStripeCustomer(client: StripeClient, opportunity: Op
     salesforceAccountId: accountId,
     name: customer.name,
     ...(customer.email === undefined ? {} : { email: customer.email }),
-    idempotencyKey,
+    idempotencyKey: `interlock-customer-${accountId}`,
   });
   return made.id;
 }
 
 /** A price for each recurring line (found by lookup key, else created), with its quantity. */
-export async function recurringItems(client: StripeClient, opportunity: OpportunityWithLines, currency: string, config: LeadToOrderConfig, idempotencyKey: string): Promise<SubscriptionItem[]> {
+export async function recurringItems(client: StripeClient, opportunity: OpportunityWithLines, currency: string, config: LeadToOrderConfig): Promise<SubscriptionItem[]> {
   const items: SubscriptionItem[] = [];
   for (const line of linesOf(opportunity).filter(isRecurring)) {
     const sku = line.Product2?.ProductCode ?? '';
@@ -58,7 +63,8 @@ export async function recurringItems(client: StripeClient, opportunity: Opportun
       currency,
       unitAmount: cents,
       recurring: { interval },
-      idempotencyKey: `${idempotencyKey}:${lookupKey}`,
+      // The price's own key: runs booking the same price at once must make it once.
+      idempotencyKey: `interlock-price-${lookupKey}`,
     });
     items.push({ priceId: price.id, quantity: Math.max(1, Math.round(line.Quantity)) });
   }

@@ -38,6 +38,11 @@ export class FaultController {
   #seed: number;
   #random: Random;
   readonly #dropped = new WeakSet<FastifyRequest>();
+  /**
+   * How many faults struck since start (or the last reset), by kind: what lets a test show that
+   * the faults it set really happened, whatever the client's own retries hid from it.
+   */
+  readonly struck = { maintenance: 0, rateLimited: 0, server: 0, dropped: 0 };
 
   constructor(options: FaultControllerOptions = {}) {
     this.#initial = parseFaultSettings(options.initial ?? {});
@@ -68,6 +73,7 @@ export class FaultController {
   reset(): void {
     this.#settings = { ...NO_FAULTS };
     this.#random = seededRandom(this.#seed);
+    this.struck.maintenance = this.struck.rateLimited = this.struck.server = this.struck.dropped = 0;
   }
 
   /** Restarts the random sequence from `seed`, for tests that want a known series of decisions. */
@@ -93,13 +99,20 @@ export class FaultController {
    */
   admit(): 'maintenance' | 'rate-limited' | 'server' | null {
     const s = this.#settings;
-    if (s.maintenance) return 'maintenance';
+    if (s.maintenance) {
+      this.struck.maintenance++;
+      return 'maintenance';
+    }
     if (s.rateLimit !== null && s.rateLimit.burst > 0) {
       const burst = s.rateLimit.burst - 1;
       this.#settings = { ...s, rateLimit: burst > 0 ? { burst } : null };
+      this.struck.rateLimited++;
       return 'rate-limited';
     }
-    if (s.errorRate > 0 && this.#random.next() < s.errorRate) return 'server';
+    if (s.errorRate > 0 && this.#random.next() < s.errorRate) {
+      this.struck.server++;
+      return 'server';
+    }
     return null;
   }
 
@@ -128,7 +141,10 @@ export class FaultController {
     };
     const dropHook = (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: DoneFuncWithErrOrRes): void => {
       // The handler has run and committed; the client never learns the outcome.
-      if (this.#dropped.has(request)) request.raw.socket?.destroy();
+      if (this.#dropped.has(request)) {
+        this.struck.dropped++;
+        request.raw.socket?.destroy();
+      }
       done(null, payload);
     };
     const handler = route.handler;

@@ -87,8 +87,8 @@ function plan(systems: Systems, d: Discrepancy): HealCommand | undefined {
       run: async () => {
         const { opportunity, order, customer } = await canonicalDeal(systems, d.key);
         const key = `interlock-heal:deal:${d.key}`;
-        const customerId = await ensureStripeCustomer(systems.stripe, opportunity, customer, `${key}:customer`);
-        const items = await recurringItems(systems.stripe, opportunity, order.currency.toLowerCase(), systems.config, `${key}:price`);
+        const customerId = await ensureStripeCustomer(systems.stripe, opportunity, customer);
+        const items = await recurringItems(systems.stripe, opportunity, order.currency.toLowerCase(), systems.config);
         const salesOrder = await getSalesOrder(systems.netsuite, { externalId: d.key }).then((o) => o.tranId, () => '');
         const sub = await subscribe(systems.stripe, { customerId, items, opportunityId: d.key, salesOrder, idempotencyKey: `${key}:subscription` });
         return { subscription: sub.id, customer: customerId };
