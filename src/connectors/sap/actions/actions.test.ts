@@ -9,15 +9,17 @@ import type { SandboxInstance } from '../../../sandboxes/kit/index.ts';
 import { SapClient, type SapRequest } from '../client.ts';
 import { clientOf, patchFaults, sapAdmin, startSap } from '../test-support.ts';
 import { checkAvailability } from './check-availability.ts';
-import { createSalesOrder, type SalesOrderInput } from './create-sales-order.ts';
+import { createSalesOrder, type SalesOrderBody } from './create-sales-order.ts';
 import { creditExposure } from './credit-exposure.ts';
 import { getBillingDocument, getOutboundDelivery, listBillingDocuments } from './documents.ts';
 import { findSalesOrderByReference } from './sales-order.ts';
 import { upsertCustomer } from './upsert-customer.ts';
 import { findBusinessPartner } from './business-partner.ts';
 
-const AREA = { salesOrganization: '1710', distributionChannel: '10', division: '00' };
-const order = (reference: string, soldToParty = '17100001'): SalesOrderInput => ({ reference, soldToParty, ...AREA, items: [{ material: 'PUMP-CP250', quantity: 2 }, { material: 'SVC-COMMISSION', quantity: 1 }] });
+const order = (reference: string, soldToParty = '17100001'): SalesOrderBody => ({
+  SalesOrganization: '1710', DistributionChannel: '10', OrganizationDivision: '00', SoldToParty: soldToParty, PurchaseOrderByCustomer: reference,
+  to_Item: [{ Material: 'PUMP-CP250', RequestedQuantity: '2' }, { Material: 'SVC-COMMISSION', RequestedQuantity: '1' }],
+});
 
 async function countByReference(client: SapClient, reference: string): Promise<number> {
   const res = await client.get<{ d: { results: unknown[] } }>('API_SALES_ORDER_SRV', 'A_SalesOrder', { $filter: `PurchaseOrderByCustomer eq '${reference}'` });
@@ -86,12 +88,17 @@ describe('SAP actions', () => {
   });
 
   it('creates a customer by deep insert, then updates its name with the ETag and adds a sales area', async () => {
-    const input = { externalRef: 'CUST-2001', name: 'Northwind Pumps AG', address: { country: 'CH', city: 'Basel', street: 'Rheinweg 4', postalCode: '4058' }, salesArea: { ...AREA, currency: 'CHF' } };
-    const created = await upsertCustomer(client, input);
+    const area = { SalesOrganization: '1710', DistributionChannel: '10', Division: '00', Currency: 'CHF' };
+    const body = {
+      BusinessPartnerIDByExtSystem: 'CUST-2001', OrganizationBPName1: 'Northwind Pumps AG', SearchTerm1: 'CUST-2001',
+      to_BusinessPartnerAddress: [{ AddressID: '1', Country: 'CH', CityName: 'Basel', StreetName: 'Rheinweg 4', PostalCode: '4058' }],
+      to_Customer: { to_CustomerSalesArea: [area] },
+    };
+    const created = await upsertCustomer(client, body);
     assert.equal(created.created, true);
     assert.equal(created.businessPartner.Customer, created.businessPartner.BusinessPartner);
     assert.equal(created.businessPartner.salesAreas[0]?.Currency, 'CHF');
-    const updated = await upsertCustomer(client, { ...input, name: 'Northwind Pumps Holding AG', salesArea: { ...AREA, distributionChannel: '20', currency: 'CHF' } });
+    const updated = await upsertCustomer(client, { ...body, OrganizationBPName1: 'Northwind Pumps Holding AG', to_Customer: { to_CustomerSalesArea: [area, { ...area, DistributionChannel: '20' }] } });
     assert.equal(updated.created, false);
     assert.equal(updated.businessPartner.BusinessPartner, created.businessPartner.BusinessPartner);
     assert.equal(updated.businessPartner.OrganizationBPName1, 'Northwind Pumps Holding AG');
@@ -108,7 +115,7 @@ describe('SAP actions', () => {
   it('answers availability and credit exposure, both moved by a new order', async () => {
     const before = await checkAvailability(client, { material: 'MOTOR-E15', plant: '1710' });
     const credit = await creditExposure(client, '17100003');
-    await createSalesOrder(client, { ...order('D365-OPP-ATP', '17100003'), items: [{ material: 'MOTOR-E15', quantity: 5 }] });
+    await createSalesOrder(client, { ...order('D365-OPP-ATP', '17100003'), to_Item: [{ Material: 'MOTOR-E15', RequestedQuantity: '5' }] });
     assert.equal((await checkAvailability(client, { material: 'MOTOR-E15', plant: '1710' })).available, before.available - 5);
     const after = await creditExposure(client, '17100003');
     assert.equal(after.exposure, credit.exposure + 5 * 2650);

@@ -11,25 +11,26 @@ import type { SapClient } from '../client.ts';
 import { entity } from '../odata.ts';
 import { findSalesOrderByReference, SO_SERVICE, toSalesOrder, type SalesOrder } from './sales-order.ts';
 
-/** One item to order. */
-export interface SalesOrderItemInput {
-  material: string;
-  quantity: number | string;
-  unit?: string;
+/** One item of the deep insert. */
+export interface SalesOrderItemBody {
+  Material: string;
+  /** Decimal as a string, e.g. `"5"`. */
+  RequestedQuantity: string;
+  RequestedQuantityUnit?: string;
+  [property: string]: unknown;
 }
 
-/** The order to book (header values as SAP names them). */
-export interface SalesOrderInput {
-  /** `PurchaseOrderByCustomer` (max 35 characters): the idempotency key. */
-  reference: string;
-  soldToParty: string;
-  salesOrderType?: string;
-  salesOrganization: string;
-  distributionChannel: string;
-  division: string;
-  /** `YYYY-MM-DD` */
-  requestedDeliveryDate?: string;
-  items: readonly SalesOrderItemInput[];
+/** The `A_SalesOrder` deep-insert body (what `mappings/order-to-sales-order.yaml` makes). */
+export interface SalesOrderBody {
+  SalesOrderType?: string;
+  SalesOrganization: string;
+  DistributionChannel: string;
+  OrganizationDivision: string;
+  SoldToParty: string;
+  /** The idempotency key (max 35 characters): the CRM deal. */
+  PurchaseOrderByCustomer: string;
+  to_Item: readonly SalesOrderItemBody[];
+  [property: string]: unknown;
 }
 
 /** The order and whether this call made it. */
@@ -39,27 +40,20 @@ export interface CreateSalesOrderResult {
 }
 
 /** Creates the order unless one with this reference exists. */
-export async function createSalesOrder(client: SapClient, input: SalesOrderInput): Promise<CreateSalesOrderResult> {
-  if (input.reference === '' || input.reference.length > 35) throw new InterlockError('validation', 'reference must have 1 to 35 characters (PurchaseOrderByCustomer)', { details: { path: 'reference' } });
-  if (input.items.length === 0) throw new InterlockError('validation', 'An SAP sales order needs at least one item', { details: { path: 'items' } });
-  const existing = await findSalesOrderByReference(client, input.reference, input.soldToParty);
+export async function createSalesOrder(client: SapClient, body: SalesOrderBody): Promise<CreateSalesOrderResult> {
+  const reference = body.PurchaseOrderByCustomer;
+  if (typeof reference !== 'string' || reference === '' || reference.length > 35) {
+    throw new InterlockError('validation', 'PurchaseOrderByCustomer must have 1 to 35 characters: it is how a retry finds the order', { details: { path: 'PurchaseOrderByCustomer' } });
+  }
+  if (!Array.isArray(body.to_Item) || body.to_Item.length === 0) throw new InterlockError('validation', 'An SAP sales order needs at least one item', { details: { path: 'to_Item' } });
+  const existing = await findSalesOrderByReference(client, reference, body.SoldToParty);
   if (existing !== undefined) return { order: existing, created: false };
-  const body = {
-    SalesOrderType: input.salesOrderType ?? 'OR',
-    SalesOrganization: input.salesOrganization,
-    DistributionChannel: input.distributionChannel,
-    OrganizationDivision: input.division,
-    SoldToParty: input.soldToParty,
-    PurchaseOrderByCustomer: input.reference,
-    ...(input.requestedDeliveryDate === undefined ? {} : { RequestedDeliveryDate: `/Date(${Date.parse(`${input.requestedDeliveryDate}T00:00:00Z`)})/` }),
-    to_Item: input.items.map((item) => ({ Material: item.material, RequestedQuantity: String(item.quantity), ...(item.unit === undefined ? {} : { RequestedQuantityUnit: item.unit }) })),
-  };
   try {
-    const res = await client.request({ method: 'POST', service: SO_SERVICE, path: 'A_SalesOrder', json: body });
+    const res = await client.request({ method: 'POST', service: SO_SERVICE, path: 'A_SalesOrder', json: { SalesOrderType: 'OR', ...body } });
     return { order: toSalesOrder(entity(res.body)), created: true };
   } catch (err) {
     if (err instanceof InterlockError && (err.code === 'validation' || err.code === 'auth' || err.code === 'permanent')) throw err;
-    const found = await findSalesOrderByReference(client, input.reference, input.soldToParty).catch(() => undefined);
+    const found = await findSalesOrderByReference(client, reference, body.SoldToParty).catch(() => undefined);
     if (found !== undefined) return { order: found, created: true };
     throw err;
   }

@@ -1,25 +1,36 @@
 /**
- * Creates or updates the business partner (organisation, customer role) of a CRM account. SAP has
- * no upsert: the partner is looked up by its external reference; a found one gets its names
- * changed with `If-Match` (a stale ETag is re-read once) and any missing sales area added; none
- * found → one deep insert of partner, address, roles, customer and sales area. A create whose
- * answer was lost is found by the same lookup, so a retry never makes a second partner.
+ * Creates or updates the business partner (organisation with the customer role) of a CRM
+ * account, from the `A_BusinessPartner` deep-insert body that `mappings/customer-to-business-
+ * partner.yaml` makes. SAP has no upsert: the partner is looked up by its external reference
+ * (`BusinessPartnerIDByExtSystem`); a found one gets changed names and search term with
+ * `If-Match` (a stale ETag is read again once) and any missing sales area added; none found → one
+ * deep insert of partner, address, roles, customer and sales areas. A create whose answer was
+ * lost is found by the same lookup, so a retry never makes a second partner.
  */
 import { InterlockError } from '../../../core/errors.ts';
 import type { SapClient } from '../client.ts';
 import { entityPath } from '../odata.ts';
 import { BP_SERVICE, findBusinessPartner, type BusinessPartner } from './business-partner.ts';
 
-/** The customer to hold in SAP. */
-export interface CustomerInput {
-  /** The CRM account reference (`BusinessPartnerIDByExtSystem`, max 20 characters). */
-  externalRef: string;
-  name: string;
-  /** Search term; @default externalRef */
-  searchTerm?: string;
-  address?: { street?: string; city?: string; postalCode?: string; country: string; region?: string };
-  /** Sales area and its terms. */
-  salesArea: { salesOrganization: string; distributionChannel: string; division: string; currency: string; paymentTerms?: string };
+/** A sales area of the body. */
+export interface SalesAreaBody {
+  SalesOrganization: string;
+  DistributionChannel: string;
+  Division: string;
+  Currency?: string;
+  CustomerPaymentTerms?: string;
+  [property: string]: unknown;
+}
+
+/** The `A_BusinessPartner` deep-insert body. */
+export interface BusinessPartnerBody {
+  /** The CRM account (max 20 characters): how the partner is found again. */
+  BusinessPartnerIDByExtSystem: string;
+  OrganizationBPName1: string;
+  OrganizationBPName2?: string;
+  SearchTerm1?: string;
+  to_Customer?: { to_CustomerSalesArea?: readonly SalesAreaBody[]; [property: string]: unknown };
+  [property: string]: unknown;
 }
 
 /** The partner and whether this call created it. */
@@ -28,66 +39,51 @@ export interface UpsertCustomerResult {
   created: boolean;
 }
 
+const UPDATABLE = ['OrganizationBPName1', 'OrganizationBPName2', 'SearchTerm1'] as const;
+
 /** Creates or updates the customer. */
-export async function upsertCustomer(client: SapClient, input: CustomerInput): Promise<UpsertCustomerResult> {
-  if (input.externalRef.length === 0 || input.externalRef.length > 20) throw new InterlockError('validation', 'externalRef must have 1 to 20 characters (BusinessPartnerIDByExtSystem)', { details: { path: 'externalRef' } });
-  const existing = await findBusinessPartner(client, input.externalRef);
-  if (existing !== undefined) return { businessPartner: await update(client, existing, input), created: false };
+export async function upsertCustomer(client: SapClient, body: BusinessPartnerBody): Promise<UpsertCustomerResult> {
+  const ref = body.BusinessPartnerIDByExtSystem;
+  if (typeof ref !== 'string' || ref === '' || ref.length > 20) {
+    throw new InterlockError('validation', 'BusinessPartnerIDByExtSystem must have 1 to 20 characters: it is how the partner is found again', { details: { path: 'BusinessPartnerIDByExtSystem' } });
+  }
+  const existing = await findBusinessPartner(client, ref);
+  if (existing !== undefined) return { businessPartner: await update(client, existing, body), created: false };
   try {
-    await client.request({ method: 'POST', service: BP_SERVICE, path: 'A_BusinessPartner', json: createBody(input) });
+    await client.request({ method: 'POST', service: BP_SERVICE, path: 'A_BusinessPartner', json: { BusinessPartnerCategory: '2', ...body } });
   } catch (err) {
     // A lost answer may hide a partner that now exists; a refusal for bad data does not.
-    if (err instanceof InterlockError && (err.code === 'validation' || err.code === 'auth')) throw err;
-    const found = await findBusinessPartner(client, input.externalRef);
+    if (err instanceof InterlockError && (err.code === 'validation' || err.code === 'auth' || err.code === 'permanent')) throw err;
+    const found = await findBusinessPartner(client, ref).catch(() => undefined);
     if (found === undefined) throw err;
     return { businessPartner: found, created: true };
   }
-  const created = await findBusinessPartner(client, input.externalRef);
-  if (created === undefined) throw new InterlockError('unexpected', `SAP created business partner ${input.externalRef} but does not find it`);
+  const created = await findBusinessPartner(client, ref);
+  if (created === undefined) throw new InterlockError('unexpected', `SAP created business partner ${ref} but does not find it`);
   return { businessPartner: created, created: true };
 }
 
-function createBody(input: CustomerInput): Record<string, unknown> {
-  const a = input.salesArea;
-  return {
-    BusinessPartnerCategory: '2',
-    BusinessPartnerGrouping: 'BP02',
-    OrganizationBPName1: input.name.slice(0, 40),
-    ...(input.name.length > 40 ? { OrganizationBPName2: input.name.slice(40, 80) } : {}),
-    SearchTerm1: (input.searchTerm ?? input.externalRef).slice(0, 20).toUpperCase(),
-    BusinessPartnerIDByExtSystem: input.externalRef,
-    Language: 'EN',
-    to_BusinessPartnerRole: [{ BusinessPartnerRole: 'FLCU00' }, { BusinessPartnerRole: 'FLCU01' }],
-    ...(input.address === undefined
-      ? {}
-      : { to_BusinessPartnerAddress: [{ AddressID: '1', Country: input.address.country, CityName: input.address.city ?? '', StreetName: input.address.street ?? '', PostalCode: input.address.postalCode ?? '', Region: input.address.region ?? '' }] }),
-    to_Customer: { to_CustomerSalesArea: [{ SalesOrganization: a.salesOrganization, DistributionChannel: a.distributionChannel, Division: a.division, Currency: a.currency, CustomerPaymentTerms: a.paymentTerms ?? '0001' }] },
-  };
-}
-
-async function update(client: SapClient, existing: BusinessPartner, input: CustomerInput): Promise<BusinessPartner> {
+async function update(client: SapClient, existing: BusinessPartner, body: BusinessPartnerBody): Promise<BusinessPartner> {
   let current = existing;
-  const name = input.name.slice(0, 40);
-  if (current.OrganizationBPName1 !== name) {
+  const changes = Object.fromEntries(UPDATABLE.filter((k) => body[k] !== undefined && body[k] !== (current as unknown as Record<string, unknown>)[k]).map((k) => [k, body[k]]));
+  if (Object.keys(changes).length > 0) {
     const path = entityPath('A_BusinessPartner', current.BusinessPartner);
     for (let attempt = 0; ; attempt++) {
       try {
-        await client.request({ method: 'PATCH', service: BP_SERVICE, path, ifMatch: current.etag ?? '*', json: { OrganizationBPName1: name } });
+        await client.request({ method: 'PATCH', service: BP_SERVICE, path, ifMatch: current.etag ?? '*', json: changes });
         break;
       } catch (err) {
         // Someone changed the partner since it was read: read it again and apply the change once more.
         if (!(err instanceof InterlockError) || err.details?.['status'] !== 412 || attempt > 0) throw err;
-        current = (await findBusinessPartner(client, input.externalRef)) ?? current;
+        current = (await findBusinessPartner(client, body.BusinessPartnerIDByExtSystem)) ?? current;
       }
     }
   }
-  const a = input.salesArea;
-  const has = current.salesAreas.some((s) => s.SalesOrganization === a.salesOrganization && s.DistributionChannel === a.distributionChannel && s.Division === a.division);
-  if (!has && current.Customer !== '') {
-    await client.request({
-      method: 'POST', service: BP_SERVICE, path: `${entityPath('A_Customer', current.Customer)}/to_CustomerSalesArea`,
-      json: { SalesOrganization: a.salesOrganization, DistributionChannel: a.distributionChannel, Division: a.division, Currency: a.currency, CustomerPaymentTerms: a.paymentTerms ?? '0001' },
-    });
+  for (const area of body.to_Customer?.to_CustomerSalesArea ?? []) {
+    const has = current.salesAreas.some((s) => s.SalesOrganization === area.SalesOrganization && s.DistributionChannel === area.DistributionChannel && s.Division === area.Division);
+    if (!has && current.Customer !== '') {
+      await client.request({ method: 'POST', service: BP_SERVICE, path: `${entityPath('A_Customer', current.Customer)}/to_CustomerSalesArea`, json: area });
+    }
   }
-  return (await findBusinessPartner(client, input.externalRef)) ?? current;
+  return (await findBusinessPartner(client, body.BusinessPartnerIDByExtSystem)) ?? current;
 }
