@@ -51,10 +51,9 @@ export class Inbox {
   async accept(event: InboundEvent): Promise<Accepted> {
     const accepted = !tracingOn()
       ? await this.#writer.submit(event)
-      : await inSpan(`inbox ${event.source}`, { kind: 'consumer', parent: contextOf(event.headers.traceparent), attributes: { 'interlock.source': event.source, 'interlock.event_id': event.eventId } }, (span) => {
-          span?.setAttribute('interlock.inbox', true);
-          return this.#writer.submit({ ...event, headers: withTraceparent(event.headers) });
-        });
+      : await inSpan(`inbox ${event.source}`, { kind: 'consumer', parent: contextOf(event.headers.traceparent), attributes: { 'interlock.source': event.source, 'interlock.event_id': event.eventId } }, () =>
+          this.#writer.submit({ ...event, headers: withTraceparent(event.headers) }),
+        );
     recordInbound(event.source, accepted.duplicate);
     return accepted;
   }
