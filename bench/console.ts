@@ -1,6 +1,6 @@
 /**
- * The console's first load: time from navigation to the overview rendered with its data (the
- * KPI tiles), in Debian's Chromium with an empty cache each time, from Interlock serving the
+ * The console's first load: time from navigation start to the overview rendered with its data
+ * (the KPI tiles in the DOM, timed by the page itself), in Debian's Chromium with an empty cache each time, from Interlock serving the
  * built bundle — against a static page of the same size class served by the same server (the
  * baseline: the browser and the server's floor). A second line reports the bundle's size in
  * bytes (gzip beside it), against that static page's. The issue's budget: under 1 s.
@@ -48,15 +48,24 @@ export default async function bench(options: BenchOptions): Promise<void> {
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
-    await page.addInitScript((k) => sessionStorage.setItem('interlock.console.key', k), key);
+    // The moment the overview's tiles enter the page, on the page's own clock (0 = navigation
+    // start): the test driver's polling would add its own delay to anything timed from outside.
+    // (A string: this file is type-checked for Node, without the DOM's types.)
+    await page.addInitScript({
+      content: `sessionStorage.setItem('interlock.console.key', ${JSON.stringify(key)});
+        new MutationObserver((_m, o) => {
+          if (document.querySelector('[data-testid="kpis"]') === null) return;
+          window.kpisAt = performance.now();
+          o.disconnect();
+        }).observe(document, { childList: true, subtree: true });`,
+    });
     const cdp = await browser.context.newCDPSession(page);
     const time = async (url: string): Promise<number> => {
       await page.goto('about:blank');
       await cdp.send('Network.clearBrowserCache');
-      const t0 = performance.now();
       await page.goto(url);
       await page.getByTestId('kpis').waitFor({ timeout: 10_000 });
-      return performance.now() - t0;
+      return (await page.evaluate('window.kpisAt')) as number;
     };
     await time(`${base}/console/`); // warm the server's first-request paths, as a running server has
     await time(`${base}/bench-static`);
