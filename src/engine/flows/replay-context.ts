@@ -170,6 +170,8 @@ export class ReplayContext implements FlowContext<unknown> {
     }
     await this.#yieldIfStopping();
     const attempt = (row?.attempts ?? 0) + 1;
+    // A step's time runs from its first attempt's start, not from when its journal entry is written.
+    const startedAt = row?.started_at ?? this.#clock.now();
     const messages: OutboundMessage[] = [];
     let value: unknown;
     let failure: InterlockError | undefined;
@@ -184,11 +186,11 @@ export class ReplayContext implements FlowContext<unknown> {
       }
     });
     recordStep(this.flow, failure === undefined ? 'completed' : 'failed');
-    if (failure !== undefined) await this.#failed(name, 'run', attempt, failure);
+    if (failure !== undefined) await this.#failed(name, 'run', attempt, failure, startedAt);
     const json = JSON.stringify(value ?? null);
     // The first step written also indexes the run's business key (the record the run is about).
     const refs = refsOfStep(this.runId, name, value, this.journal.size === 0 ? this.key : undefined, this.#clock.now());
-    const written = await this.write([this.row(name, 'run', { status: 'completed', attempts: attempt, result: json })], undefined, messages, refs);
+    const written = await this.write([this.row(name, 'run', { status: 'completed', attempts: attempt, result: json, started_at: startedAt })], undefined, messages, refs);
     const result = JSON.parse(json) as unknown;
     if (options?.compensate !== undefined) this.compensations.push({ step: name, result, fn: options.compensate });
     // An operator cancelled the run while this step ran: its effect is journaled (and will be
@@ -208,11 +210,11 @@ export class ReplayContext implements FlowContext<unknown> {
   }
 
   /** A failed attempt: retried after a backoff while the policy allows, else final. */
-  async #failed(name: string, kind: 'run', attempt: number, error: InterlockError): Promise<never> {
+  async #failed(name: string, kind: 'run', attempt: number, error: InterlockError, startedAt: number): Promise<never> {
     const policy = this.#def.retry;
     if (error.retryable && attempt < policy.maxAttempts) {
       const delay = nextDelay(policy, attempt, error.retryAfterMs);
-      await this.write([this.row(name, kind, { status: 'retrying', attempts: attempt, error: `${error.code}: ${error.message}`, ended_at: null })], {
+      await this.write([this.row(name, kind, { status: 'retrying', attempts: attempt, error: `${error.code}: ${error.message}`, ended_at: null, started_at: startedAt })], {
         wake_at: this.#clock.now() + delay,
         release: true,
         forward: true,

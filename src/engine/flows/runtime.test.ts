@@ -4,6 +4,8 @@ import { defineFlow, type FlowDefinition } from '../../flows/define-flow.ts';
 import { fiveStepFlow } from '../../flows/samples/five-steps.ts';
 import { testRuntime, unique } from '../../../test/flows/flow-harness.ts';
 import { describeEachStore } from '../../../test/support/stores.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { InterlockError } from '../../core/errors.ts';
 import { stepKey } from './replay-context.ts';
 
 const DAY = 86_400_000;
@@ -52,6 +54,40 @@ describeEachStore('flow runtime', (get) => {
     assert.equal(run.status, 'completed');
     assert.deepEqual(calls, ['a', 'b']);
     assert.deepEqual((run.output as { a: unknown }).a, first);
+  });
+
+  it("times a step from its first attempt's start to its end, across retries", async () => {
+    const name = unique('timed');
+    let tries = 0;
+    const clock = new ManualClock();
+    const flow = defineFlow({
+      name,
+      version: 1,
+      retry: { maxAttempts: 3, initialDelayMs: 1000, maxDelayMs: 1000 },
+      async run(ctx) {
+        await ctx.step.run('quick', () => clock.advance(40));
+        await ctx.step.run('flaky', () => {
+          clock.advance(250);
+          if (++tries === 1) throw new InterlockError('transient', 'try again');
+          return 'ok';
+        });
+      },
+    });
+    const { rt } = testRuntime(get().store, [flow], { clock });
+    const { runId } = await rt.start(name, { key: 'k' });
+    const begun = clock.now();
+    await rt.worker.runDue();
+    clock.advance(1000);
+    await rt.worker.runDue();
+    const run = await rt.runs.get(runId);
+    assert.equal(run.status, 'completed', run.error ?? '');
+    const span = (step: string) => {
+      const s = run.steps.find((x) => x.name === step)!;
+      return [Date.parse(s.startedAt) - begun, Date.parse(s.endedAt ?? '') - begun];
+    };
+    assert.deepEqual(span('quick'), [0, 40]);
+    // First attempt 40→290, a second's backoff, second attempt 1290→1540.
+    assert.deepEqual(span('flaky'), [40, 1540]);
   });
 
   it('fires a 3-day timer when the clock reaches it, and not a millisecond before', async () => {
