@@ -48,13 +48,13 @@ export interface ResourceDeps {
 }
 
 const SEGMENT = /^([A-Za-z_]\w*)(?:\((.*)\))?$/;
+const KNOWN_SERVICES: ReadonlySet<string> = new Set(Object.values(SERVICES));
 
 /** Handles one request. */
 export function handleOData(deps: ResourceDeps, req: ODataRequest): ODataAnswer {
   const serviceUrl = `${deps.baseUrl()}/sap/opu/odata/sap/${req.service}`;
   const ctx: RenderContext = { store: deps.store, serviceUrl };
-  const known = Object.values(SERVICES) as string[];
-  if (!known.includes(req.service)) throw new SapError(404, '/IWFND/MED/170', `No service found for namespace '/SAP/', name '${req.service.replace(/;.*/, '')}', version '0001'`);
+  if (!KNOWN_SERVICES.has(req.service)) throw new SapError(404, '/IWFND/MED/170', `No service found for namespace '/SAP/', name '${req.service.replace(/;.*/, '')}', version '0001'`);
   if (req.resource === '') return json(200, { d: { EntitySets: allSets().filter((s) => s.service === req.service).map((s) => s.name) } });
   if (req.resource === '$metadata') return { status: 200, headers: { 'content-type': 'application/xml' }, body: metadataXml(req.service) };
 

@@ -16,7 +16,8 @@ const KNOWN = new Set(['$filter', '$orderby', '$skip', '$top', '$select', '$expa
 export function queryCollection(ctx: RenderContext, def: EntitySetDef, records: SapRecord[], query: URLSearchParams, pageSize: number, path: string): Record<string, unknown> {
   for (const name of query.keys()) if (name.startsWith('$') && !KNOWN.has(name)) throw badRequest(`System query option '${name}' is not supported`);
   const filter = query.get('$filter');
-  let rows = filter ? records.filter((r) => compileFilter(def, filter)(r.values)) : records.slice();
+  const predicate = filter ? cachedFilter(def, filter) : undefined;
+  let rows = predicate ? records.filter((r) => predicate(r.values)) : records.slice();
   const orderby = query.get('$orderby');
   if (orderby) rows = sort(def, rows, orderby);
   const count = rows.length;
@@ -38,6 +39,20 @@ export function queryCollection(ctx: RenderContext, def: EntitySetDef, records: 
     d['__next'] = `${ctx.serviceUrl}/${path}?${next.toString()}`;
   }
   return { d };
+}
+
+// A connector repeats the same few filters: each is parsed once (a bounded cache, cleared when full).
+const FILTERS = new Map<string, ReturnType<typeof compileFilter>>();
+
+function cachedFilter(def: EntitySetDef, text: string): ReturnType<typeof compileFilter> {
+  const key = `${def.service}/${def.name}?${text}`;
+  let compiled = FILTERS.get(key);
+  if (compiled === undefined) {
+    if (FILTERS.size >= 500) FILTERS.clear();
+    compiled = compileFilter(def, text);
+    FILTERS.set(key, compiled);
+  }
+  return compiled;
 }
 
 function count0(query: URLSearchParams, name: string): number {
