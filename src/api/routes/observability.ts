@@ -13,7 +13,8 @@ import { recentSpans } from '../../observability/tracing.ts';
 import type { Store } from '../../store/store.ts';
 
 const VIEWER = { role: 'viewer' } as const;
-const LineageParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+// Ids are printable: a control character (NUL above all, which PostgreSQL text refuses) is a 400.
+const LineageParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }) }, { additionalProperties: false });
 
 /** Registers `GET /metrics` (unless metrics are off). */
 export function metricsRoute(app: FastifyInstance, observatory: Observatory, enabled: boolean): void {
