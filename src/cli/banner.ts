@@ -20,6 +20,7 @@ export function banner(info: BannerInfo): string {
   const lines = [
     '',
     `Interlock is running — store: ${info.dialect === 'sqlite' ? `SQLite (${info.sqlitePath})` : 'PostgreSQL'}`,
+    `  console       ${base}/console   (operations: runs, dead letters, approvals, lineage)`,
     `  API           ${base}   (health: ${base}/readyz)`,
     `  API docs      ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
     `  webhooks      ${base}/hooks/<source>`,
