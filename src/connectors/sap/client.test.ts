@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InterlockError } from '../../core/errors.ts';
 import type { SandboxInstance } from '../../sandboxes/kit/index.ts';
+import { createSapSandbox } from '../../sandboxes/sap/sap-sandbox.ts';
+import { listOutboundDeliveries } from './actions/documents.ts';
 import { entityPath } from './odata.ts';
 import { clientOf, sapAdmin, startSap } from './test-support.ts';
 
@@ -82,6 +84,24 @@ describe('SAP client', () => {
       assert.equal((await failure(client.get('API_BUSINESS_PARTNER', 'A_BusinessPartner'))).code, 'auth');
     } finally {
       await client.close();
+    }
+  });
+
+  it('follows __next until a customer\'s last delivery', async () => {
+    const small = await createSapSandbox({ pageSize: 1 }).start({ seed: true });
+    const client = await clientOf(small);
+    try {
+      const made: string[] = [];
+      for (const po of ['P-1', 'P-2', 'P-3']) {
+        const res = await client.request<{ d: { SalesOrder: string } }>({ method: 'POST', service: 'API_SALES_ORDER_SRV', path: 'A_SalesOrder', json: { ...ORDER, SoldToParty: '17100003', PurchaseOrderByCustomer: po } });
+        made.push(String((await sapAdmin(small, `sales-orders/${res.body.d.SalesOrder}/delivery`))['DeliveryDocument']));
+      }
+      const read: string[] = [];
+      for await (const d of listOutboundDeliveries(client, '17100003')) read.push(d.deliveryDocument);
+      assert.deepEqual(read, made);
+    } finally {
+      await client.close();
+      await small.close();
     }
   });
 });

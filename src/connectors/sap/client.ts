@@ -79,16 +79,16 @@ export class SapClient {
   async request<T = unknown>(req: SapRequest): Promise<VendorResponse<T>> {
     const modifying = MODIFYING.has(req.method);
     try {
-      return await this.#send<T>(req, modifying ? await this.#session() : undefined);
+      return await this.#send<T>(req, modifying ? await this.#session(req.service) : undefined);
     } catch (err) {
       if (!(err instanceof InterlockError) || err.code !== 'auth') throw err;
       if (err.details?.['csrfRequired'] === true) {
         this.#csrf = undefined;
-        return this.#send<T>(req, await this.#session());
+        return this.#send<T>(req, await this.#session(req.service));
       }
       if (err.details?.['status'] !== 401 || this.#tokens === undefined) throw err;
       this.#tokens.invalidate();
-      return this.#send<T>(req, modifying ? await this.#session() : undefined);
+      return this.#send<T>(req, modifying ? await this.#session(req.service) : undefined);
     }
   }
 
@@ -98,8 +98,8 @@ export class SapClient {
   }
 
   /** Fetches the CSRF token now, so the first write of a latency-budgeted call does not pay for it. */
-  async warmUp(): Promise<void> {
-    await this.#session();
+  async warmUp(service = 'API_SALES_ORDER_SRV'): Promise<void> {
+    await this.#session(service);
   }
 
   /** Forgets the CSRF session, as if it had expired. */
@@ -130,10 +130,12 @@ export class SapClient {
     return `Bearer ${await (this.#tokens as TokenCache<string>).get()}`;
   }
 
-  // One fetch shared by every call waiting for a token; a failed fetch is not remembered.
-  #session(): Promise<CsrfSession> {
+  // One fetch shared by every call waiting for a token; a failed fetch is not remembered. The
+  // token belongs to the user's session, not to a service: it is fetched from the root of the
+  // service about to be written (one the arrangement surely covers) and used for all.
+  #session(service: string): Promise<CsrfSession> {
     if (this.#csrf === undefined) {
-      const pending = this.#fetchSession();
+      const pending = this.#fetchSession(service);
       this.#csrf = pending;
       pending.catch(() => {
         if (this.#csrf === pending) this.#csrf = undefined;
@@ -142,9 +144,9 @@ export class SapClient {
     return this.#csrf;
   }
 
-  async #fetchSession(): Promise<CsrfSession> {
+  async #fetchSession(service: string): Promise<CsrfSession> {
     this.#csrfFetches += 1;
-    const res = await this.#send({ method: 'GET', service: 'API_SALES_ORDER_SRV', path: '', headers: { 'x-csrf-token': 'Fetch' } }, undefined);
+    const res = await this.#send({ method: 'GET', service, path: '', headers: { 'x-csrf-token': 'Fetch' } }, undefined);
     const token = res.headers['x-csrf-token'];
     const value = Array.isArray(token) ? token[0] : token;
     if (value === undefined || value === '' || value.toLowerCase() === 'required') throw new InterlockError('unexpected', 'SAP answered a CSRF token fetch without a token');

@@ -123,6 +123,18 @@ describe('SAP sandbox', () => {
     assert.equal(Number(await (await call('GET', 'API_SALES_ORDER_SRV/A_SalesOrder/$count')).text()), before);
   });
 
+  it('applies a PATCH with If-Match inside a $batch changeset and answers its 204', async () => {
+    const path = "A_BusinessPartner('17100001')";
+    const etag = (await call('GET', `API_BUSINESS_PARTNER/${path}`)).headers.get('etag') ?? '';
+    const body = `--batch_2\r\nContent-Type: multipart/mixed; boundary=changeset_2\r\n\r\n--changeset_2\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nPATCH ${path} HTTP/1.1\r\nContent-Type: application/json\r\nIf-Match: ${etag}\r\n\r\n{"SearchTerm2":"BATCHED"}\r\n--changeset_2--\r\n\r\n--batch_2--\r\n`;
+    const res = await call('POST', 'API_BUSINESS_PARTNER/$batch', { raw: body, headers: { 'content-type': 'multipart/mixed; boundary=batch_2' } });
+    assert.equal(res.status, 202);
+    assert.match(res.headers.get('content-type') ?? '', /^multipart\/mixed; boundary=batchresponse_/);
+    assert.match(await res.text(), /HTTP\/1\.1 204 No Content/);
+    const read = (await (await call('GET', `API_BUSINESS_PARTNER/${path}?$select=SearchTerm2`)).json()) as { d: { SearchTerm2: string } };
+    assert.equal(read.d.SearchTerm2, 'BATCHED');
+  });
+
   it('lowers availability by open orders and raises credit exposure by their value', async () => {
     const availability = async (): Promise<number> => {
       const res = await call('GET', "API_PRODUCT_AVAILY_INFO_BASIC/DetermineAvailabilityAt?SupplyingPlant='1710'&Material='PUMP-CP250'&ATPCheckingRule='A'");
