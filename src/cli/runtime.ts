@@ -1,7 +1,8 @@
 /**
  * What every long-running command needs: the configuration, a logger, the store, the story's
- * systems (when `connectors` configures them) and the engine with the built-in flows, opened in
- * that order and closed in reverse, with a clean stop on SIGINT and SIGTERM.
+ * systems (when `connectors` configures them), the engine with the built-in flows and, in a
+ * worker, the connectors' triggers and the scheduled batch syncs — opened in that order and
+ * closed in reverse, with a clean stop on SIGINT and SIGTERM.
  */
 import { systemClock } from '../core/clock.ts';
 import { loadConfig, type Config } from '../core/config.ts';
@@ -9,6 +10,7 @@ import { createLogger, type Logger } from '../core/logger.ts';
 import { CursorStore } from '../connectors/kit/cursor-store.ts';
 import { ChangeDataCaptureSubscriber } from '../connectors/salesforce/triggers/change-data-capture.ts';
 import { closedWonTrigger } from '../connectors/salesforce/triggers/closed-won.ts';
+import { validationError } from '../core/errors.ts';
 import { Engine } from '../engine/engine.ts';
 import { TriggerPump } from '../engine/trigger-pump.ts';
 import { builtInFlows } from '../flows/index.ts';
@@ -18,6 +20,7 @@ import { openStore } from '../store/open-store.ts';
 import { setMetricsEnabled } from '../observability/metrics.ts';
 import { startTracing } from '../observability/tracing.ts';
 import { resolveConfigSecrets } from '../security/config-secrets.ts';
+import { SyncScheduler } from '../sync/batch/scheduler.ts';
 
 export { untilSignal } from './signals.ts';
 import type { Store } from '../store/store.ts';
@@ -30,7 +33,7 @@ export interface Runtime {
   engine: Engine;
   /** The story's connector clients, when configured. */
   systems: LeadToOrderDeps | undefined;
-  /** Runs the worker and the connectors' pull triggers in this process. */
+  /** Runs the worker, the connectors' pull triggers and the scheduled syncs in this process. */
   startWorker(): Promise<void>;
   close(): Promise<void>;
 }
@@ -59,6 +62,15 @@ export async function openRuntime(options: { configFile?: string | undefined; va
     });
     pumps.push(new TriggerPump({ trigger: closedWonTrigger(systems.salesforce, subscriber), inbox: engine.inbox, log }));
   }
+  const scheduler =
+    systems !== undefined && config.sync.enabled
+      ? await syncScheduler(config, store, systems, log).catch(async (err: unknown) => {
+          await systems.close();
+          await store.close();
+          await tracing.stop();
+          throw err;
+        })
+      : undefined;
   return {
     config,
     log,
@@ -68,8 +80,10 @@ export async function openRuntime(options: { configFile?: string | undefined; va
     async startWorker() {
       await engine.startWorker();
       for (const pump of pumps) pump.start();
+      await scheduler?.start();
     },
     async close() {
+      await scheduler?.stop();
       await Promise.all(pumps.map((p) => p.stop()));
       await engine.stop();
       await systems?.close();
@@ -78,4 +92,14 @@ export async function openRuntime(options: { configFile?: string | undefined; va
       log.flush();
     },
   };
+}
+
+/** The batch syncs' scheduler over the story's systems, with the configured schedules. */
+async function syncScheduler(config: Config, store: Store, systems: LeadToOrderDeps, log: Logger): Promise<SyncScheduler> {
+  const { SYNCS } = await import('../sync/batch/syncs/index.ts');
+  for (const name of Object.keys(config.sync.schedules)) {
+    if (SYNCS[name] === undefined) throw validationError(`config: key "sync.schedules.${name}" names no sync; syncs: ${Object.keys(SYNCS).join(', ')}`);
+  }
+  // The scheduler validates each cron expression and names the key of a bad one.
+  return new SyncScheduler({ store, clock: systemClock, systems, log, crons: config.sync.schedules });
 }

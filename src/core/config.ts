@@ -10,7 +10,7 @@ import ms from 'ms';
 import { parseDocument } from 'yaml';
 import { validationError } from './errors.ts';
 import { ConfigSchema, Destination, Source, type RawConfig } from './config-schema.ts';
-import type { ConnectorsConfig, LeadToOrderSettings } from './connectors-schema.ts';
+import type { ConnectorsConfig, LeadToOrderSettings, SyncSettings } from './connectors-schema.ts';
 import type { ValueError } from '@sinclair/typebox/value';
 import type { StoreConfig } from '../store/store.ts';
 import type { SignatureConfig } from '../security/webhook-signature.ts';
@@ -67,6 +67,8 @@ export interface Config {
   connectors: ConnectorsConfig;
   /** Business settings of the built-in flows. */
   flows: { leadToOrder: LeadToOrderSettings };
+  /** Scheduled batch syncs. */
+  sync: SyncSettings;
   /** Tracing, metrics and SLOs. */
   observability: ObservabilityConfig;
 }
@@ -251,6 +253,7 @@ function normalise(raw: RawConfig, where: string): Config {
     destinations,
     connectors: checkConnectors(raw.connectors, where),
     flows: raw.flows,
+    sync: raw.sync,
     observability: normaliseObservability(raw.observability, where),
   };
 }

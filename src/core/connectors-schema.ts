@@ -99,7 +99,21 @@ export const LeadToOrderSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** Batch syncs run by `interlock start` and `interlock worker` when the connectors are configured. */
+export const SyncSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Run the scheduled syncs (customers, products, price-books) in start and worker.' }),
+    schedules: Type.Record(Type.String(), Type.String({ minLength: 1 }), {
+      default: {},
+      description: 'Cron expression (UTC) per sync name, replacing its default: customers every 15 minutes, products and price-books hourly.',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /** `connectors` as written. */
 export type ConnectorsConfig = Static<typeof ConnectorsSchema>;
 /** `flows.leadToOrder` as written. */
 export type LeadToOrderSettings = Static<typeof LeadToOrderSchema>;
+/** `sync` as written. */
+export type SyncSettings = Static<typeof SyncSchema>;

@@ -54,7 +54,7 @@ export class SyncScheduler {
       if (deps.only !== undefined && !deps.only.includes(name)) continue;
       const sync = factory(deps.systems, budget);
       const cron = deps.crons?.[name];
-      if (cron !== undefined) checkCron(cron, `sync.${name}.cron`);
+      if (cron !== undefined) checkCron(cron, `sync.schedules.${name}`);
       this.#syncs.set(name, cron === undefined ? sync : { ...sync, cron });
     }
   }
