@@ -94,7 +94,13 @@ export const RULES: Readonly<Record<string, SetRules>> = {
       if (material === undefined) throw new SapError(400, 'V1/320', `Material ${str(values['Material'])} does not exist`, { target: 'Material' });
       const quantity = Number(values['RequestedQuantity'] ?? 0);
       if (!(quantity > 0)) throw new SapError(400, 'V1/301', 'Enter a positive RequestedQuantity', { target: 'RequestedQuantity' });
+      if (!values['SalesOrderItem']) {
+        const header = setByName('A_SalesOrder');
+        const siblings = ctx.store.children(header, 'to_Item', { SalesOrder: values['SalesOrder'] ?? null });
+        values['SalesOrderItem'] = String(siblings.reduce((max, s) => Math.max(max, Number(s.values['SalesOrderItem'] ?? 0)), 0) + 10);
+      }
       values['SalesOrderItemText'] ||= material.description;
+      values['TransactionCurrency'] ||= ctx.store.get(setByName('A_SalesOrder'), { SalesOrder: values['SalesOrder'] })?.values['TransactionCurrency'] ?? null;
       values['RequestedQuantityUnit'] ||= material.unit;
       values['Plant'] ||= material.plant;
       values['SalesOrderItemCategory'] ||= 'TAN';

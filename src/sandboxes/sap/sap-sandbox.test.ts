@@ -69,6 +69,16 @@ describe('SAP sandbox', () => {
     assert.deepEqual(order.to_Item.results.map((i) => [i['SalesOrderItem'], i['Material'], i['NetAmount']]), [['10', 'VALVE-BV50', '1240'], ['20', 'PUMP-CP100', '4200']]);
   });
 
+  it('adds an item through to_Item and sums it into the order total', async () => {
+    const created = ((await (await call('POST', 'API_SALES_ORDER_SRV/A_SalesOrder', { body: { ...ORDER, PurchaseOrderByCustomer: 'PO-ADD' } })).json()) as { d: { SalesOrder: string; TotalNetAmount: string } }).d;
+    const added = await call('POST', `API_SALES_ORDER_SRV/A_SalesOrder('${created.SalesOrder}')/to_Item`, { body: { Material: 'SPARE-SEALKIT', RequestedQuantity: '2' } });
+    assert.equal(added.status, 201);
+    const item = ((await added.json()) as { d: Record<string, string> }).d;
+    assert.deepEqual([item['SalesOrderItem'], item['TransactionCurrency']], ['30', 'USD']);
+    const order = ((await (await call('GET', `API_SALES_ORDER_SRV/A_SalesOrder('${created.SalesOrder}')`)).json()) as { d: { TotalNetAmount: string } }).d;
+    assert.equal(order.TotalNetAmount, String(Number(created.TotalNetAmount) + 2 * 145));
+  });
+
   it('finds orders by PurchaseOrderByCustomer with $filter, $select and $inlinecount', async () => {
     const res = await call('GET', `API_SALES_ORDER_SRV/A_SalesOrder?$filter=${encodeURIComponent("PurchaseOrderByCustomer eq 'PO-T1'")}&$select=SalesOrder,PurchaseOrderByCustomer&$inlinecount=allpages`);
     const body = (await res.json()) as { d: { results: Array<Record<string, unknown>>; __count: string } };
