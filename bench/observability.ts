@@ -48,13 +48,14 @@ export default async function observability(options: BenchOptions): Promise<void
               worker: { batchSize: 256 },
               sources: { bench: { eventId: { path: 'id' }, routes: [{ destination: 'sink', key: 'order', transform: '{"id": id, "orderId": order, "amount": amount, "t": t}' }] } },
               destinations: { sink: { url: `${sink.url}/ok`, concurrency: 64 } },
-              observability: mode === 'on' ? { tracing: 'on', metrics: 'on', otlp: { url: otlpUrl } } : { tracing: 'off', metrics: 'off' },
+              // BENCH_OBS_ON='{"tracing":"on","metrics":"off"}' measures one part of "on" alone.
+              observability: mode === 'on' ? (process.env.BENCH_OBS_ON === undefined ? { tracing: 'on', metrics: 'on', otlp: { url: otlpUrl } } : JSON.parse(process.env.BENCH_OBS_ON) as unknown) : { tracing: 'off', metrics: 'off' },
             }),
           );
           // BENCH_CPU_PROF=<dir> writes a CPU profile of each Interlock process, for finding hot spots.
           const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', path.join(process.env.BENCH_CPU_PROF, mode)];
           const child = await spawnReady(process.execPath, [...profile, path.join(ROOT, 'bin/interlock.js'), 'start', '--config', config, '--no-sample', '--no-sandboxes'], `http://127.0.0.1:${port}/healthz`);
-          if (mode === 'on') {
+          if (mode === 'on' && process.env.BENCH_OBS_SCRAPE !== '0') {
             scraper = setInterval(() => {
               void fetch(`http://127.0.0.1:${port}/metrics`).then(async (r) => {
                 await r.arrayBuffer();
