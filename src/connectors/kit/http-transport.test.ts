@@ -75,6 +75,7 @@ describe('HttpTransport on a connection lost before the answer', () => {
     server = createServer((req, res) => {
       const path = req.url ?? '';
       seen.set(path, (seen.get(path) ?? 0) + 1);
+      if (path === '/hang') return; // never answers
       const left = drops.get(path) ?? 0;
       if (left > 0) {
         drops.set(path, left - 1);
@@ -87,7 +88,7 @@ describe('HttpTransport on a connection lost before the answer', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => new Promise<void>((resolve) => server.close(() => resolve()) && server.closeAllConnections()));
 
   const transport = () => new HttpTransport({ vendor: 'acme', baseUrl: base, allow: ['127.0.0.1'], timeoutMs: 2000 });
 
@@ -114,6 +115,14 @@ describe('HttpTransport on a connection lost before the answer', () => {
     drops.set('/flaky', 5);
     await assert.rejects(t.call({ method: 'GET', path: '/flaky' }), (err: InterlockError) => err.code === 'transient');
     assert.equal(seen.get('/flaky'), 3);
+    await t.close();
+  });
+
+  it('gives up on a call that outlives its timeout, without sending it again (the vendor may be struggling)', async () => {
+    const t = transport();
+    await assert.rejects(t.call({ method: 'GET', path: '/hang', timeoutMs: 300 }), (err: InterlockError) => err.code === 'transient' && /timeout|within 300 ms/i.test(err.message));
+    // Once, or not at all if the deadline passed before the request reached the server.
+    assert.ok((seen.get('/hang') ?? 0) <= 1);
     await t.close();
   });
 });

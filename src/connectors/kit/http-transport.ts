@@ -134,6 +134,10 @@ export class HttpTransport {
     const idempotent = req.idempotent ?? (IDEMPOTENT_METHODS.has(req.method) || Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key'));
     let response: VendorResponse<T> | undefined;
     for (let attempt = 0; response === undefined; attempt++) {
+      // One deadline for the whole exchange, cleared as soon as it is over (`AbortSignal.timeout`
+      // would keep a timer per call alive for the full timeout, and build an error when it fires).
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
       try {
         const res = await request(url, {
           method: req.method,
@@ -142,7 +146,7 @@ export class HttpTransport {
           dispatcher: this.#dispatcher,
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: deadline.signal,
         });
         const text = await res.body.text();
         const type = String(res.headers['content-type'] ?? '');
@@ -159,6 +163,8 @@ export class HttpTransport {
           continue;
         }
         throw new InterlockError('transient', `${this.#o.vendor} ${req.method} ${url.pathname}: ${e.message}`, { cause: err });
+      } finally {
+        clearTimeout(timer);
       }
     }
     if (response.status < 400) return response;
