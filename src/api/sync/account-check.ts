@@ -10,7 +10,7 @@ import { recordId, soqlString } from '../../connectors/salesforce/actions/soql.t
 import { suiteQl } from '../../connectors/netsuite/actions/suiteql-query.ts';
 import { notFoundError } from '../../core/errors.ts';
 import type { LeadToOrderDeps } from '../../flows/lead-to-order/deps.ts';
-import { Budget, combined, fetchWithFallback, type Freshness } from './downstream.ts';
+import { Budget, combined, fetchWithFallback, type FetchOptions, type Freshness } from './downstream.ts';
 import { POLICIES } from './policies.ts';
 import type { SyncContext } from './sync-context.ts';
 
@@ -42,19 +42,20 @@ export interface AccountCheck {
   erpCustomer: ErpCustomer | null;
   stale: boolean;
   ageSeconds: number;
+  ageMs: number;
   staleReason?: string;
   sources: { salesforce: Freshness; netsuite: Freshness };
 }
 
-/** Looks the account up in Salesforce and NetSuite and validates it. */
-export async function checkAccount(ctx: SyncContext, systems: LeadToOrderDeps, accountId: string): Promise<AccountCheck> {
+/** Looks the account up in Salesforce and NetSuite (or their copies within the freshness window) and validates it. */
+export async function checkAccount(ctx: SyncContext, systems: LeadToOrderDeps, accountId: string, options: FetchOptions = {}): Promise<AccountCheck> {
   recordId(accountId, 'account id');
   const { budgetMs, downstream } = POLICIES['account-validation'];
   const budget = new Budget(ctx.clock, budgetMs);
   const sf = await fetchWithFallback(ctx, downstream.account, budget, accountId, async (timeoutMs) => {
     const res = await systems.salesforce.rest<{ records: AccountRecord[] }>({ method: 'GET', path: 'query', query: { q: `SELECT ${ACCOUNT_FIELDS} FROM Account WHERE Id = ${soqlString(accountId)}` }, timeoutMs });
     return res.body.records[0] ?? null;
-  });
+  }, options);
   const account = sf.value;
   if (account === null) throw notFoundError(`Salesforce has no Account ${accountId}`, { type: 'account-not-found', details: { accountId } });
   const ids = [account.Id, account.External_Id__c].filter((v): v is string => typeof v === 'string' && v !== '');
@@ -66,7 +67,38 @@ export async function checkAccount(ctx: SyncContext, systems: LeadToOrderDeps, a
     // The Account Id (what lead-to-order books with) wins over the External Id.
     const row = rows.find((r) => r['externalid'] === account.Id) ?? rows[0];
     return row === undefined ? null : toErpCustomer(row);
-  });
+  }, options);
+  const verdict = await judge(systems, account, ns.value);
+  const freshness = combined([sf.freshness, ns.freshness]);
+  return {
+    accountId,
+    ...verdict,
+    stale: freshness.stale,
+    ageSeconds: freshness.ageSeconds,
+    ageMs: freshness.ageMs,
+    ...(freshness.reason === undefined ? {} : { staleReason: freshness.reason }),
+    sources: { salesforce: sf.freshness, netsuite: ns.freshness },
+  };
+}
+
+type Verdict = Pick<AccountCheck, 'valid' | 'problems' | 'customer' | 'legalEntity' | 'erpCustomer'>;
+
+// A verdict depends on nothing but the two records and the systems' fixed configuration, so the
+// copies a freshness window hands out again and again are mapped and judged once (the last pair
+// per account copy; a copy no longer referenced takes its verdict with it).
+const judged = new WeakMap<LeadToOrderDeps, WeakMap<AccountRecord, { erp: ErpCustomer | null; verdict: Verdict }>>();
+
+async function judge(systems: LeadToOrderDeps, account: AccountRecord, erp: ErpCustomer | null): Promise<Verdict> {
+  let bySystems = judged.get(systems);
+  if (bySystems === undefined) judged.set(systems, (bySystems = new WeakMap()));
+  const hit = bySystems.get(account);
+  if (hit !== undefined && hit.erp === erp) return hit.verdict;
+  const verdict = await judgeAnew(systems, account, erp);
+  bySystems.set(account, { erp, verdict });
+  return verdict;
+}
+
+async function judgeAnew(systems: LeadToOrderDeps, account: AccountRecord, erp: ErpCustomer | null): Promise<Verdict> {
   const mapped = await systems.mappers.customer.mapBatch<Customer>([{ ...account, attributes: undefined }]);
   const customer = mapped.mapped[0]?.output ?? null;
   const problems = mapped.parked.map((p) => `Account field ${p.field === '' ? '(record)' : p.field} is not usable: ${p.reason.replace(/^.*rule \S+: /, '')}`);
@@ -79,24 +111,11 @@ export async function checkAccount(ctx: SyncContext, systems: LeadToOrderDeps, a
   if (customer?.currency !== undefined && systems.config.currencies[customer.currency] === undefined) {
     problems.push(`Currency ${customer.currency} is not set up in NetSuite: use one of ${Object.keys(systems.config.currencies).join(', ')}.`);
   }
-  const erp = ns.value;
   if (erp?.inactive === true) problems.push(`NetSuite customer ${erp.entityId ?? erp.id} is inactive.`);
   if (erp !== null && subsidiaryId !== null && erp.subsidiaryId !== null && erp.subsidiaryId !== subsidiaryId) {
     problems.push(`NetSuite customer ${erp.entityId ?? erp.id} belongs to subsidiary ${erp.subsidiaryId}, but Legal Entity "${entity}" maps to ${subsidiaryId}.`);
   }
-  const freshness = combined([sf.freshness, ns.freshness]);
-  return {
-    accountId,
-    valid: problems.length === 0,
-    problems,
-    customer,
-    legalEntity: { name: entity, subsidiaryId },
-    erpCustomer: erp,
-    stale: freshness.stale,
-    ageSeconds: freshness.ageSeconds,
-    ...(freshness.reason === undefined ? {} : { staleReason: freshness.reason }),
-    sources: { salesforce: sf.freshness, netsuite: ns.freshness },
-  };
+  return { valid: problems.length === 0, problems, customer, legalEntity: { name: entity, subsidiaryId }, erpCustomer: erp };
 }
 
 function toErpCustomer(row: Record<string, string | undefined>): ErpCustomer {

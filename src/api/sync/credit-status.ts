@@ -34,6 +34,7 @@ export interface CreditStatus extends CreditFacts {
   fits: boolean;
   stale: boolean;
   ageSeconds: number;
+  ageMs: number;
   staleReason?: string;
 }
 
@@ -67,6 +68,7 @@ export async function creditStatus(ctx: SyncContext, systems: LeadToOrderDeps, e
     orderAmount: orderAmount ?? null,
     stale: fetched.freshness.stale,
     ageSeconds: fetched.freshness.ageSeconds,
+    ageMs: fetched.freshness.ageMs,
     ...(fetched.freshness.reason === undefined ? {} : { staleReason: fetched.freshness.reason }),
   };
 }

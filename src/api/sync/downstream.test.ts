@@ -2,7 +2,9 @@
  * Downstream calls of the synchronous operations, on both stores: a fresh answer is kept as the
  * last-known copy (rewritten only when it changed or a minute passed); a timeout or outage falls
  * back to that copy, stale with its age, when the policy says so, and is a 503 naming the system
- * otherwise; a record that does not exist never falls back. Plus the credit verdicts.
+ * otherwise; a record that does not exist never falls back. Master data within its freshness
+ * window answers from the copy without a call, and concurrent reads of a record share one call.
+ * Plus the credit verdicts.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -15,6 +17,7 @@ import { LastKnown, REFRESH_MS } from './last-known.ts';
 
 const COPY: DownstreamPolicy = { name: 'crm.account', timeoutMs: 50, fallback: 'last-known' };
 const FAIL: DownstreamPolicy = { name: 'tax.estimate', timeoutMs: 50, fallback: 'fail' };
+const MASTER: DownstreamPolicy = { name: 'crm.account', timeoutMs: 50, fallback: 'last-known', freshForMs: 5_000 };
 
 describeEachStore('downstream fallbacks', (get) => {
   const clock = new ManualClock(Date.UTC(2026, 3, 1));
@@ -24,7 +27,7 @@ describeEachStore('downstream fallbacks', (get) => {
   it('keeps a fresh answer as the copy, and answers from it, stale with its age, when the system times out', async () => {
     const d = deps();
     const fresh = await fetchWithFallback(d, COPY, budget(), 'a1', async () => ({ name: 'Acme' }));
-    assert.deepEqual(fresh, { value: { name: 'Acme' }, freshness: { stale: false, ageSeconds: 0 } });
+    assert.deepEqual(fresh, { value: { name: 'Acme' }, freshness: { stale: false, ageSeconds: 0, ageMs: 0 } });
     clock.advance(90_000);
     const late = await fetchWithFallback(d, COPY, budget(), 'a1', () => new Promise(() => undefined));
     assert.deepEqual(late.value, { name: 'Acme' });
@@ -89,6 +92,51 @@ describeEachStore('downstream fallbacks', (get) => {
     clock.advance(REFRESH_MS);
     await d.lastKnown.save('crm.account', 'a3', { v: 2 });
     assert.equal(await syncedAt(), clock.now());
+  });
+
+  it('answers from a copy younger than the freshness window without calling, with its age; an older one is fetched again', async () => {
+    const d = deps();
+    let calls = 0;
+    const fetch = async () => ({ name: 'Acme', version: ++calls });
+    await fetchWithFallback(d, MASTER, budget(), 'w1', fetch);
+    clock.advance(4_999);
+    const cached = await fetchWithFallback(d, MASTER, budget(), 'w1', fetch);
+    assert.equal(calls, 1);
+    assert.deepEqual(cached, { value: { name: 'Acme', version: 1 }, freshness: { stale: false, ageSeconds: 4, ageMs: 4_999 } });
+    clock.advance(1);
+    const refreshed = await fetchWithFallback(d, MASTER, budget(), 'w1', fetch);
+    assert.equal(calls, 2);
+    assert.deepEqual(refreshed, { value: { name: 'Acme', version: 2 }, freshness: { stale: false, ageSeconds: 0, ageMs: 0 } });
+  });
+
+  it('asks the system of record within the window when the caller says revalidate, and never windows a policy without one', async () => {
+    const d = deps();
+    let calls = 0;
+    const fetch = async () => ++calls;
+    await fetchWithFallback(d, MASTER, budget(), 'w2', fetch);
+    assert.equal((await fetchWithFallback(d, MASTER, budget(), 'w2', fetch, { revalidate: true })).value, 2);
+    assert.equal((await fetchWithFallback(d, COPY, budget(), 'w2', fetch)).value, 3);
+    assert.equal((await fetchWithFallback(d, MASTER, budget(), 'w2', fetch)).value, 3);
+  });
+
+  it('shares one call among concurrent reads of the same record, and calls again once it has answered', async () => {
+    const d = deps();
+    const calls: string[] = [];
+    const answers = new Map<string, (v: string) => void>();
+    const fetch = (key: string) => () => {
+      calls.push(key);
+      return new Promise<string>((resolve) => answers.set(key, resolve));
+    };
+    const reads = [fetchWithFallback(d, COPY, budget(), 's1', fetch('s1')), fetchWithFallback(d, COPY, budget(), 's1', fetch('s1')), fetchWithFallback(d, COPY, budget(), 's2', fetch('s2'))];
+    assert.deepEqual(calls, ['s1', 's2']);
+    answers.get('s1')?.('one');
+    answers.get('s2')?.('two');
+    assert.deepEqual((await Promise.all(reads)).map((r) => r.value), ['one', 'one', 'two']);
+    assert.equal((await d.lastKnown.get('crm.account', 's1'))?.value, 'one');
+    const again = fetchWithFallback(d, COPY, budget(), 's1', fetch('s1'));
+    assert.deepEqual(calls, ['s1', 's2', 's1']);
+    answers.get('s1')?.('one again');
+    assert.equal((await again).value, 'one again');
   });
 
   it('the budget cuts a call short when less time is left than its own timeout', async () => {

@@ -5,6 +5,10 @@
  * that may pass fall back (timeouts, outages, rate limits, and the system refusing our own
  * credentials, which the caller cannot fix); a record that does not exist or a refused request is
  * the answer, not a reason to serve an old copy.
+ *
+ * A read of master data may also declare a freshness window: a copy this process fetched less
+ * than that long ago is the answer (`stale: false`, with its age), as the system of record gave it
+ * moments before, and concurrent reads of one record share one call.
  */
 import type { Clock } from '../../core/clock.ts';
 import { InterlockError, toInterlockError, transientError } from '../../core/errors.ts';
@@ -17,13 +21,26 @@ export interface DownstreamPolicy {
   /** Longest wait for this call, ms (less if the budget has less left). */
   timeoutMs: number;
   fallback: 'fail' | 'last-known';
+  /**
+   * A `last-known` read answers from a copy fetched less than this long ago without calling
+   * (master data, which changes far more slowly than it is read). @default 0 (always call)
+   */
+  freshForMs?: number;
+}
+
+/** How one fetch may use the freshness window. */
+export interface FetchOptions {
+  /** Ask the system of record even if a copy is within the window (`Cache-Control: no-cache`). */
+  revalidate?: boolean;
 }
 
 /** How fresh an answer is. */
 export interface Freshness {
   stale: boolean;
-  /** Age of the copy used, seconds (0 when fresh). */
+  /** Age of the copy used, whole seconds (0 when just fetched). */
   ageSeconds: number;
+  /** Age of the copy used, ms (0 when just fetched). */
+  ageMs: number;
   /** Why the copy was used, when stale. */
   reason?: string;
 }
@@ -64,8 +81,9 @@ export async function withTimeout<T>(name: string, ms: number, call: (timeoutMs:
 }
 
 /**
- * Fetches `key` from downstream `policy.name` within its timeout and the budget; keeps the answer
- * as the last-known copy, or falls back to that copy as the policy says.
+ * Fetches `key` from downstream `policy.name` within its timeout and the budget — or takes the
+ * copy fetched within the policy's freshness window; keeps the answer as the last-known copy
+ * (one call at a time per record), or falls back to that copy as the policy says.
  */
 export async function fetchWithFallback<T>(
   deps: { lastKnown: LastKnown; clock: Clock },
@@ -73,24 +91,34 @@ export async function fetchWithFallback<T>(
   budget: Budget,
   key: string,
   call: (timeoutMs: number) => Promise<T>,
+  options: FetchOptions = {},
 ): Promise<Fetched<T>> {
+  const keeps = policy.fallback === 'last-known';
+  const window = keeps && options.revalidate !== true ? (policy.freshForMs ?? 0) : 0;
+  if (window > 0) {
+    const copy = deps.lastKnown.recent<T>(policy.name, key, window);
+    if (copy !== undefined) return { value: copy.value, freshness: { stale: false, ...age(deps.clock, copy.syncedAt) } };
+  }
   try {
-    const value = await withTimeout(policy.name, Math.min(policy.timeoutMs, budget.left()), call);
-    if (policy.fallback === 'last-known') await deps.lastKnown.save(policy.name, key, value);
-    return { value, freshness: { stale: false, ageSeconds: 0 } };
+    const ms = Math.min(policy.timeoutMs, budget.left());
+    const value = await withTimeout(policy.name, ms, keeps ? (t) => deps.lastKnown.fetchOnce(policy.name, key, () => call(t)) : call);
+    if (keeps) await deps.lastKnown.save(policy.name, key, value);
+    return { value, freshness: { stale: false, ageSeconds: 0, ageMs: 0 } };
   } catch (thrown) {
     const err = toInterlockError(thrown);
     // A downstream refusing *our* credentials is an outage to the caller, never their 401.
     if (!err.retryable && err.code !== 'auth') throw err;
-    if (policy.fallback === 'last-known') {
+    if (keeps) {
       const copy = await deps.lastKnown.get<T>(policy.name, key);
-      if (copy !== undefined) {
-        const ageSeconds = Math.max(0, Math.round((deps.clock.now() - copy.syncedAt) / 1000));
-        return { value: copy.value, freshness: { stale: true, ageSeconds, reason: err.message } };
-      }
+      if (copy !== undefined) return { value: copy.value, freshness: { stale: true, ...age(deps.clock, copy.syncedAt), reason: err.message } };
     }
     throw unavailable(policy.name, err);
   }
+}
+
+function age(clock: Clock, syncedAt: number): { ageSeconds: number; ageMs: number } {
+  const ageMs = Math.max(0, clock.now() - syncedAt);
+  return { ageSeconds: Math.floor(ageMs / 1000), ageMs };
 }
 
 /** The 503 an operation answers when a downstream failed and no copy may stand in. */
@@ -103,9 +131,11 @@ export function unavailable(downstream: string, cause: InterlockError): Interloc
   });
 }
 
-/** The freshness of an answer built from several fetches: stale if any was, with the oldest age. */
+/** The freshness of an answer built from several fetches: stale if any was, with the oldest copy's age. */
 export function combined(parts: readonly Freshness[]): Freshness {
+  const ageMs = Math.max(0, ...parts.map((p) => p.ageMs));
+  const ageSeconds = Math.max(0, ...parts.map((p) => p.ageSeconds));
   const stale = parts.filter((p) => p.stale);
-  if (stale.length === 0) return { stale: false, ageSeconds: 0 };
-  return { stale: true, ageSeconds: Math.max(...stale.map((p) => p.ageSeconds)), reason: stale.map((p) => p.reason).join('; ') };
+  if (stale.length === 0) return { stale: false, ageSeconds, ageMs };
+  return { stale: true, ageSeconds, ageMs, reason: stale.map((p) => p.reason).join('; ') };
 }

@@ -2,7 +2,9 @@
  * The latency budget of each synchronous operation and the timeout and fallback of each
  * downstream call it makes, in one table: what a caller can count on, and what the OpenAPI
  * document states. Reads of master data fall back to the last synced copy; a tax figure or an
- * order submission cannot be answered from an old copy, so those fail.
+ * order submission cannot be answered from an old copy, so those fail. Account and legal-entity
+ * master data is also served from a copy younger than {@link MASTER_DATA_FRESH_MS} (a seller's
+ * burst of quotes on one account asks the systems of record once, not once per quote).
  */
 import type { DownstreamPolicy } from './downstream.ts';
 
@@ -16,13 +18,19 @@ export interface OperationPolicy {
   downstream: Readonly<Record<string, DownstreamPolicy>>;
 }
 
-const policy = (name: string, timeoutMs: number, fallback: DownstreamPolicy['fallback']): DownstreamPolicy => ({ name, timeoutMs, fallback });
+/** How long a fetched account or NetSuite customer answers validation without asking again. */
+export const MASTER_DATA_FRESH_MS = 5_000;
+
+const policy = (name: string, timeoutMs: number, fallback: DownstreamPolicy['fallback'], freshForMs = 0): DownstreamPolicy => ({ name, timeoutMs, fallback, freshForMs });
 
 /** Budgets and downstream policies by operation. */
 export const POLICIES = {
   'account-validation': {
     budgetMs: 1500,
-    downstream: { account: policy('salesforce.account', 700, 'last-known'), customer: policy('netsuite.customer', 700, 'last-known') },
+    downstream: {
+      account: policy('salesforce.account', 700, 'last-known', MASTER_DATA_FRESH_MS),
+      customer: policy('netsuite.customer', 700, 'last-known', MASTER_DATA_FRESH_MS),
+    },
   },
   'pricing-check': { budgetMs: 1000, downstream: { priceBook: policy('salesforce.pricebook', 800, 'last-known') } },
   'credit-status': { budgetMs: 1000, downstream: { customer: policy('netsuite.credit', 800, 'last-known') } },
@@ -36,6 +44,9 @@ export const POLICIES = {
 /** A sentence for the OpenAPI description of `operation`: its budget and each downstream's timeout and fallback. */
 export function describePolicy(operation: Operation): string {
   const p: OperationPolicy = POLICIES[operation];
-  const calls = Object.values(p.downstream).map((d) => `${d.name} (timeout ${d.timeoutMs} ms, ${d.fallback === 'fail' ? 'fails with 503' : 'falls back to the last synced copy, `stale: true`'})`);
+  const calls = Object.values(p.downstream).map((d) => {
+    const fresh = (d.freshForMs ?? 0) > 0 ? `answered from a copy younger than ${d.freshForMs} ms unless the request says \`Cache-Control: no-cache\`, ` : '';
+    return `${d.name} (${fresh}timeout ${d.timeoutMs} ms, ${d.fallback === 'fail' ? 'fails with 503' : 'falls back to the last synced copy, `stale: true`'})`;
+  });
   return `Latency budget ${p.budgetMs} ms. Downstream: ${calls.join('; ')}.`;
 }

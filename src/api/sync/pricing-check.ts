@@ -47,6 +47,7 @@ export interface PricingCheck {
   needsApproval: boolean;
   stale: boolean;
   ageSeconds: number;
+  ageMs: number;
   staleReason?: string;
 }
 
@@ -97,6 +98,7 @@ export async function checkPricing(
     needsApproval: maxDiscountPercent > systems.config.discountApprovalThresholdPercent,
     stale: fetched.freshness.stale,
     ageSeconds: fetched.freshness.ageSeconds,
+    ageMs: fetched.freshness.ageMs,
     ...(fetched.freshness.reason === undefined ? {} : { staleReason: fetched.freshness.reason }),
   };
 }

@@ -7,7 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { checkAccount } from '../sync/account-check.ts';
 import { describePolicy } from '../sync/policies.ts';
-import { FreshnessFields, FreshnessSchema, IdempotencyHeaders, Nullable, responses, SalesforceId } from './schemas.ts';
+import { CacheControlHeaders, FreshnessFields, FreshnessSchema, IdempotencyHeaders, Nullable, responses, SalesforceId, wantsRevalidation } from './schemas.ts';
 import { systemsOf, type V1Deps } from './v1-deps.ts';
 
 /** The answer of account lookup and validation. */
@@ -33,14 +33,17 @@ export const AccountCheckSchema = Type.Object({
 
 const Params = Type.Object({ accountId: SalesforceId });
 const Body = Type.Object({ accountId: SalesforceId }, { additionalProperties: false });
+const PostHeaders = Type.Object({ ...IdempotencyHeaders.properties, ...CacheControlHeaders.properties });
 
 /** Registers the account routes. */
 export function accountRoutes(app: FastifyInstance, deps: V1Deps): void {
   const description = `Looks the Salesforce Account up, maps it to the canonical Customer, maps its legal entity to a NetSuite subsidiary and finds its NetSuite customer. ${describePolicy('account-validation')}`;
   app.get<{ Params: Static<typeof Params> }>(
     '/v1/accounts/:accountId',
-    { schema: { tags: ['accounts'], summary: 'Account lookup', description, params: Params, response: responses(200, AccountCheckSchema, 'The account, its mapping and its validation') } },
-    async (req) => checkAccount(deps, systemsOf(deps), req.params.accountId),
+    {
+      schema: { tags: ['accounts'], summary: 'Account lookup', description, headers: CacheControlHeaders, params: Params, response: responses(200, AccountCheckSchema, 'The account, its mapping and its validation') },
+    },
+    async (req) => checkAccount(deps, systemsOf(deps), req.params.accountId, { revalidate: wantsRevalidation(req.headers['cache-control']) }),
   );
   for (const url of ['/v1/accounts/validate', '/v1/account-validation']) {
     app.post<{ Body: Static<typeof Body> }>(
@@ -50,12 +53,12 @@ export function accountRoutes(app: FastifyInstance, deps: V1Deps): void {
           tags: ['accounts'],
           summary: 'Account validation',
           description,
-          headers: IdempotencyHeaders,
+          headers: PostHeaders,
           body: Body,
           response: responses(200, AccountCheckSchema, 'The verdict, with what to fix'),
         },
       },
-      async (req) => checkAccount(deps, systemsOf(deps), req.body.accountId),
+      async (req) => checkAccount(deps, systemsOf(deps), req.body.accountId, { revalidate: wantsRevalidation(req.headers['cache-control']) }),
     );
   }
 }

@@ -28,12 +28,24 @@ export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4
 /** Freshness of an answer built from downstream copies. */
 export const FreshnessFields = {
   stale: Type.Boolean({ description: 'True when a downstream system did not answer in time and the last synced copy was used.' }),
-  ageSeconds: Type.Integer({ minimum: 0, description: 'Age of the oldest copy used, seconds (0 when fresh).' }),
+  ageSeconds: Type.Integer({ minimum: 0, description: 'Age of the oldest copy used, whole seconds (0 when just fetched).' }),
+  ageMs: Type.Integer({ minimum: 0, description: 'Age of the oldest copy used, ms: 0 when just fetched, under the freshness window when a recent copy answered (`stale: false`).' }),
   staleReason: Type.Optional(Type.String()),
 };
 
 /** A freshness object. */
-export const FreshnessSchema = Type.Object({ stale: Type.Boolean(), ageSeconds: Type.Integer({ minimum: 0 }), reason: Type.Optional(Type.String()) });
+export const FreshnessSchema = Type.Object({ stale: Type.Boolean(), ageSeconds: Type.Integer({ minimum: 0 }), ageMs: Type.Integer({ minimum: 0 }), reason: Type.Optional(Type.String()) });
+
+/** The request header that makes an operation ask the systems of record even within a freshness window. */
+export const CacheControlHeaders = Type.Object({
+  'cache-control': Type.Optional(Type.String({ description: '`no-cache` (or `max-age=0`): ask the systems of record now, even if a copy within the freshness window could answer.' })),
+});
+
+/** Whether a request's `Cache-Control` demands an answer straight from the systems of record. */
+export function wantsRevalidation(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return /(^|,)\s*(no-cache|no-store|max-age\s*=\s*0)\s*(,|$)/i.test(value);
+}
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
 

@@ -68,7 +68,8 @@ describeEachStore('/v1 synchronous operations', (get) => {
     assert.equal((await call('POST', '/v1/accounts/validate', { accountId: id })).json().stale, false);
     await faults('salesforce', { latencyMs: 3000 });
     try {
-      const res = await call('POST', '/v1/accounts/validate', { accountId: id });
+      // The copy just fetched is within the freshness window: no-cache makes the API ask Salesforce.
+      const res = await api.app.inject({ method: 'POST', url: '/v1/accounts/validate', headers: { ...api.auth('operator'), 'cache-control': 'no-cache' }, payload: { accountId: id } });
       assert.equal(res.statusCode, 200);
       const body = res.json();
       assert.equal(body.stale, true);
@@ -78,6 +79,24 @@ describeEachStore('/v1 synchronous operations', (get) => {
       // The race or the transport's own timeout, whichever fires first.
       assert.match(body.staleReason, /did not answer within 700 ms|Timeout/);
       assert.equal(body.valid, true);
+    } finally {
+      await faults('salesforce', {});
+    }
+  });
+
+  it('answers a repeated validation within the freshness window from the copy, with its age, and asks again on no-cache', async () => {
+    const id = accounts['Acme Corporation']!;
+    const first = (await call('POST', '/v1/accounts/validate', { accountId: id })).json();
+    await faults('salesforce', { errorRate: 1 });
+    try {
+      const cached = await call('POST', '/v1/accounts/validate', { accountId: id });
+      assert.equal(cached.statusCode, 200);
+      const body = cached.json();
+      assert.equal(body.stale, false);
+      assert.ok(body.ageMs >= 0 && body.ageMs < 5000);
+      assert.deepEqual(body.customer, first.customer);
+      const asked = (await api.app.inject({ method: 'GET', url: `/v1/accounts/${id}`, headers: { ...api.auth('operator'), 'cache-control': 'no-cache' } })).json();
+      assert.equal(asked.sources.salesforce.stale, true);
     } finally {
       await faults('salesforce', {});
     }
