@@ -5,10 +5,12 @@
  * same run. "On" records a span for the inbox, routing and each delivery (with `traceparent`
  * sent to the sink), exports them over OTLP/HTTP to a local collector stub, counts metrics, and
  * is scraped at /metrics every second. One JSON line per case; `ratio` = on / off throughput.
+ * Throughput on a shared machine swings with its load, so the Interlock process's own CPU time
+ * per delivered event (from /proc) is reported too: `cpu_ratio` = off / on (1 = no extra CPU).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -30,12 +32,15 @@ export default async function observability(options: BenchOptions): Promise<void
   await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
   const otlpUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`;
   const results: Record<'off' | 'on', Run[]> = { off: [], on: [] };
+  const cpuPerEvent: Record<'off' | 'on', number[]> = { off: [], on: [] };
   try {
     for (let round = 0; round < rounds; round++) {
       for (const mode of ['off', 'on'] as const) {
         const db = path.join(dir, `${mode}-${round}.db`);
         let scrapes = 0;
         let scraper: NodeJS.Timeout | undefined;
+        let cpuWatch: NodeJS.Timeout | undefined;
+        let cpuSeconds = 0;
         const run = await measure(seconds, async (sink, port) => {
           const config = path.join(dir, `${mode}.yaml`);
           writeFileSync(
@@ -55,6 +60,20 @@ export default async function observability(options: BenchOptions): Promise<void
           // BENCH_CPU_PROF=<dir> writes a CPU profile of each Interlock process, for finding hot spots.
           const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', path.join(process.env.BENCH_CPU_PROF, mode)];
           const child = await spawnReady(process.execPath, [...profile, path.join(ROOT, 'bin/interlock.js'), 'start', '--config', config, '--no-sample', '--no-sandboxes'], `http://127.0.0.1:${port}/healthz`);
+          // The child's user + system time, read until it exits (fields 14 and 15 of /proc/<pid>/stat, in ticks of 10 ms).
+          // Counted from now on: start-up (module loading, migrations) is the same either way.
+          const cpuOf = () => {
+            const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+            return (Number(fields[11]) + Number(fields[12])) / 100;
+          };
+          const startCpu = cpuOf();
+          cpuWatch = setInterval(() => {
+            try {
+              cpuSeconds = cpuOf() - startCpu;
+            } catch {
+              // gone: keep the last reading
+            }
+          }, 50);
           if (mode === 'on' && process.env.BENCH_OBS_SCRAPE !== '0') {
             scraper = setInterval(() => {
               void fetch(`http://127.0.0.1:${port}/metrics`).then(async (r) => {
@@ -66,8 +85,10 @@ export default async function observability(options: BenchOptions): Promise<void
           return child;
         });
         clearInterval(scraper);
+        clearInterval(cpuWatch);
         results[mode].push(run);
-        process.stderr.write(`observability: round ${round + 1} ${mode}: ${run.eventsPerS.toFixed(0)} events/s${mode === 'on' ? `, ${scrapes} scrapes` : ''}\n`);
+        cpuPerEvent[mode].push((cpuSeconds * 1e6) / Math.max(1, run.delivered));
+        process.stderr.write(`observability: round ${round + 1} ${mode}: ${run.eventsPerS.toFixed(0)} events/s, ${cpuPerEvent[mode].at(-1)!.toFixed(0)} µs CPU per event${mode === 'on' ? `, ${scrapes} scrapes` : ''}\n`);
       }
     }
   } finally {
@@ -78,6 +99,7 @@ export default async function observability(options: BenchOptions): Promise<void
     const v = runs.map(f).sort((a, b) => a - b);
     return v[Math.floor((v.length - 1) / 2)]!;
   };
+  const medianOf = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)]!;
   const off = median(results.off, (r) => r.eventsPerS);
   const on = median(results.on, (r) => r.eventsPerS);
   // The off case is its own baseline; the on case's ratio is on/off throughput (1 = no overhead).
@@ -93,7 +115,10 @@ export default async function observability(options: BenchOptions): Promise<void
       p99_ms: median(results[mode], (r) => r.p99),
       baseline_p50_ms: median(results.off, (r) => r.p50),
       delivered: results[mode].reduce((a, r) => a + r.delivered, 0),
-      ...(mode === 'on' ? { overhead_pct: Math.round((1 - on / off) * 1000) / 10, budget_pct: 15, otlp_bytes: spansBytes } : {}),
+      cpu_us_per_event: Math.round(medianOf(cpuPerEvent[mode])),
+      ...(mode === 'on'
+        ? { overhead_pct: Math.round((1 - on / off) * 1000) / 10, cpu_ratio: Math.round((medianOf(cpuPerEvent.off) / medianOf(cpuPerEvent.on)) * 100) / 100, budget_pct: 15, otlp_bytes: spansBytes }
+        : {}),
       rounds,
       seconds,
     });
