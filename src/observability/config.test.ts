@@ -35,7 +35,7 @@ describe('observability configuration', () => {
 
   it('defaults to tracing and metrics on, no export, no SLOs', () => {
     const o = loadConfig({ values: {}, env: {} }).observability;
-    assert.deepEqual(o, { serviceName: 'interlock', tracing: true, metrics: true, otlp: undefined, slos: [] });
+    assert.deepEqual(o, { serviceName: 'interlock', tracing: true, keepSpans: 0, metrics: true, otlp: undefined, slos: [] });
   });
 
   it('names the key of a bad SLO', () => {

@@ -46,6 +46,7 @@ export const ObservabilitySchema = Type.Object(
   {
     serviceName: Type.String({ minLength: 1, default: 'interlock', description: 'service.name of the traces.' }),
     tracing: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on', description: 'Record spans (kept in memory for lineage timelines, exported when otlp is set).' }),
+    keepSpans: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'Recent spans kept in memory so lineage timelines show vendor calls; 0 = the journal is the timeline (holding spans costs CPU in garbage collection).' }),
     metrics: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on', description: 'Serve GET /metrics and count engine and vendor activity.' }),
     otlp: Type.Optional(
       Type.Object(
@@ -79,6 +80,8 @@ export interface SloSpec {
 export interface ObservabilityConfig {
   serviceName: string;
   tracing: boolean;
+  /** Spans held in memory for lineage timelines (0 = none). */
+  keepSpans: number;
   metrics: boolean;
   otlp: { url: string; headers: Readonly<Record<string, string>> } | undefined;
   slos: readonly SloSpec[];
@@ -99,8 +102,8 @@ export function normaliseObservability(raw: Static<typeof ObservabilitySchema>, 
     const sli: SliSpec = s.sli.kind === 'latency' ? { kind: 'latency', event: s.sli.event, thresholdMs: duration(s.sli.threshold, `observability.slos.${i}.sli.threshold`) } : { kind: 'ratio', event: s.sli.event };
     return { name: s.name, description: s.description, objective: s.objective, window: String(s.window), windowMs: duration(s.window, `observability.slos.${i}.window`), sli };
   });
-  return { serviceName: raw.serviceName, tracing: raw.tracing === 'on', metrics: raw.metrics === 'on', otlp: raw.otlp, slos };
+  return { serviceName: raw.serviceName, tracing: raw.tracing === 'on', keepSpans: raw.keepSpans, metrics: raw.metrics === 'on', otlp: raw.otlp, slos };
 }
 
 /** The section with every default: what code without a config (tests, tools) uses. */
-export const DEFAULT_OBSERVABILITY: ObservabilityConfig = { serviceName: 'interlock', tracing: true, metrics: true, otlp: undefined, slos: [] };
+export const DEFAULT_OBSERVABILITY: ObservabilityConfig = { serviceName: 'interlock', tracing: true, keepSpans: 0, metrics: true, otlp: undefined, slos: [] };

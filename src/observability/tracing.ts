@@ -44,8 +44,13 @@ const fanOut = new FanOut();
 let registered = false;
 let active = 0;
 
-/** The spans of recent traces held in memory (lineage timelines read them). */
-export const recentSpans = new RecentSpans();
+/** Spans of recent traces held in memory (config `keepSpans`), which lineage timelines read. */
+let recent: RecentSpans | undefined;
+
+/** The held spans of `traceId` as timeline entries; none when spans are not kept. */
+export function recentSpansOf(traceId: string): ReturnType<RecentSpans['spansOf']> {
+  return recent?.spansOf(traceId) ?? [];
+}
 
 /** Whether spans are being recorded in this process. */
 export function tracingOn(): boolean {
@@ -61,7 +66,7 @@ export interface TracingHandle {
  * Starts recording spans per `config` (OTLP export when `otlp` is set); `extra` processors
  * (tests: an in-memory exporter) receive every span too. Nothing happens when tracing is off.
  */
-export function startTracing(config: Pick<ObservabilityConfig, 'tracing' | 'otlp' | 'serviceName'>, extra: readonly SpanProcessor[] = []): TracingHandle {
+export function startTracing(config: Pick<ObservabilityConfig, 'tracing' | 'otlp' | 'serviceName'> & { keepSpans?: number }, extra: readonly SpanProcessor[] = []): TracingHandle {
   if (!config.tracing) return { stop: async () => {} };
   if (!registered) {
     registered = true;
@@ -70,7 +75,11 @@ export function startTracing(config: Pick<ObservabilityConfig, 'tracing' | 'otlp
   }
   const mine: SpanProcessor[] = [...extra];
   if (config.otlp !== undefined) mine.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: config.otlp.url, headers: { ...config.otlp.headers } }) }));
-  if (active === 0) fanOut.processors.add(recentSpans);
+  // Holding spans costs the garbage collector more than making them: only when asked for.
+  if (recent === undefined && (config.keepSpans ?? 0) > 0) {
+    recent = new RecentSpans(config.keepSpans);
+    mine.push(recent);
+  }
   for (const p of mine) fanOut.processors.add(p);
   active += 1;
   let stopped = false;
@@ -82,7 +91,7 @@ export function startTracing(config: Pick<ObservabilityConfig, 'tracing' | 'otlp
       for (const p of mine) fanOut.processors.delete(p);
       await Promise.all(mine.map((p) => p.shutdown()));
       active -= 1;
-      if (active === 0) fanOut.processors.delete(recentSpans);
+      if (recent !== undefined && mine.includes(recent)) recent = undefined;
     },
   };
 }

@@ -58,7 +58,7 @@ describeEachStore('observability of a lead-to-order run', (get) => {
     sandboxes = await startSandboxes();
     proxy = await recordingProxy(sandboxes.stripe.url);
     deps = await buildLeadToOrderDeps({ ...sandboxes.options, stripe: { ...sandboxes.options.stripe, baseUrl: proxy.url } });
-    tracing = startTracing({ tracing: true, serviceName: 'interlock-test', otlp: undefined }, [new SimpleSpanProcessor({ exporter: spans })]);
+    tracing = startTracing({ tracing: true, serviceName: 'interlock-test', otlp: undefined, keepSpans: 10_000 }, [new SimpleSpanProcessor({ exporter: spans })]);
     const slos = [
       { name: 'deals-booked-fast', description: '95% of closed-won deals booked in the ERP within 15 minutes', objective: 0.95, window: '28d', sli: { kind: 'latency', event: 'closed-won-to-erp', threshold: '15m' } },
       { name: 'orders-accepted', objective: 0.9, window: '7d', sli: { kind: 'ratio', event: 'order-acceptance' } },
@@ -120,6 +120,8 @@ describeEachStore('observability of a lead-to-order run', (get) => {
     assert.equal(run.payloadVersion, 'lead-to-order@v1');
     assert.match(run.traceId ?? '', /^[0-9a-f]{32}$/);
     assert.ok(lineage.timeline.some((t) => t.name === 'step netsuite-sales-order' && t.traceId === run.traceId));
+    // Spans kept in memory (keepSpans) put the vendor calls in the timeline too.
+    assert.ok(lineage.timeline.some((t) => t.name === 'stripe POST' && t.traceId === run.traceId));
   });
 
   it('leads back from the Stripe subscription and the NetSuite order number to the deal', async () => {

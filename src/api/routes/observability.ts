@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { notFoundError } from '../../core/errors.ts';
 import { lineageOf } from '../../observability/lineage/lineage.ts';
 import type { Observatory } from '../../observability/observatory.ts';
-import { recentSpans } from '../../observability/tracing.ts';
+import { recentSpansOf } from '../../observability/tracing.ts';
 import type { Store } from '../../store/store.ts';
 
 const VIEWER = { role: 'viewer' } as const;
@@ -35,7 +35,7 @@ export function observabilityRoutes(admin: FastifyInstance, deps: { observatory:
     '/admin/lineage/:id',
     { config: VIEWER, schema: { tags: ['admin'], summary: 'Lineage of an id of any system: events, runs, steps, records, messages and a timeline', params: LineageParams } },
     async (req) => {
-      const answer = await lineageOf(deps.store, req.params.id, { spans: (t) => recentSpans.spansOf(t) });
+      const answer = await lineageOf(deps.store, req.params.id, { spans: recentSpansOf });
       if (answer === undefined) throw notFoundError(`nothing is known about "${req.params.id}"`);
       return answer;
     },
