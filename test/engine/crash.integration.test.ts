@@ -10,7 +10,8 @@ import { describeEachStore } from '../support/stores.ts';
 const EVENTS = Number(process.env.CRASH_EVENTS ?? 2000);
 
 describeEachStore('crash', (get) => {
-  it(`SIGKILL at random moments: each of ${EVENTS} events has exactly one effect, none lost`, async (t) => {
+  // Chaos runs 25 s, then recovery: give a loaded machine room beyond the suite's 120 s default.
+  it(`SIGKILL at random moments: each of ${EVENTS} events has exactly one effect, none lost`, { timeout: 300_000 }, async (t) => {
     const { config } = get();
     const store = config.kind === 'sqlite' ? { kind: 'sqlite', sqlite: { path: config.sqlitePath } } : { kind: 'postgres', postgres: { url: config.postgresUrl } };
     const report = await runCrashScenario({ store, events: EVENTS, chaosMs: 25_000 });

@@ -50,7 +50,8 @@ describeEachStore('the first story end to end, with faults and a crash', (get) =
     assert.equal(res.status, 200, await res.text());
   };
 
-  it('books every closed-won deal exactly once, feeds billing back and renews, through duplicates, drops, 429s and a SIGKILL', async (t) => {
+  // Up to 90 s of settling per stage (backoffs under faults): more than the suite's 120 s default.
+  it('books every closed-won deal exactly once, feeds billing back and renews, through duplicates, drops, 429s and a SIGKILL', { timeout: 400_000 }, async (t) => {
     const { config: storeConfig, store } = get();
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
