@@ -1,7 +1,7 @@
 /**
  * An inbound event's trace, on both stores: the webhook's inbox write, its routing and its
  * delivery are spans of one trace, the destination receives that trace's `traceparent` (from the
- * delivery span itself), lineage finds the event by its id, and the delivery is counted in the
+ * delivery span itself), lineage finds the event by its id with the message routed from it, and the delivery is counted in the
  * metrics by destination and outcome.
  */
 import assert from 'node:assert/strict';
@@ -57,6 +57,9 @@ describeEachStore('trace of an inbound event', (get) => {
     const event = lineage?.nodes.find((n) => n.kind === 'event');
     assert.equal(event?.traceId, traceId);
     assert.equal(event?.status, 'processed');
+    const message = lineage?.nodes.find((n) => n.kind === 'message');
+    assert.equal(message?.status, 'delivered');
+    assert.ok(lineage?.edges.some((e) => e.from === event?.key && e.to === message?.key && e.relation === 'caused'), 'the event caused the delivered message');
     assert.match(await registry.metrics(), /^interlock_deliveries_total\{destination="erp",outcome="delivered"\} [1-9]/m);
   });
 });

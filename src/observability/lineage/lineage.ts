@@ -154,7 +154,13 @@ export async function lineageOf(store: Store, id: string, options: LineageOption
   }
 
   // Events and messages join runs by trace: the event that started a run shares its trace.
-  const traces = [...new Set(traceOfRun.values())];
+  // An event's own trace finds the messages routed from it.
+  const eventTraces = new Map<string, string>();
+  for (const e of events) {
+    const t = traceIdOf((JSON.parse(e.headers) as Record<string, string>).traceparent);
+    if (t !== null) eventTraces.set(t, `event:${e.id}`);
+  }
+  const traces = [...new Set([...traceOfRun.values(), ...eventTraces.keys()])];
   const eventRows: Array<{ id: number; source: string; event_id: string; received_at: number; headers: string; status: string; attempts: number; duplicates: number; body: string }> = [...events];
   if (traces.length > 0) {
     const like = (col: 'headers') => sql.join(traces.slice(0, 50).map((t) => sql`${sql.ref(col)} LIKE ${`%${t}%`}`), sql` OR `);
@@ -169,6 +175,7 @@ export async function lineageOf(store: Store, id: string, options: LineageOption
       node({ key, kind: 'message', system: m.destination, label: `to ${m.destination} · ${m.key}`, at: iso(m.created_at), status: m.status, attempts: Number(m.attempts), ...(traceId === null ? {} : { traceId }), detail: { lastError: m.last_error, source: m.source } });
       const run = [...traceOfRun].find(([, t]) => t === traceId)?.[0];
       if (run !== undefined) edge(`run:${run}`, key, 'caused');
+      else if (traceId !== null && eventTraces.has(traceId)) edge(eventTraces.get(traceId)!, key, 'caused');
     }
   }
   for (const e of eventRows) {
