@@ -6,7 +6,7 @@
  * duplicate deliveries, and lost NetSuite answers with a Stripe 429 burst.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, it } from 'node:test';
+import { it } from 'node:test';
 import { getInvoice } from '../../src/connectors/netsuite/actions/get-invoice.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { loadConfig } from '../../src/core/config.ts';
@@ -14,7 +14,6 @@ import { Engine } from '../../src/engine/engine.ts';
 import { FlowRegistry } from '../../src/engine/flows/registry.ts';
 import { billingFeedbackFlow } from '../../src/flows/billing-feedback/flow.ts';
 import type { BillingFeedbackApplied, BillingFeedbackFlowOptions, BillingFeedbackResult } from '../../src/flows/billing-feedback/flow.ts';
-import { buildLeadToOrderDeps } from '../../src/flows/lead-to-order/deps.ts';
 import type { LeadToOrderDeps } from '../../src/flows/lead-to-order/deps.ts';
 import { leadToOrderFlow } from '../../src/flows/lead-to-order/flow.ts';
 import type { LeadToOrderResult } from '../../src/flows/lead-to-order/flow.ts';
@@ -24,7 +23,6 @@ import {
   drive,
   opportunityId,
   patchRecord,
-  startSandboxes,
   stripeEvents,
   transactionsByExternalId,
 } from '../../src/flows/lead-to-order/test-support.ts';
@@ -32,22 +30,14 @@ import type { Sandboxes, StripeEventBody } from '../../src/flows/lead-to-order/t
 import { silentLog } from '../support/engine-fixtures.ts';
 import { eventually } from '../support/engine-harness.ts';
 import { describeEachStore } from '../support/stores.ts';
-import { testRuntime, unique } from './flow-harness.ts';
+import { testRuntime, unique, withSandboxes } from './flow-harness.ts';
 
 describeEachStore('billing feedback against the sandboxes', (get) => {
   let sandboxes: Sandboxes;
   let deps: LeadToOrderDeps;
-
-  before(async () => {
-    sandboxes = await startSandboxes();
-    deps = await buildLeadToOrderDeps(sandboxes.options);
-  });
-  after(async () => {
-    await deps.close();
-    await sandboxes.close();
-  });
-  beforeEach(async () => {
-    await sandboxes.reset();
+  withSandboxes((s, d) => {
+    sandboxes = s;
+    deps = d;
   });
 
   /** Lead-to-order and billing feedback under fresh names on one runtime. */

@@ -6,7 +6,7 @@
  * fixed by the salesperson, a discount approval, a failure that is compensated, and vendor faults.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, it } from 'node:test';
+import { it } from 'node:test';
 import { getSalesOrder } from '../../src/connectors/netsuite/actions/get-sales-order.ts';
 import type { StripeCustomer } from '../../src/connectors/stripe/types.ts';
 import { systemClock } from '../../src/core/clock.ts';
@@ -25,7 +25,6 @@ import {
   opportunityId,
   patchRecord,
   salesOrdersOf,
-  startSandboxes,
   subscriptionsOf,
 } from '../../src/flows/lead-to-order/test-support.ts';
 import type { Sandboxes } from '../../src/flows/lead-to-order/test-support.ts';
@@ -33,22 +32,14 @@ import { createDeal } from '../../src/demo/deals.ts';
 import { silentLog } from '../support/engine-fixtures.ts';
 import { eventually } from '../support/engine-harness.ts';
 import { describeEachStore } from '../support/stores.ts';
-import { testRuntime, unique } from './flow-harness.ts';
+import { testRuntime, unique, withSandboxes } from './flow-harness.ts';
 
 describeEachStore('lead-to-order against the sandboxes', (get) => {
   let sandboxes: Sandboxes;
   let deps: LeadToOrderDeps;
-
-  before(async () => {
-    sandboxes = await startSandboxes();
-    deps = await buildLeadToOrderDeps(sandboxes.options);
-  });
-  after(async () => {
-    await deps.close();
-    await sandboxes.close();
-  });
-  beforeEach(async () => {
-    await sandboxes.reset();
+  withSandboxes((s, d) => {
+    sandboxes = s;
+    deps = d;
   });
 
   /** A runtime with the flow under a fresh name, so suites sharing the store do not meet. */

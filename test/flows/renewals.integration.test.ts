@@ -7,7 +7,7 @@
  * a Stripe 429 burst.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, it } from 'node:test';
+import { it } from 'node:test';
 import { getSalesOrder } from '../../src/connectors/netsuite/actions/get-sales-order.ts';
 import { queryRecords } from '../../src/connectors/salesforce/actions/query-records.ts';
 import { ensurePrice } from '../../src/connectors/stripe/actions/ensure-price.ts';
@@ -17,18 +17,17 @@ import { systemClock } from '../../src/core/clock.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { FlowRegistry } from '../../src/engine/flows/registry.ts';
-import { buildLeadToOrderDeps } from '../../src/flows/lead-to-order/deps.ts';
 import type { LeadToOrderDeps } from '../../src/flows/lead-to-order/deps.ts';
 import { leadToOrderFlow } from '../../src/flows/lead-to-order/flow.ts';
 import type { LeadToOrderResult } from '../../src/flows/lead-to-order/flow.ts';
-import { advanceStripe, drive, opportunityId, patchRecord, startSandboxes, stripeEvents } from '../../src/flows/lead-to-order/test-support.ts';
+import { advanceStripe, drive, opportunityId, patchRecord, stripeEvents } from '../../src/flows/lead-to-order/test-support.ts';
 import type { Sandboxes, StripeEventBody } from '../../src/flows/lead-to-order/test-support.ts';
 import { renewalsFlow } from '../../src/flows/renewals/flow.ts';
 import type { RenewalsApplied, RenewalsFlowOptions, RenewalsResult } from '../../src/flows/renewals/flow.ts';
 import { silentLog } from '../support/engine-fixtures.ts';
 import { eventually } from '../support/engine-harness.ts';
 import { describeEachStore } from '../support/stores.ts';
-import { testRuntime, unique } from './flow-harness.ts';
+import { testRuntime, unique, withSandboxes } from './flow-harness.ts';
 
 interface FollowUp {
   Id: string;
@@ -44,17 +43,9 @@ interface FollowUp {
 describeEachStore('renewals and amendments against the sandboxes', (get) => {
   let sandboxes: Sandboxes;
   let deps: LeadToOrderDeps;
-
-  before(async () => {
-    sandboxes = await startSandboxes();
-    deps = await buildLeadToOrderDeps(sandboxes.options);
-  });
-  after(async () => {
-    await deps.close();
-    await sandboxes.close();
-  });
-  beforeEach(async () => {
-    await sandboxes.reset();
+  withSandboxes((s, d) => {
+    sandboxes = s;
+    deps = d;
   });
 
   const runtime = (options: Partial<RenewalsFlowOptions> = {}) => {
