@@ -7,6 +7,7 @@
  * write-back. A permanent failure after booking began closes the order, cancels the
  * subscription and flags the opportunity (the compensations, in reverse order).
  */
+import { OPPORTUNITY_CLOSED_WON } from '../../connectors/kit/closed-won-event.ts';
 import { getOpportunity } from '../../connectors/salesforce/actions/get-opportunity.ts';
 import type { OpportunityWithLines } from '../../connectors/salesforce/actions/get-opportunity.ts';
 import { defineFlow } from '../define-flow.ts';
@@ -27,7 +28,7 @@ export const LEAD_TO_ORDER_FLOW = 'lead-to-order';
  * Salesforce CDC consumer emits it when an Opportunity's StageName becomes Closed Won (or changes
  * again while the deal is in error).
  */
-export const CLOSED_WON_EVENT = 'opportunity.closed-won';
+export const CLOSED_WON_EVENT = OPPORTUNITY_CLOSED_WON;
 
 /** Options of {@link leadToOrderFlow}. */
 export interface LeadToOrderFlowOptions {

@@ -10,13 +10,11 @@
  * notification delivered twice is absorbed by the inbox.
  */
 import type { InboundEvent } from '../../../engine/inbox.ts';
+import { ClosedWonBatch, type ClosedWonEvent } from '../../kit/closed-won-event.ts';
 import { guid } from '../actions/odata.ts';
 import { queryRecords } from '../actions/query-records.ts';
 import type { DynamicsClient } from '../client.ts';
 import type { DynamicsChangeEvent, DynamicsReference } from './webhook.ts';
-
-/** The event type lead-to-order starts (and resumes) on. */
-export const OPPORTUNITY_CLOSED_WON = 'opportunity.closed-won';
 
 /** The inbox source of these events. */
 export const DYNAMICS_SOURCE = 'dynamics';
@@ -27,25 +25,11 @@ const OWN_COLUMNS: ReadonlySet<string> = new Set([
   'il_creditstatus', 'modifiedon', 'modifiedby', 'versionnumber', 'opportunityid', 'accountid', 'opportunityproductid',
 ]);
 
-/** The body of an `opportunity.closed-won` event. */
-export interface ClosedWonEvent {
-  id: string;
-  type: typeof OPPORTUNITY_CLOSED_WON;
-  opportunityId: string;
-  /** Why it was emitted. */
-  reason: 'closed-won' | 'changed-while-in-error';
-  /** When the change ran, epoch ms. */
-  changedAt: number;
-}
-
 /** The inbound events `changes` call for (reading Dataverse to relate fixes to their deals). */
 export async function wonOpportunityEvents(client: DynamicsClient, changes: readonly DynamicsChangeEvent[]): Promise<InboundEvent[]> {
-  const out = new Map<string, InboundEvent>();
-  const emit = (change: DynamicsChangeEvent, opportunityId: string, reason: ClosedWonEvent['reason']): void => {
-    const id = `${change.id}:${opportunityId}`;
-    const body: ClosedWonEvent = { id, type: OPPORTUNITY_CLOSED_WON, opportunityId, reason, changedAt: change.occurredAt ?? 0 };
-    if (!out.has(id)) out.set(id, { source: DYNAMICS_SOURCE, eventId: id, headers: {}, body: JSON.stringify(body) });
-  };
+  const batch = new ClosedWonBatch(DYNAMICS_SOURCE);
+  const emit = (change: DynamicsChangeEvent, opportunityId: string, reason: ClosedWonEvent['reason']): void =>
+    batch.add(change.id, opportunityId, reason, change.occurredAt ?? 0);
   for (const change of changes) {
     if (change.message === 'Delete') continue;
     const byPerson = change.message !== 'Update' || Object.keys(change.changed).some((c) => !OWN_COLUMNS.has(c));
@@ -61,7 +45,7 @@ export async function wonOpportunityEvents(client: DynamicsClient, changes: read
       for (const id of await wonInError(client, `_customerid_value eq ${guid(change.recordId, 'accountid')}`)) emit(change, id, 'changed-while-in-error');
     }
   }
-  return [...out.values()];
+  return batch.events();
 }
 
 async function wonInError(client: DynamicsClient, related: string): Promise<string[]> {
@@ -78,3 +62,5 @@ async function parentOfLine(client: DynamicsClient, lineId: string): Promise<str
   }
   return undefined;
 }
+
+export { OPPORTUNITY_CLOSED_WON, type ClosedWonEvent } from '../../kit/closed-won-event.ts';

@@ -6,17 +6,15 @@
  * items or its account — because that change may be the fix the waiting run is for. Interlock's
  * own write-backs (integration, billing and id fields) emit nothing, or every write-back would
  * wake the run that made it. Event ids derive from the change event's id, so a change delivered
- * twice is absorbed by the inbox.
+ * twice is absorbed by the inbox. The event's shape: `../../kit/closed-won-event.ts`.
  */
 import type { InboundEvent } from '../../../engine/inbox.ts';
 import type { PullTrigger } from '../../../engine/trigger-pump.ts';
+import { ClosedWonBatch, type ClosedWonEvent } from '../../kit/closed-won-event.ts';
 import { queryRecords } from '../actions/query-records.ts';
 import { recordId } from '../actions/soql.ts';
 import type { SalesforceClient } from '../client.ts';
 import type { ChangeDataCaptureSubscriber, SalesforceChangeEvent } from './change-data-capture.ts';
-
-/** The event type lead-to-order starts (and resumes) on. */
-export const OPPORTUNITY_CLOSED_WON = 'opportunity.closed-won';
 
 /** The inbox source of these events. */
 export const SALESFORCE_SOURCE = 'salesforce';
@@ -28,25 +26,11 @@ const OWN_FIELDS: ReadonlySet<string> = new Set([
   'LastModifiedDate', 'LastModifiedById', 'SystemModstamp',
 ]);
 
-/** The body of an `opportunity.closed-won` event. */
-export interface ClosedWonEvent {
-  id: string;
-  type: typeof OPPORTUNITY_CLOSED_WON;
-  opportunityId: string;
-  /** Why it was emitted. */
-  reason: 'closed-won' | 'changed-while-in-error';
-  /** Commit time of the change, epoch ms. */
-  changedAt: number;
-}
-
 /** The inbound events `changes` call for (reading Salesforce to relate fixes to their deals). */
 export async function closedWonEvents(client: SalesforceClient, changes: readonly SalesforceChangeEvent[]): Promise<InboundEvent[]> {
-  const out = new Map<string, InboundEvent>();
-  const emit = (change: SalesforceChangeEvent, opportunityId: string, reason: ClosedWonEvent['reason']): void => {
-    const id = `${change.id}:${opportunityId}`;
-    const body: ClosedWonEvent = { id, type: OPPORTUNITY_CLOSED_WON, opportunityId, reason, changedAt: change.commitTimestamp };
-    if (!out.has(id)) out.set(id, { source: SALESFORCE_SOURCE, eventId: id, headers: {}, body: JSON.stringify(body) });
-  };
+  const batch = new ClosedWonBatch(SALESFORCE_SOURCE);
+  const emit = (change: SalesforceChangeEvent, opportunityId: string, reason: ClosedWonEvent['reason']): void =>
+    batch.add(change.id, opportunityId, reason, change.commitTimestamp);
   const suspects: Array<{ change: SalesforceChangeEvent; opportunities: string[]; lines: string[]; accounts: string[] }> = [];
   for (const change of changes) {
     if (change.changeType === 'DELETE' || change.changeType === 'GAP_DELETE') continue;
@@ -69,7 +53,7 @@ export async function closedWonEvents(client: SalesforceClient, changes: readonl
   for (const s of suspects) {
     for (const opportunityId of await dealsInError(client, s)) emit(s.change, opportunityId, 'changed-while-in-error');
   }
-  return [...out.values()];
+  return batch.events();
 }
 
 /** Closed-won opportunities in Error among those the change touched. */
@@ -102,3 +86,5 @@ export function closedWonTrigger(client: SalesforceClient, subscriber: ChangeDat
     },
   };
 }
+
+export { OPPORTUNITY_CLOSED_WON, type ClosedWonEvent } from '../../kit/closed-won-event.ts';
