@@ -5,10 +5,10 @@ import { nextDelay, parseRetryAfter } from './backoff.ts';
 const policy = { initialDelayMs: 500, maxDelayMs: 60_000 };
 
 describe('nextDelay', () => {
-  it('draws from zero up to a cap that doubles each attempt (full jitter)', () => {
+  it('draws from 1 ms up to a cap that doubles each attempt (full jitter)', () => {
     assert.equal(nextDelay(policy, 1, undefined, () => 0.999999), 499);
     assert.equal(nextDelay(policy, 3, undefined, () => 0.999999), 1999);
-    assert.equal(nextDelay(policy, 1, undefined, () => 0), 0);
+    assert.equal(nextDelay(policy, 1, undefined, () => 0), 1, 'a retry is never due in the pass that scheduled it');
   });
 
   it('never exceeds maxDelay however many attempts', () => {

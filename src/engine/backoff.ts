@@ -12,9 +12,10 @@ export interface BackoffPolicy {
 
 /**
  * Delay before the next attempt after `attempts` failed attempts: uniformly random in
- * [0, min(maxDelay, initialDelay · 2^(attempts-1))] ("full jitter", which spreads a burst of
+ * [1, min(maxDelay, initialDelay · 2^(attempts-1))] ("full jitter", which spreads a burst of
  * failing messages instead of retrying them in lockstep), but never less than `retryAfterMs`
- * when the destination named a time.
+ * when the destination named a time. Never zero: a retry due "now" would run again in the same
+ * worker pass, before time has moved at all.
  */
 export function nextDelay(
   policy: BackoffPolicy,
@@ -23,7 +24,7 @@ export function nextDelay(
   random: () => number = Math.random,
 ): number {
   const exp = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, Math.min(attempts - 1, 30)));
-  const jittered = Math.floor(random() * exp);
+  const jittered = Math.max(1, Math.floor(random() * exp));
   return retryAfterMs === undefined ? jittered : Math.max(retryAfterMs, jittered);
 }
 
