@@ -61,6 +61,18 @@ const Avalara = Type.Object(
   { additionalProperties: false },
 );
 
+const Sap = Type.Object(
+  {
+    baseUrl: Url('The S/4HANA Cloud API host of the communication arrangement, e.g. https://my123456-api.s4hana.cloud.sap.'),
+    username: Type.Optional(Text('Communication user, for Basic authentication (with password).')),
+    password: Type.Optional(Text('Communication user\'s password.')),
+    clientId: Type.Optional(Text('OAuth 2.0 client id, for the client-credentials flow (with clientSecret).')),
+    clientSecret: Type.Optional(Text('OAuth 2.0 client secret.')),
+    servicePrefix: Type.Optional(Type.String({ pattern: '^/', description: 'Path before each service name; default /sap/opu/odata/sap/.' })),
+  },
+  { additionalProperties: false },
+);
+
 /** The systems of the first story. Configure all four to run lead-to-order and its companions. */
 export const ConnectorsSchema = Type.Object(
   {
@@ -68,6 +80,7 @@ export const ConnectorsSchema = Type.Object(
     netsuite: Type.Optional(NetSuite),
     stripe: Type.Optional(Stripe),
     avalara: Type.Optional(Avalara),
+    sap: Type.Optional(Sap),
   },
   { additionalProperties: false, default: {} },
 );
