@@ -1,6 +1,8 @@
 /**
  * Lead-to-order: a Closed Won opportunity becomes a NetSuite customer and sales order and, for
- * its recurring lines, a Stripe subscription, with the outcome written back to Salesforce.
+ * its recurring lines, a Stripe subscription, with the outcome written back to Salesforce. The
+ * flow calls the systems through ports (`ports.ts`), so the manufacturer story runs the same flow
+ * from Dynamics 365 into SAP S/4HANA (`../manufacturer/`).
  *
  * Read → validate (written back and waited on until fixed) → approval above the discount
  * threshold → NetSuite customer → sales order → Stripe customer, prices, subscription →
@@ -8,17 +10,13 @@
  * subscription and flags the opportunity (the compensations, in reverse order).
  */
 import { OPPORTUNITY_CLOSED_WON } from '../../connectors/kit/closed-won-event.ts';
-import { getOpportunity } from '../../connectors/salesforce/actions/get-opportunity.ts';
-import type { OpportunityWithLines } from '../../connectors/salesforce/actions/get-opportunity.ts';
 import { defineFlow } from '../define-flow.ts';
 import type { FlowContext, FlowDefinition, StepRetryPolicy } from '../define-flow.ts';
 import type { LeadToOrderDeps } from './deps.ts';
-import { bookSalesOrder, cancelSalesOrder, upsertNetSuiteCustomer } from './netsuite-steps.ts';
-import { ensureStripeCustomer, recurringItems, subscribe, unsubscribe } from './stripe-steps.ts';
-import { validateDeal } from './validate-deal.ts';
-import type { DealCheck } from './validate-deal.ts';
-import { isRecurring, linesOf, maxDiscountPercent, problemText } from './validate.ts';
-import { INTEGRATION_STATUS, reportStatus, reportSynced } from './write-back.ts';
+import { firstStoryPorts } from './ports.ts';
+import type { LeadToOrderPorts, ValidDeal } from './ports.ts';
+import { problemText } from './validate.ts';
+import { INTEGRATION_STATUS } from './write-back.ts';
 
 /** The flow's name. */
 export const LEAD_TO_ORDER_FLOW = 'lead-to-order';
@@ -50,60 +48,68 @@ export interface LeadToOrderResult {
   netSuiteOrderNumber?: string;
   stripeCustomerId?: string | null;
   stripeSubscriptionId?: string | null;
+  /** The SAP sales order (manufacturer story). */
+  sapSalesOrder?: string;
   problems?: string[];
 }
 
-type ValidDeal = Extract<DealCheck, { ok: true }> & { opportunity: OpportunityWithLines };
-
-/** The flow, calling the systems through `deps`. Started with business key = the Opportunity Id. */
+/** The first story's flow, calling Salesforce, NetSuite, Stripe and AvaTax through `deps`. Business key = the Opportunity Id. */
 export function leadToOrderFlow(deps: LeadToOrderDeps, options: LeadToOrderFlowOptions = {}): FlowDefinition {
+  return leadToOrderOverPorts(firstStoryPorts(deps), options);
+}
+
+/** The flow over any story's ports; its trigger is the CRM port's `opportunity.closed-won` events. */
+export function leadToOrderOverPorts<D>(ports: LeadToOrderPorts<D>, options: LeadToOrderFlowOptions = {}): FlowDefinition {
+  const { crm, erp, billing } = ports;
+  const made = billing === undefined ? erp.label : `${erp.label} and ${billing.label}`;
   return defineFlow<unknown, LeadToOrderResult>({
     name: options.name ?? LEAD_TO_ORDER_FLOW,
     version: options.version ?? 1,
     concurrency: 'attach',
-    trigger: { source: 'salesforce', type: CLOSED_WON_EVENT, key: 'opportunityId' },
+    trigger: { source: crm.source, type: CLOSED_WON_EVENT, key: 'opportunityId' },
     retry: { maxAttempts: 8, ...options.retry },
     async run(ctx) {
       const opportunityId = ctx.key;
-      const valid = await readValidDeal(ctx, deps, options.maxFixes ?? 20);
+      const valid = await readValidDeal(ctx, ports, options.maxFixes ?? 20);
       if (!('opportunity' in valid)) return valid;
-      const { opportunity, order, customer } = valid;
-      const threshold = deps.config.discountApprovalThresholdPercent;
-      const discount = maxDiscountPercent(opportunity);
+      const { opportunity } = valid;
+      const threshold = ports.discountApprovalThresholdPercent;
+      const discount = crm.maxDiscountPercent(opportunity);
       if (discount > threshold) {
         const text = `Discount ${discount}% is above the ${threshold}% that needs no approval: waiting for approval.`;
-        await ctx.step.run('report-awaiting-approval', () => reportStatus(deps.salesforce, opportunityId, INTEGRATION_STATUS.awaitingApproval, text));
-        const decision = await ctx.step.approval('discount-approval', { opportunityId, name: opportunity.Name, discountPercent: discount, thresholdPercent: threshold, amount: opportunity.Amount });
+        await ctx.step.run('report-awaiting-approval', () => crm.reportStatus(opportunityId, INTEGRATION_STATUS.awaitingApproval, text));
+        const { name, amount } = crm.approvalFacts(opportunity);
+        const decision = await ctx.step.approval('discount-approval', { opportunityId, name, discountPercent: discount, thresholdPercent: threshold, amount });
         if (!decision.approved) {
           const why = `Discount ${discount}% was rejected by ${decision.by}${decision.reason === null ? '' : `: ${decision.reason}`}.`;
-          await ctx.step.run('report-rejected', () => reportStatus(deps.salesforce, opportunityId, INTEGRATION_STATUS.rejected, why));
+          await ctx.step.run('report-rejected', () => crm.reportStatus(opportunityId, INTEGRATION_STATUS.rejected, why));
           return { status: 'rejected', opportunityId };
         }
       }
-      await ctx.step.run('report-in-progress', () => reportStatus(deps.salesforce, opportunityId, INTEGRATION_STATUS.inProgress, null), {
+      await ctx.step.run('report-in-progress', () => crm.reportStatus(opportunityId, INTEGRATION_STATUS.inProgress, null), {
         compensate: () =>
-          reportStatus(deps.salesforce, opportunityId, INTEGRATION_STATUS.failed, `Booking failed; what was already made in NetSuite and Stripe has been cancelled. Interlock run ${ctx.runId} has the cause.`),
+          crm.reportStatus(opportunityId, INTEGRATION_STATUS.failed, `Booking failed; what was already made in ${made} has been cancelled. Interlock run ${ctx.runId} has the cause.`),
       });
-      const netSuiteCustomerId = await ctx.step.run('netsuite-customer', () => upsertNetSuiteCustomer(deps.netsuite, opportunity, customer, deps.config));
-      const salesOrder = await ctx.step.run('netsuite-sales-order', () => bookSalesOrder(deps.netsuite, opportunity, order, netSuiteCustomerId, deps.config), {
-        compensate: (booked) => cancelSalesOrder(deps.netsuite, booked, `opportunity ${opportunityId} could not be completed (run ${ctx.runId})`),
+      const erpCustomerId = await ctx.step.run(`${erp.name}-customer`, () => erp.upsertCustomer(valid));
+      const salesOrder = await ctx.step.run(`${erp.name}-sales-order`, () => erp.bookOrder(valid, erpCustomerId), {
+        compensate: (booked) => erp.cancelOrder(booked, `opportunity ${opportunityId} could not be completed (run ${ctx.runId})`),
       });
-      let stripeCustomerId: string | null = null;
-      let stripeSubscriptionId: string | null = null;
-      if (linesOf(opportunity).some(isRecurring)) {
-        const currency = order.currency.toLowerCase();
-        const cus = await ctx.step.run('stripe-customer', () => ensureStripeCustomer(deps.stripe, opportunity, customer));
-        const items = await ctx.step.run('stripe-prices', () => recurringItems(deps.stripe, opportunity, currency, deps.config));
+      const erpOrderNumber = erp.orderNumber(salesOrder);
+      let billingCustomerId: string | null = null;
+      let subscriptionId: string | null = null;
+      if (billing !== undefined && billing.needed(opportunity)) {
+        const cus = await ctx.step.run(`${billing.name}-customer`, () => billing.ensureCustomer(valid));
+        const items = await ctx.step.run(`${billing.name}-prices`, () => billing.items(valid));
         const sub = await ctx.step.run(
-          'stripe-subscription',
-          (s) => subscribe(deps.stripe, { customerId: cus, items, opportunityId, salesOrder: salesOrder.tranId, idempotencyKey: s.idempotencyKey }),
-          { compensate: (booked) => unsubscribe(deps.stripe, booked) },
+          `${billing.name}-subscription`,
+          (s) => billing.subscribe({ customerId: cus, items, opportunityId, erpOrderNumber, idempotencyKey: s.idempotencyKey }),
+          { compensate: (booked) => billing.unsubscribe(booked) },
         );
-        stripeCustomerId = cus;
-        stripeSubscriptionId = sub.id;
+        billingCustomerId = cus;
+        subscriptionId = sub.id;
       }
-      await ctx.step.run('write-back', () => reportSynced(deps.salesforce, { opportunityId, netSuiteOrderNumber: salesOrder.tranId, stripeCustomerId, stripeSubscriptionId }));
-      return { status: 'synced', opportunityId, netSuiteOrderId: salesOrder.id, netSuiteOrderNumber: salesOrder.tranId, stripeCustomerId, stripeSubscriptionId };
+      await ctx.step.run('write-back', () => crm.reportSynced(opportunityId, { erpOrderNumber, billingCustomerId, subscriptionId }));
+      return { status: 'synced', opportunityId, ...erp.resultFields(salesOrder), ...billing?.resultFields(billingCustomerId, subscriptionId) };
     },
   }) as FlowDefinition;
 }
@@ -112,21 +118,20 @@ export function leadToOrderFlow(deps: LeadToOrderDeps, options: LeadToOrderFlowO
  * Reads and validates the deal; while it is invalid, writes the problems back and waits for the
  * next closed-won event of the opportunity (the salesperson's fix), then reads it again.
  */
-async function readValidDeal(ctx: FlowContext<unknown>, deps: LeadToOrderDeps, maxFixes: number): Promise<ValidDeal | LeadToOrderResult> {
+async function readValidDeal<D>(ctx: FlowContext<unknown>, ports: LeadToOrderPorts<D>, maxFixes: number): Promise<ValidDeal<D> | LeadToOrderResult> {
   const opportunityId = ctx.key;
   let problems: string[] = [];
   for (let round = 1; round <= maxFixes + 1; round++) {
     const suffix = round === 1 ? '' : `#${round}`;
-    const opportunity = await ctx.step.run(`read-opportunity${suffix}`, () => getOpportunity(deps.salesforce, { opportunityId }));
-    if (opportunity.StageName !== 'Closed Won') return { status: 'not-closed-won', opportunityId };
+    const opportunity = await ctx.step.run(`read-opportunity${suffix}`, () => ports.crm.readDeal(opportunityId));
+    if (!ports.crm.isWon(opportunity)) return { status: 'not-closed-won', opportunityId };
     // A deal an earlier run booked is done: a repeated trigger must not book it again.
-    if (opportunity.Integration_Status__c === INTEGRATION_STATUS.synced) {
-      return { status: 'already-synced', opportunityId, netSuiteOrderNumber: opportunity.NetSuite_Order_Number__c ?? '', stripeSubscriptionId: opportunity.Stripe_Subscription_Id__c ?? null };
-    }
-    const check = await ctx.step.run(`validate${suffix}`, () => validateDeal(deps, opportunity));
+    const synced = ports.crm.alreadySynced(opportunity);
+    if (synced !== undefined) return { status: 'already-synced', opportunityId, ...synced };
+    const check = await ctx.step.run(`validate${suffix}`, () => ports.validate(opportunity));
     if (check.ok) return { ...check, opportunity };
     problems = check.problems;
-    await ctx.step.run(`report-invalid${suffix}`, () => reportStatus(deps.salesforce, opportunityId, INTEGRATION_STATUS.error, problemText(problems)));
+    await ctx.step.run(`report-invalid${suffix}`, () => ports.crm.reportStatus(opportunityId, INTEGRATION_STATUS.error, problemText(problems)));
     if (round > maxFixes) break;
     await ctx.step.waitForEvent(`await-fix${suffix}`, { type: CLOSED_WON_EVENT, match: { opportunityId } });
   }
