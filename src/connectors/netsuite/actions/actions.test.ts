@@ -83,6 +83,16 @@ describe('NetSuite actions', () => {
     assert.equal(await count("SELECT id FROM transaction WHERE type = 'SalesOrd' AND externalid = '006A00000000002AAA'"), 1);
   });
 
+  it('makes one sales order when the answer to the create was lost, and the retry finds it untouched', async () => {
+    await patchFaults(sandbox, { dropResponseRate: 1 });
+    await assert.rejects(createSalesOrder(client, order('006A00000000008AAA')), (e) => e instanceof InterlockError && e.code === 'transient');
+    await patchFaults(sandbox, { dropResponseRate: 0 });
+    const retry = await createSalesOrder(client, { ...order('006A00000000008AAA'), memo: 'changed by the retry' });
+    assert.equal(retry.created, false);
+    assert.equal(retry.order.memo, 'Acme expansion');
+    assert.equal(await count("SELECT id FROM transaction WHERE type = 'SalesOrd' AND externalid = '006A00000000008AAA'"), 1);
+  });
+
   it('refuses an order without lines or with a bad quantity before calling NetSuite', async () => {
     await assert.rejects(createSalesOrder(client, { ...order('x'), lines: [] }), (e) => e instanceof InterlockError && e.code === 'validation');
     await assert.rejects(
