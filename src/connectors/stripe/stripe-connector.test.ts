@@ -12,6 +12,7 @@ import { createCustomer } from './actions/create-customer.ts';
 import { createSubscription } from './actions/create-subscription.ts';
 import { ensurePrice } from './actions/ensure-price.ts';
 import { findCustomerByMetadata } from './actions/find-customer.ts';
+import { findLiveSubscriptionByMetadata } from './actions/find-subscription.ts';
 import { listSubscriptionInvoices } from './actions/list-subscription-invoices.ts';
 import { retrieveInvoice } from './actions/retrieve-invoice.ts';
 import { retrieveSubscription } from './actions/retrieve-subscription.ts';
@@ -163,6 +164,20 @@ describe('Stripe connector', () => {
     assert.equal((await cancelSubscription(stripe, subscription.id)).status, 'canceled');
     await assert.rejects(retrieveSubscription(stripe, 'sub_missing'), hasCode('not-found'));
     await assert.rejects(retrieveInvoice(stripe, 'in_missing'), hasCode('not-found'));
+  });
+
+  it('finds the live subscription of an opportunity by metadata with one search, not a canceled one', async () => {
+    const customer = await createCustomer(stripe, { canonicalCustomerId: 'c-find', salesforceAccountId: '001F', name: 'Finder', idempotencyKey: 'k-c-find' });
+    const subscribe = (opportunity: string, key: string) =>
+      createSubscription(stripe, { customerId: customer.id, items: [{ priceId: 'price_SandboxPlatformMonthly', quantity: 1 }], metadata: { salesforce_opportunity_id: opportunity }, idempotencyKey: key });
+    const old = await subscribe('006FIND', 'k-find-1');
+    await subscribe('006OTHER', 'k-find-2');
+    assert.equal((await findLiveSubscriptionByMetadata(stripe, 'salesforce_opportunity_id', '006FIND'))?.id, old.id);
+    await cancelSubscription(stripe, old.id);
+    assert.equal(await findLiveSubscriptionByMetadata(stripe, 'salesforce_opportunity_id', '006FIND'), undefined);
+    const again = await subscribe('006FIND', 'k-find-3');
+    assert.equal((await findLiveSubscriptionByMetadata(stripe, 'salesforce_opportunity_id', '006FIND'))?.id, again.id);
+    await assert.rejects(findLiveSubscriptionByMetadata(stripe, 'salesforce_opportunity_id', "x' OR status:'active"), hasCode('validation'));
   });
 
   it('lists the invoices of a renewed subscription across pages', async () => {

@@ -1,7 +1,8 @@
 /**
  * `/v1/subscriptions`: create (bills the first period at once: invoice created, finalized, paid
  * or declined), retrieve, update (metadata, cancel_at_period_end, default_payment_method, items),
- * cancel (`DELETE`) and list (by customer, status, price; canceled ones only when asked).
+ * cancel (`DELETE`), list (by customer, status, price; canceled ones only when asked) and search
+ * (`status`, `created`, `metadata['…']`).
  */
 import type { FastifyInstance } from 'fastify';
 import { answer, load, previousAttributes, type IdParams, type StripeApi } from '../api.ts';
@@ -9,6 +10,7 @@ import { periodEnd } from '../billing.ts';
 import { requestInfo } from '../events.ts';
 import { newId } from '../ids.ts';
 import { paginate } from '../list.ts';
+import { compileSearch, searchPage } from '../search.ts';
 import type { Subscription, SubscriptionItem } from '../objects.ts';
 import { mergeMetadata, optArray, optBool, optInt, optString, paramsOf, reqString, type Params } from '../params.ts';
 import { invalidParam, missingParam, resourceMissing } from '../stripe-error.ts';
@@ -137,6 +139,14 @@ export function registerSubscriptionRoutes(scope: FastifyInstance, api: StripeAp
       events.emit('customer.subscription.deleted', subscription, { request: requestInfo(request, reply), created: at });
     }
     return answer(api, request, subscription);
+  });
+
+  scope.get('/v1/subscriptions/search', async (request) => {
+    const params = paramsOf(request);
+    const matches = compileSearch(reqString(params, 'query'), ['status', 'created']);
+    const limit = optInt(params, 'limit', 1) ?? 10;
+    if (limit > 100) throw invalidParam('limit', 'This value must be less than or equal to 100.', 'parameter_invalid_integer');
+    return answer(api, request, searchPage(state.subscriptions.list(), matches, { limit, page: optString(params, 'page'), url: '/v1/subscriptions/search' }));
   });
 
   scope.get('/v1/subscriptions', async (request) => {
