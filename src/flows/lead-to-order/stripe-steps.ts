@@ -9,8 +9,8 @@ import { createCustomer } from '../../connectors/stripe/actions/create-customer.
 import { createSubscription } from '../../connectors/stripe/actions/create-subscription.ts';
 import { ensurePrice } from '../../connectors/stripe/actions/ensure-price.ts';
 import { findCustomerByMetadata } from '../../connectors/stripe/actions/find-customer.ts';
+import { findLiveSubscriptionByMetadata } from '../../connectors/stripe/actions/find-subscription.ts';
 import type { StripeClient } from '../../connectors/stripe/client.ts';
-import type { StripeSubscription } from '../../connectors/stripe/types.ts';
 import type { Customer } from '../../canonical/customer.ts';
 import type { OpportunityWithLines } from '../../connectors/salesforce/actions/get-opportunity.ts';
 import type { LeadToOrderConfig } from './config.ts';
@@ -82,10 +82,8 @@ export async function subscribe(
   client: StripeClient,
   input: { customerId: string; items: readonly SubscriptionItem[]; opportunityId: string; salesOrder: string; idempotencyKey: string },
 ): Promise<BookedSubscription> {
-  for await (const sub of client.list<StripeSubscription>('subscriptions', { customer: input.customerId, status: 'all' })) {
-    const live = sub.status !== 'canceled' && sub.status !== 'incomplete_expired';
-    if (live && sub.metadata[OPPORTUNITY_KEY] === input.opportunityId) return { id: sub.id, status: sub.status };
-  }
+  const found = await findLiveSubscriptionByMetadata(client, OPPORTUNITY_KEY, input.opportunityId);
+  if (found !== undefined && found.customer === input.customerId) return { id: found.id, status: found.status };
   const sub = await createSubscription(client, {
     customerId: input.customerId,
     items: input.items,
