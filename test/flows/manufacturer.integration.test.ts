@@ -1,0 +1,138 @@
+/**
+ * The manufacturer's lead-to-order against the Dynamics 365, SAP and Avalara sandboxes, on both
+ * stores: a seeded opportunity is won through the Web API, the flow runs with its id, and the test
+ * reads back one SAP sales order per deal and the opportunity's integration columns — through
+ * retriggers, a deal that fails validation and is fixed, an expired CSRF session, a 429 storm at
+ * Dataverse, and a compensation that blocks the booked order.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, it } from 'node:test';
+import { patchFaults as patchDynamicsFaults } from '../../src/connectors/dynamics/test-support.ts';
+import { sapAdmin } from '../../src/connectors/sap/test-support.ts';
+import { CLOSED_WON_EVENT } from '../../src/flows/lead-to-order/flow.ts';
+import type { LeadToOrderResult } from '../../src/flows/lead-to-order/flow.ts';
+import { drive } from '../../src/flows/lead-to-order/test-support.ts';
+import { buildManufacturerDeps, type ManufacturerDeps } from '../../src/flows/manufacturer/deps.ts';
+import { manufacturerLeadToOrderFlow } from '../../src/flows/manufacturer/flow.ts';
+import { blockSalesOrder } from '../../src/flows/manufacturer/ports.ts';
+import {
+  integrationColumns,
+  patchRow,
+  sapOrdersOf,
+  seededAccount,
+  seededOpportunity,
+  startManufacturerSandboxes,
+  winOpportunity,
+  type ManufacturerSandboxes,
+} from '../../src/flows/manufacturer/test-support.ts';
+import { describeEachStore } from '../support/stores.ts';
+import { testRuntime, unique } from './flow-harness.ts';
+
+describeEachStore('manufacturer lead-to-order against the sandboxes', (get) => {
+  let sandboxes: ManufacturerSandboxes;
+  let deps: ManufacturerDeps;
+  before(async () => {
+    sandboxes = await startManufacturerSandboxes();
+    deps = await buildManufacturerDeps(sandboxes.options);
+  });
+  after(async () => {
+    await deps.close();
+    await sandboxes.close();
+  });
+  beforeEach(async () => {
+    await sandboxes.reset();
+  });
+
+  const runtime = () => {
+    const name = unique('mfg');
+    return { ...testRuntime(get().store, [manufacturerLeadToOrderFlow(deps, { name, retry: { initialDelayMs: 10, maxDelayMs: 50 } })]), name };
+  };
+
+  it('books a won opportunity as one SAP sales order and writes the number back, however often it is triggered', async () => {
+    const { rt, clock, name } = runtime();
+    const id = seededOpportunity('OPP-1');
+    await winOpportunity(deps.dynamics, id);
+    const first = await drive(rt, clock, (await rt.start(name, { key: id, input: { opportunityId: id } })).runId);
+    assert.equal(first.status, 'completed', first.error ?? '');
+    const output = first.output as LeadToOrderResult;
+    assert.equal(output.status, 'synced');
+    const orders = await sapOrdersOf(deps.sap, id);
+    assert.equal(orders.length, 1);
+    assert.equal(output.sapSalesOrder, orders[0]?.SalesOrder);
+    // 4 × 7900 + 4 × 2650 + 2 × 1200, priced by SAP from its materials.
+    assert.equal(Number(orders[0]?.TotalNetAmount), 4 * 7900 + 4 * 2650 + 2 * 1200);
+    assert.deepEqual(await integrationColumns(deps.dynamics, id), {
+      il_integrationstatus: 'Synced', il_integrationerror: null, il_erpordernumber: orders[0]?.SalesOrder, il_shipmentstatus: null, il_billingstatus: null, il_paymentstatus: null,
+    });
+    const steps = first.steps.map((s) => s.name);
+    assert.deepEqual(steps, ['read-opportunity', 'validate', 'report-in-progress', 'sap-customer', 'sap-sales-order', 'write-back']);
+    // A second trigger (a duplicate notification after the run) books nothing.
+    const again = await drive(rt, clock, (await rt.start(name, { key: id, input: { opportunityId: id } })).runId);
+    assert.equal((again.output as LeadToOrderResult).status, 'already-synced');
+    assert.equal((await sapOrdersOf(deps.sap, id)).length, 1);
+  });
+
+  it('does not book twice when the run is replayed after the sales order was made but before it was journaled', async () => {
+    const { rt, clock, name } = runtime();
+    const id = seededOpportunity('OPP-2');
+    await winOpportunity(deps.dynamics, id);
+    // A run of another Interlock (or a lost answer) booked the order already: the flow finds it by reference.
+    const earlier = await drive(rt, clock, (await rt.start(name, { key: id, input: { opportunityId: id } })).runId);
+    assert.equal(earlier.status, 'completed', earlier.error ?? '');
+    await patchRow(deps.dynamics, 'opportunities', id, { il_integrationstatus: 'In Progress' });
+    const replay = await drive(rt, clock, (await rt.start(name, { key: id, input: { opportunityId: id } })).runId);
+    assert.equal(replay.status, 'completed', replay.error ?? '');
+    const orders = await sapOrdersOf(deps.sap, id);
+    assert.equal(orders.length, 1);
+    assert.equal((replay.output as LeadToOrderResult).sapSalesOrder, orders[0]?.SalesOrder);
+  });
+
+  it('writes the problems back, waits for the fix and then books', async () => {
+    const { rt, clock, name } = runtime();
+    const id = seededOpportunity('OPP-3');
+    const account = seededAccount('CUST-1003');
+    await patchRow(deps.dynamics, 'accounts', account, { address1_country: 'JP' });
+    await winOpportunity(deps.dynamics, id);
+    const { runId } = await rt.start(name, { key: id, input: { opportunityId: id } });
+    const waiting = await drive(rt, clock, runId);
+    assert.equal(waiting.status, 'waiting');
+    const columns = await integrationColumns(deps.dynamics, id);
+    assert.equal(columns['il_integrationstatus'], 'Error');
+    assert.match(String(columns['il_integrationerror']), /country.*JP/);
+    assert.equal((await sapOrdersOf(deps.sap, id)).length, 0);
+    await patchRow(deps.dynamics, 'accounts', account, { address1_country: 'GB' });
+    const fix = { id: 'fix-1', type: CLOSED_WON_EVENT, opportunityId: id, reason: 'changed-while-in-error', changedAt: Date.now() };
+    await get().store.transaction((trx) => rt.onInboundEvent(trx, { source: 'dynamics', body: fix }));
+    const done = await drive(rt, clock, runId);
+    assert.equal(done.status, 'completed', done.error ?? '');
+    assert.equal((done.output as LeadToOrderResult).status, 'synced');
+    assert.equal((await sapOrdersOf(deps.sap, id)).length, 1);
+    assert.equal((await integrationColumns(deps.dynamics, id))['il_integrationstatus'], 'Synced');
+  });
+
+  it('books once through an expired CSRF session and a 429 storm at Dataverse', async () => {
+    const { rt, clock, name } = runtime();
+    const id = seededOpportunity('OPP-1');
+    await winOpportunity(deps.dynamics, id);
+    await deps.sap.warmUp();
+    await sapAdmin(sandboxes.sap, 'csrf/expire');
+    await patchDynamicsFaults(sandboxes.dynamics, { rateLimit: { burst: 6 } });
+    const run = await drive(rt, clock, (await rt.start(name, { key: id, input: { opportunityId: id } })).runId);
+    await patchDynamicsFaults(sandboxes.dynamics, { rateLimit: null });
+    assert.equal(run.status, 'completed', run.error ?? '');
+    assert.equal((await sapOrdersOf(deps.sap, id)).length, 1);
+    assert.equal((await integrationColumns(deps.dynamics, id))['il_integrationstatus'], 'Synced');
+  });
+
+  it('blocks a booked order for delivery and billing as the compensation, with a stale ETag read again', async () => {
+    const { rt, clock, name } = runtime();
+    const id = seededOpportunity('OPP-2');
+    await winOpportunity(deps.dynamics, id);
+    const run = await drive(rt, clock, (await rt.start(name, { key: id, input: { opportunityId: id } })).runId);
+    const salesOrder = (run.output as LeadToOrderResult).sapSalesOrder ?? '';
+    const booked = { salesOrder, soldToParty: '', reference: '', created: true };
+    assert.deepEqual(await blockSalesOrder(deps, booked, 'test'), { blocked: salesOrder, reason: 'test' });
+    assert.deepEqual(await blockSalesOrder(deps, booked, 'again'), { blocked: salesOrder, reason: 'again' });
+    assert.equal((await sapOrdersOf(deps.sap, id))[0]?.DeliveryBlockReason, '01');
+  });
+});
