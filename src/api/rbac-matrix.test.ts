@@ -61,6 +61,12 @@ const MATRIX: Record<string, { needs: Role; path?: string; body?: unknown }> = {
   'POST /v1/tax/estimate': { needs: 'viewer', body: { legalEntity: 'Interlock US Inc', currency: 'USD', shipTo: { country: 'US' }, lines: [{ amount: 1 }] } },
   'POST /v1/orders': { needs: 'operator', body: SUBMIT },
   'GET /v1/orders/:runId': { needs: 'viewer', path: '/v1/orders/999999' },
+  'POST /v1/availability': { needs: 'viewer', body: { plant: '1710', lines: [{ material: 'PUMP-CP100', quantity: 1 }] } },
+  'GET /v1/business-partners/:externalRef': { needs: 'viewer', path: '/v1/business-partners/CUST-1001' },
+  'POST /v1/sales-orders': {
+    needs: 'operator',
+    body: { opportunityId: '7f9c2b1e-4d3a-4e8b-9c61-2a5d0e8f1b34', accountNumber: 'CUST-1001', currency: 'EUR', plant: '1710', lines: [{ material: 'PUMP-CP100', quantity: 1, unitPrice: 1 }] },
+  },
 };
 
 const guarded = (url: string): boolean => url.startsWith('/admin') || url.startsWith('/v1');

@@ -37,6 +37,7 @@ import { hookRoutes } from './routes/hooks.ts';
 import { metricsRoute, observabilityRoutes } from './routes/observability.ts';
 import { Observatory } from '../observability/observatory.ts';
 import { LastKnown } from './sync/last-known.ts';
+import { openSapSystems } from './sync/sap-systems.ts';
 import { protectApiScope } from './v1/guard.ts';
 import { v1Routes } from './v1/index.ts';
 
@@ -127,7 +128,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(async (v1) => {
     protectApiScope(v1, { config: deps.config, keys, clock });
     idempotency(v1, idempotencyKeys);
-    v1Routes(v1, { clock, lastKnown: new LastKnown(deps.store, clock), systems: deps.systems, flows: deps.engine.flows });
+    v1Routes(v1, { clock, lastKnown: new LastKnown(deps.store, clock), systems: deps.systems, sap: openSapSystems(deps.config), flows: deps.engine.flows });
   });
   return app;
 }

@@ -9,7 +9,15 @@
 import type { DownstreamPolicy } from './downstream.ts';
 
 /** The synchronous operations. */
-export type Operation = 'account-validation' | 'pricing-check' | 'credit-status' | 'tax-estimate' | 'order-submission';
+export type Operation =
+  | 'account-validation'
+  | 'pricing-check'
+  | 'credit-status'
+  | 'tax-estimate'
+  | 'order-submission'
+  | 'availability'
+  | 'business-partner'
+  | 'sales-order-submission';
 
 /** An operation's budget and the downstream calls it makes. */
 export interface OperationPolicy {
@@ -33,11 +41,31 @@ export const POLICIES = {
     },
   },
   'pricing-check': { budgetMs: 1000, downstream: { priceBook: policy('salesforce.pricebook', 800, 'last-known') } },
-  'credit-status': { budgetMs: 1000, downstream: { customer: policy('netsuite.credit', 800, 'last-known') } },
+  'credit-status': {
+    budgetMs: 1000,
+    downstream: {
+      customer: policy('netsuite.credit', 800, 'last-known'),
+      // With SAP as the source: the partner by external reference, then its exposure and limit.
+      sapPartner: policy('sap.business-partner', 400, 'last-known', MASTER_DATA_FRESH_MS),
+      sapCredit: policy('sap.credit', 600, 'last-known'),
+    },
+  },
   'tax-estimate': { budgetMs: 2000, downstream: { tax: policy('avalara.estimate', 1800, 'fail') } },
   'order-submission': {
     budgetMs: 4000,
     downstream: { opportunity: policy('salesforce.opportunity', 1500, 'fail'), tax: policy('avalara.estimate', 2000, 'fail') },
+  },
+  // ATP moves with every order: never served from a recent copy, only from the last one when SAP is down (flagged stale).
+  availability: { budgetMs: 1200, downstream: { atp: policy('sap.availability', 1000, 'last-known') } },
+  'business-partner': { budgetMs: 1000, downstream: { partner: policy('sap.business-partner', 800, 'last-known', MASTER_DATA_FRESH_MS) } },
+  // An order is booked on what SAP says now: availability and credit are never taken from an old copy here.
+  'sales-order-submission': {
+    budgetMs: 4000,
+    downstream: {
+      partner: policy('sap.business-partner', 1000, 'last-known', MASTER_DATA_FRESH_MS),
+      atp: policy('sap.availability', 1500, 'fail'),
+      credit: policy('sap.credit', 1500, 'fail'),
+    },
   },
 } as const satisfies Readonly<Record<Operation, OperationPolicy>>;
 

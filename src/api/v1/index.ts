@@ -4,10 +4,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { accountRoutes } from './accounts.ts';
+import { availabilityRoutes } from './availability.ts';
+import { businessPartnerRoutes } from './business-partners.ts';
 import { creditRoutes } from './credit.ts';
 import { orderRoutes } from './orders.ts';
 import { pricingRoutes } from './pricing.ts';
+import { salesOrderRoutes } from './sales-orders.ts';
 import { taxRoutes } from './tax.ts';
+import { ensureOrderFlow } from '../sync/manufacturer-flow.ts';
 import type { V1Deps } from './v1-deps.ts';
 
 /** Registers every `/v1` route on `v1` (already guarded). */
@@ -17,4 +21,13 @@ export function v1Routes(v1: FastifyInstance, deps: V1Deps): void {
   creditRoutes(v1, deps);
   taxRoutes(v1, deps);
   orderRoutes(v1, deps);
+  availabilityRoutes(v1, deps);
+  businessPartnerRoutes(v1, deps);
+  salesOrderRoutes(v1, deps);
+  const sap = deps.sap;
+  if (sap !== undefined) {
+    // Submissions become runs even before the manufacturer flow is registered here (see manufacturer-flow.ts).
+    ensureOrderFlow(deps.flows.registry);
+    v1.addHook('onClose', async () => sap.sap.close());
+  }
 }

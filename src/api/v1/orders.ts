@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { notFoundError } from '../../core/errors.ts';
 import { describePolicy } from '../sync/policies.ts';
+import { MANUFACTURER_ORDER_FLOW } from '../sync/manufacturer-flow.ts';
 import { ORDER_FLOW, submitOrder } from '../sync/order-submission.ts';
 import { IdempotencyHeaders, Nullable, responses, SalesforceId } from './schemas.ts';
 import { systemsOf, type V1Deps } from './v1-deps.ts';
@@ -62,10 +63,11 @@ export function orderRoutes(app: FastifyInstance, deps: V1Deps): void {
 
   app.get<{ Params: Static<typeof Params> }>(
     '/v1/orders/:runId',
-    { schema: { tags: ['orders'], summary: 'Order status', params: Params, response: responses(200, OrderStatusSchema, 'The run of the order') } },
+    { schema: { tags: ['orders'], summary: 'Order status', description: 'The run of an order submitted through `POST /v1/orders` or `POST /v1/sales-orders`.', params: Params, response: responses(200, OrderStatusSchema, 'The run of the order') } },
     async (req) => {
       const run = await deps.flows.runs.get(req.params.runId).catch(() => undefined);
-      if (run?.flow !== ORDER_FLOW) throw notFoundError(`no order run ${req.params.runId}`, { type: 'order-not-found' });
+      // Orders of both stories: lead-to-order's, and the manufacturer flow's (`POST /v1/sales-orders`).
+      if (run?.flow !== ORDER_FLOW && run?.flow !== MANUFACTURER_ORDER_FLOW) throw notFoundError(`no order run ${req.params.runId}`, { type: 'order-not-found' });
       return {
         runId: run.id,
         opportunityId: run.key,

@@ -4,12 +4,15 @@
 import { transientError } from '../../core/errors.ts';
 import type { FlowRuntime } from '../../engine/flows/runtime.ts';
 import type { LeadToOrderDeps } from '../../flows/lead-to-order/deps.ts';
+import type { SapSystems } from '../sync/sap-systems.ts';
 import type { SyncContext } from '../sync/sync-context.ts';
 
 /** Dependencies of the `/v1` routes. */
 export interface V1Deps extends SyncContext {
   /** The connector clients; undefined when `interlock start` has none configured. */
   systems: LeadToOrderDeps | undefined;
+  /** The SAP client of the near-real-time checks; undefined without `connectors.sap`. */
+  sap?: SapSystems | undefined;
   flows: FlowRuntime;
 }
 
