@@ -54,11 +54,14 @@ export class Engine {
     this.#o = options;
     const { store, config, clock, log } = options;
     this.router = new Router(config.sources, options.flows?.all().flatMap((f) => f.triggers.map((t) => t.source)) ?? []);
-    this.inbox = new Inbox(store, clock);
     this.deadLetters = new DeadLetters(store, clock);
     this.#deliverer = options.deliverer ?? new HttpDeliverer(config.destinations, config.outbound.allow);
     const { id: worker, leaseMs, pollMs } = config.worker;
     this.flows = new FlowRuntime({ store, clock, log, worker, leaseMs, pollMs, ...(options.flows === undefined ? {} : { registry: options.flows }) });
+    // Events are routed as they are stored unless a flow could start or resume on them, which
+    // the processor's pass does inside its routing transaction.
+    const registry = this.flows.registry;
+    this.inbox = new Inbox(store, clock, { routing: { router: this.router, enabled: () => registry.all().length === 0, log } });
     this.#processor = new InboxProcessor({
       store,
       router: this.router,

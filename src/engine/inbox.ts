@@ -2,13 +2,26 @@
  * The inbox: every inbound event is stored before it is acknowledged, and a duplicate (same
  * source and event id) is recognised, counted and not processed again. Writes are grouped
  * (see {@link GroupCommit}) so that many concurrent webhooks share one commit.
+ *
+ * Routing at intake: when no flow can react to inbound events, an event's routes depend on
+ * nothing but the event, so the inbox routes it before writing and commits the inbox row (as
+ * processed) together with its outbox messages — the transactional outbox in one commit, with
+ * no second pass by the {@link InboxProcessor}. While older events of a source still wait in
+ * the inbox (written before a restart, or replayed), that source's new events wait behind them
+ * as pending rows, so the processor keeps them in arrival order.
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
+import { toInterlockError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
 import { recordInbound } from '../observability/metrics.ts';
 import { contextOf, inSpan, tracingOn, withTraceparent } from '../observability/tracing.ts';
+import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
+import { park } from './dead-letters.ts';
 import { GroupCommit } from './group-commit.ts';
+import { enqueue, type OutboundMessage } from './outbox.ts';
+import type { Router } from './router.ts';
 
 /** An inbound event as received. */
 export interface InboundEvent {
@@ -28,17 +41,39 @@ export interface Accepted {
   duplicate: boolean;
 }
 
+/** Routing at intake (see the module comment). */
+export interface IntakeRouting {
+  router: Router;
+  /** Whether events may be routed at intake now: false while flows could react to inbound events. */
+  enabled: () => boolean;
+  log: Logger;
+}
+
+/** Options of an {@link Inbox}. */
+export interface InboxOptions {
+  /** Most events in one commit. @default 512 */
+  maxBatch?: number;
+  /** Route events at intake; without it every event is left pending for the processor. */
+  routing?: IntakeRouting;
+}
+
+/** What routing an event at intake gave: its messages, or why it cannot be routed. */
+type Routed = { messages: OutboundMessage[]; error?: undefined } | { messages?: undefined; error: string };
+
 /** Durable, deduplicating intake of inbound events. */
 export class Inbox {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #writer: GroupCommit<InboundEvent, Accepted>;
+  readonly #routing: IntakeRouting | undefined;
   /** Duplicates absorbed since start (also counted per row in `inbox.duplicates`). */
   duplicatesAbsorbed = 0;
 
-  constructor(store: Store, clock: Clock, maxBatch = 512) {
+  constructor(store: Store, clock: Clock, options: InboxOptions = {}) {
     this.#store = store;
     this.#clock = clock;
+    this.#routing = options.routing;
+    const maxBatch = options.maxBatch ?? 512;
     // SQLite commits block the event loop (see GroupCommit): give each fsync a 2 ms window to
     // gather the webhooks arriving meanwhile. PostgreSQL commits asynchronously and needs none.
     this.#writer = new GroupCommit((events) => this.#write(events), maxBatch, store.dialect === 'sqlite' ? 2 : 0);
@@ -72,25 +107,35 @@ export class Inbox {
       if (!firstIndex.has(k)) firstIndex.set(k, i);
     });
     const unique = [...firstIndex.values()].map((i) => events[i]!);
+    // Routing is pure CPU: done before the transaction, so the write lock is held for writes only.
+    const plan = this.#routing?.enabled() === true ? await this.#route(this.#routing, unique) : undefined;
+    let routedAtIntake = false;
     const results = await this.#store.transaction(async (trx) => {
+      routedAtIntake = plan !== undefined && !(await pendingIn(trx, unique));
       const inserted = await trx
         .insertInto('inbox')
         .values(
-          unique.map((e) => ({
-            source: e.source,
-            event_id: e.eventId,
-            received_at: now,
-            headers: JSON.stringify(e.headers),
-            body: e.body,
-            status: 'pending' as const,
-            attempts: 0,
-            duplicates: 0,
-          })),
+          unique.map((e, i) => {
+            const routed = routedAtIntake ? plan![i]! : undefined;
+            return {
+              source: e.source,
+              event_id: e.eventId,
+              received_at: now,
+              headers: JSON.stringify(e.headers),
+              body: e.body,
+              status: routed === undefined ? ('pending' as const) : routed.error === undefined ? ('processed' as const) : ('dead' as const),
+              attempts: routed === undefined ? 0 : 1,
+              duplicates: 0,
+              processed_at: routed?.error === undefined && routed !== undefined ? now : null,
+              error: routed?.error ?? null,
+            };
+          }),
         )
         .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
         .returning(['id', 'source', 'event_id'])
         .execute();
       const ids = new Map(inserted.map((r) => [dedupeKey(r.source, r.event_id), Number(r.id)]));
+      if (routedAtIntake) await this.#enqueueRouted(trx, unique, plan!, ids, now);
       const seenBefore = unique.filter((e) => !ids.has(dedupeKey(e.source, e.eventId)));
       const repeatedInBatch = events.length - unique.length;
       if (seenBefore.length > 0 || repeatedInBatch > 0) {
@@ -121,9 +166,51 @@ export class Inbox {
     });
     const dup = accepted.filter((a) => a.duplicate).length;
     this.duplicatesAbsorbed += dup;
-    if (dup < accepted.length) this.#store.notify('inbox');
+    if (dup < accepted.length) this.#store.notify(routedAtIntake ? 'outbox' : 'inbox');
     return accepted;
   }
+
+  /** Routes each event (as the processor would, in the event's trace); a failure is kept, not thrown. */
+  async #route(routing: IntakeRouting, events: readonly InboundEvent[]): Promise<Routed[]> {
+    const out: Routed[] = [];
+    for (const e of events) {
+      try {
+        // The inbox id is known only after the insert; #enqueueRouted fills it in.
+        const route = () => routing.router.route({ id: 0, source: e.source, eventId: e.eventId, body: e.body });
+        const traceparent = tracingOn() ? e.headers.traceparent : undefined;
+        const messages = traceparent === undefined ? await route() : await inSpan(`route ${e.source}`, { parent: contextOf(traceparent) }, route);
+        out.push({ messages });
+      } catch (err) {
+        out.push({ error: toInterlockError(err).message });
+      }
+    }
+    return out;
+  }
+
+  /** Enqueues the messages of the events inserted now, and parks the ones that could not be routed. */
+  async #enqueueRouted(trx: Kysely<Database>, events: readonly InboundEvent[], plan: readonly Routed[], ids: ReadonlyMap<string, number>, now: number): Promise<void> {
+    const messages: OutboundMessage[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const id = ids.get(dedupeKey(e.source, e.eventId));
+      if (id === undefined) continue; // a duplicate: routed when it first arrived
+      const routed = plan[i]!;
+      if (routed.error === undefined) {
+        for (const m of routed.messages) messages.push({ ...m, inboxId: id });
+        continue;
+      }
+      this.#routing?.log.warn({ inboxId: id, source: e.source, err: routed.error }, 'inbound event cannot be routed; parked');
+      await park(trx, { kind: 'inbox', messageId: id, source: e.source, errorClass: 'permanent', reason: routed.error, attempts: 1 }, now);
+    }
+    await enqueue(trx, messages, now);
+  }
+}
+
+/** Whether an event of one of these events' sources is still waiting in the inbox. */
+async function pendingIn(trx: Kysely<Database>, events: readonly InboundEvent[]): Promise<boolean> {
+  const sources = [...new Set(events.map((e) => e.source))];
+  const row = await trx.selectFrom('inbox').select('id').where('status', '=', 'pending').where('source', 'in', sources).limit(1).executeTakeFirst();
+  return row !== undefined;
 }
 
 function dedupeKey(source: string, eventId: string): string {
