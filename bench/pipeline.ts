@@ -6,7 +6,7 @@
  * server with one durable insert per event and no engine (see support/baseline-server.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -24,6 +24,8 @@ export interface Run {
   p99: number;
   accepted: number;
   delivered: number;
+  /** CPU time (user + system) of the server process per delivered event, from load start to drained. */
+  cpuUsPerEvent: number;
 }
 
 /** Runs the benchmark. */
@@ -89,6 +91,8 @@ export default async function pipeline(options: BenchOptions): Promise<void> {
         p99_ms: run.p99,
         baseline_p50_ms: baseline.p50,
         baseline_p99_ms: baseline.p99,
+        cpu_us_per_event: run.cpuUsPerEvent,
+        baseline_cpu_us_per_event: baseline.cpuUsPerEvent,
         accepted: run.accepted,
         delivered: run.delivered,
         connections: 32,
@@ -114,6 +118,7 @@ export async function measure(seconds: number, start: (sink: Sink, port: number)
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = await start(sink, port);
   let n = 0;
+  const cpuBefore = cpuSecondsOf(child.pid);
   const began = performance.now();
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/hooks/bench`,
@@ -134,6 +139,7 @@ export async function measure(seconds: number, start: (sink: Sink, port: number)
   const deadline = performance.now() + 30_000;
   while (sink.effects.length < accepted && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const elapsed = (lastDelivery - began) / 1000;
+  const cpu = cpuSecondsOf(child.pid) - cpuBefore;
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   await sink.close();
@@ -143,7 +149,20 @@ export async function measure(seconds: number, start: (sink: Sink, port: number)
     p99: Math.round(percentile(latencies, 99) * 10) / 10,
     accepted,
     delivered: sink.effects.length,
+    cpuUsPerEvent: Math.round((cpu * 1e6) / Math.max(1, sink.effects.length)),
   };
+}
+
+// A process's user + system time in seconds (fields 14 and 15 of /proc/<pid>/stat, in ticks of
+// 10 ms); NaN where /proc is not available. Throughput swings with a shared machine's load, CPU
+// per event much less.
+function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** Spawns `cmd` and resolves once `probeUrl` answers. */
