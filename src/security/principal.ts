@@ -9,6 +9,8 @@ import type { Role } from './roles.ts';
 export interface Principal {
   /** Audit-log actor: `key:<id>`, `token:admin` or `loopback`. */
   actor: string;
+  /** The key's label as issued (`key:<id>` callers only): a name people recognise in the audit log. */
+  name?: string;
   role: Role;
   /** Bucket of rate limits and quotas: the key id, or the actor for the bootstrap paths. */
   limitKey: string;
@@ -25,4 +27,16 @@ export function setPrincipal(req: FastifyRequest, p: Principal): void {
 /** The principal of `req`, when the guard has run. */
 export function principalOf(req: FastifyRequest): Principal | undefined {
   return principals.get(req);
+}
+
+/**
+ * Who did it, as recorded on what an action changes (a dead letter's `resolvedBy`, a run's
+ * decision or cancellation): the key's label and id, `Ops laptop (key:k1)`. Only what the guard
+ * established counts, never a name the client sends, so a record cannot be attributed to anyone
+ * else by a header.
+ */
+export function actorName(req: FastifyRequest): string {
+  const p = principals.get(req);
+  if (p === undefined) return 'unknown';
+  return p.name === undefined || p.name === '' ? p.actor : `${p.name} (${p.actor})`;
 }

@@ -50,7 +50,7 @@ async function identify(req: FastifyRequest, keys: ApiKeys, token: Buffer | unde
     throw authError('an API key is required (Authorization: Bearer <key>)', { type: 'unauthorized' });
   }
   const key = await keys.authenticate(presented);
-  if (key !== undefined) return { actor: `key:${key.id}`, role: key.role, limitKey: key.id };
+  if (key !== undefined) return { actor: `key:${key.id}`, name: key.label, role: key.role, limitKey: key.id };
   if (token !== undefined && timingSafeEqual(digest(presented), token)) return { actor: 'token:admin', role: 'admin', limitKey: 'token:admin' };
   throw authError('the API key is unknown, revoked or expired', { type: 'unauthorized' });
 }

@@ -62,7 +62,7 @@ function Shell({ session }: { session: Session }) {
         <header className="top">
           <QuickSearch />
           <span className="who" data-testid="who">
-            {session.actor} · <span className="badge role">{session.role}</span>
+            {session.name === undefined ? session.actor : `${session.name} (${session.actor})`} · <span className="badge role">{session.role}</span>
           </span>
           <button type="button" className="btn plain" onClick={session.signOut}>Sign out</button>
         </header>

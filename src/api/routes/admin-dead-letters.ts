@@ -1,12 +1,14 @@
 /**
  * Admin API for dead letters: list (filter by destination, source, error class, time range,
- * state), inspect, and replay or discard one or all that match a filter.
+ * state), inspect, and replay or discard one or all that match a filter. Who replayed or discarded
+ * is the authenticated key (its label and id), never a name the client sends.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { noBody } from '../route-config.ts';
 import type { FastifyInstance } from 'fastify';
 import { validationError } from '../../core/errors.ts';
 import type { DeadLetterFilter, DeadLetters } from '../../engine/dead-letters.ts';
+import { actorName } from '../../security/principal.ts';
 
 const FilterFields = {
   destination: Type.Optional(Type.String({ minLength: 1 })),
@@ -48,7 +50,7 @@ export function deadLetterRoutes(app: FastifyInstance, deadLetters: DeadLetters)
   for (const action of ['replay', 'discard'] as const) {
     app.post<{ Params: Static<typeof IdParams> }>(`/admin/dead-letters/:id/${action}`, { schema: { params: IdParams }, preValidation: noBody }, async (req) => {
       await deadLetters.get(req.params.id);
-      const count = await deadLetters[action]({ ids: [req.params.id] }, actorOf(req.headers));
+      const count = await deadLetters[action]({ ids: [req.params.id] }, actorName(req));
       if (count === 0) throw validationError(`dead letter ${req.params.id} is not parked`, { status: 409, type: 'not-parked' });
       return { [action === 'replay' ? 'replayed' : 'discarded']: count };
     });
@@ -58,7 +60,7 @@ export function deadLetterRoutes(app: FastifyInstance, deadLetters: DeadLetters)
       if (Object.keys(filter).length === 0) {
         throw validationError(`a bulk ${action} needs a filter (ids, destination, source, errorClass, from or to)`);
       }
-      return { [action === 'replay' ? 'replayed' : 'discarded']: await deadLetters[action](filter, actorOf(req.headers)) };
+      return { [action === 'replay' ? 'replayed' : 'discarded']: await deadLetters[action](filter, actorName(req)) };
     });
   }
 }
@@ -71,9 +73,4 @@ function toFilter(q: { destination?: string; source?: string; errorClass?: DeadL
     ...(q.from === undefined ? {} : { from: Date.parse(q.from) }),
     ...(q.to === undefined ? {} : { to: Date.parse(q.to) }),
   };
-}
-
-function actorOf(headers: Record<string, string | string[] | undefined>): string {
-  const a = headers['x-interlock-actor'];
-  return typeof a === 'string' && a.length > 0 ? a.slice(0, 200) : 'admin-api';
 }

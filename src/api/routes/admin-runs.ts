@@ -5,9 +5,9 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { noBody } from '../route-config.ts';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { FlowRuntime } from '../../engine/flows/runtime.ts';
-import { principalOf } from '../../security/principal.ts';
+import { actorName } from '../../security/principal.ts';
 
 const STATUSES = ['queued', 'running', 'waiting', 'compensating', 'completed', 'failed', 'compensated', 'compensation-failed', 'cancelled'] as const;
 
@@ -47,18 +47,18 @@ export function runRoutes(app: FastifyInstance, flows: FlowRuntime): void {
   });
 
   app.post<{ Params: Static<typeof IdParams> }>('/admin/runs/:id/retry', { schema: { params: IdParams }, preValidation: noBody }, async (req) =>
-    flows.runs.retry(req.params.id, actorOf(req)),
+    flows.runs.retry(req.params.id, actorName(req)),
   );
 
   app.post<{ Params: Static<typeof IdParams> }>('/admin/runs/:id/cancel', { schema: { params: IdParams }, preValidation: noBody }, async (req) =>
-    flows.runs.cancel(req.params.id, actorOf(req)),
+    flows.runs.cancel(req.params.id, actorName(req)),
   );
 
   for (const action of ['approve', 'reject'] as const) {
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof DecisionBody> | undefined }>(
       `/admin/runs/:id/${action}`,
       { schema: { params: IdParams, body: Type.Optional(DecisionBody) } },
-      async (req) => flows.runs.decide(req.params.id, { approved: action === 'approve', by: actorOf(req), reason: req.body?.reason ?? null }),
+      async (req) => flows.runs.decide(req.params.id, { approved: action === 'approve', by: actorName(req), reason: req.body?.reason ?? null }),
     );
   }
 
@@ -71,11 +71,4 @@ export function runRoutes(app: FastifyInstance, flows: FlowRuntime): void {
   app.post<{ Body: Static<typeof EventBody> }>('/admin/events', { schema: { body: EventBody } }, async (req) => ({
     delivered: await flows.runs.sendEvent(req.body.type, req.body.payload ?? null),
   }));
-}
-
-/** Who acts: the authenticated caller, with the person it names for itself (a console user) when given. */
-function actorOf(req: FastifyRequest): string {
-  const principal = principalOf(req)?.actor ?? 'admin-api';
-  const named = req.headers['x-interlock-actor'];
-  return typeof named === 'string' && named.length > 0 ? `${named.slice(0, 200)} (${principal})` : principal;
 }

@@ -9,6 +9,7 @@ import { ROLES } from '../../security/roles.ts';
 
 const Session = Type.Object({
   actor: Type.String({ description: 'Audit-log actor: key:<id>, token:admin or loopback' }),
+  name: Type.Optional(Type.String({ description: "The key's label, as issued (what the audit trail shows with the id)" })),
   role: Type.Union(ROLES.map((r) => Type.Literal(r))),
 });
 
@@ -17,6 +18,6 @@ export function sessionRoutes(app: FastifyInstance): void {
   app.get('/admin/session', { schema: { tags: ['admin'], summary: 'The calling key: its actor name and role', response: { 200: Session } } }, async (req) => {
     const p = principalOf(req);
     // The guard always sets a principal before a handler runs; viewer is the safe reading otherwise.
-    return { actor: p?.actor ?? 'unknown', role: p?.role ?? 'viewer' };
+    return { actor: p?.actor ?? 'unknown', ...(p?.name === undefined ? {} : { name: p.name }), role: p?.role ?? 'viewer' };
   });
 }

@@ -56,11 +56,10 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   return file;
 }
 
-/** Opens the console at `base` and signs in with `key` (and a name for the audit log). */
-export async function signIn(page: Page, base: string, key: string, name = 'console test'): Promise<void> {
+/** Opens the console at `base` and signs in with `key`. */
+export async function signIn(page: Page, base: string, key: string): Promise<void> {
   await page.goto(`${base}/console/`);
   await page.getByTestId('key-input').fill(key);
-  await page.getByTestId('name-input').fill(name);
   await page.getByTestId('sign-in').click();
   await page.getByTestId('who').waitFor();
 }

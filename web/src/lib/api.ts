@@ -1,23 +1,19 @@
 /**
- * The console's one way to the admin API: same origin, the signed-in key as a bearer token, the
- * operator's name for the audit log, an Idempotency-Key on every action (a double click or a
+ * The console's one way to the admin API: same origin, the signed-in key as a bearer token (the
+ * audit log names the key, as issued, never a name typed here), an Idempotency-Key on every action (a double click or a
  * retried request acts once), and problem+json errors turned into {@link ApiError}.
  */
 
 const KEY = 'interlock.console.key';
-const NAME = 'interlock.console.name';
 
-/** The key and name kept for this browser tab (sessionStorage: gone when the tab closes). */
+/** The key kept for this browser tab (sessionStorage: gone when the tab closes). */
 export const credentials = {
   key: (): string => sessionStorage.getItem(KEY) ?? '',
-  name: (): string => sessionStorage.getItem(NAME) ?? '',
-  save(key: string, name: string): void {
+  save(key: string): void {
     sessionStorage.setItem(KEY, key);
-    sessionStorage.setItem(NAME, name);
   },
   clear(): void {
     sessionStorage.removeItem(KEY);
-    sessionStorage.removeItem(NAME);
   },
 };
 
@@ -38,9 +34,6 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
   const h: Record<string, string> = { accept: 'application/json', ...extra };
   const key = credentials.key();
   if (key !== '') h['authorization'] = `Bearer ${key}`;
-  const name = credentials.name();
-  // Header values must be Latin-1; the name is for people reading the audit log, so keep it plain.
-  if (name !== '') h['x-interlock-actor'] = name.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
   return h;
 }
 

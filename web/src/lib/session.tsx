@@ -9,6 +9,8 @@ import { roleAllows } from './roles.ts';
 /** The signed-in session. */
 export interface Session {
   actor: string;
+  /** The key's label, when signed in with an issued key. */
+  name?: string;
   role: Role;
   signOut: () => void;
 }

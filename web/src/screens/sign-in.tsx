@@ -1,6 +1,6 @@
 /**
- * Sign-in: the operator pastes an API key (from `interlock keys create` or an admin), and may give
- * a name for the audit log. Both stay in this tab's sessionStorage only. On a fresh install with
+ * Sign-in: the operator pastes an API key (from `interlock keys create` or an admin); it stays in
+ * this tab's sessionStorage only. What they do is recorded under the key's label and id. On a fresh install with
  * no key issued yet, the empty key signs in from this machine, as the API itself allows.
  */
 import { useState } from 'react';
@@ -11,6 +11,8 @@ import type { Role } from '../lib/roles.ts';
 /** What a successful sign-in yields. */
 export interface SignedIn {
   actor: string;
+  /** The key's label, when signed in with an issued key. */
+  name?: string;
   role: Role;
 }
 
@@ -22,12 +24,11 @@ export function whoAmI(): Promise<SignedIn> {
 /** The sign-in form. */
 export function SignIn({ onSignedIn }: { onSignedIn: (s: SignedIn) => void }) {
   const [key, setKey] = useState('');
-  const [name, setName] = useState('');
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
   const submit = async () => {
     setBusy(true);
-    credentials.save(key.trim(), name.trim());
+    credentials.save(key.trim());
     try {
       onSignedIn(await whoAmI());
     } catch (err) {
@@ -50,10 +51,6 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: SignedIn) => void }) {
         <label>
           API key
           <input type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} placeholder="ilk_live_…" data-testid="key-input" autoFocus />
-        </label>
-        <label>
-          Your name <span className="muted">(optional, for the audit log)</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} data-testid="name-input" />
         </label>
         <button className="btn primary" type="submit" disabled={busy} data-testid="sign-in">
           Sign in
