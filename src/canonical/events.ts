@@ -78,6 +78,15 @@ export const EVENT_CONTRACTS: readonly CanonicalContract[] = [
   eventContract('interlock.shipment.dispatched.v1', 'commercial', 'Goods left the warehouse', {
     shipment: embedded(ShipmentSchema),
   }),
+  eventContract('interlock.shipment.planned.v1', 'commercial', 'A delivery was created for an order: goods are being picked', {
+    shipment: embedded(ShipmentSchema),
+  }),
+  eventContract('interlock.invoice.posted.v1', 'finance', 'An invoice was posted in the ERP (a billing document)', {
+    invoice: embedded(InvoiceSchema),
+  }),
+  eventContract('interlock.invoice.cancelled.v1', 'finance', 'A posted invoice was cancelled in the ERP', {
+    invoice: embedded(InvoiceSchema),
+  }),
 ];
 
 /** Options of {@link cloudEvent}. */

@@ -15,6 +15,9 @@ import { drive } from '../../src/flows/lead-to-order/test-support.ts';
 import { buildManufacturerDeps, type ManufacturerDeps } from '../../src/flows/manufacturer/deps.ts';
 import { manufacturerLeadToOrderFlow } from '../../src/flows/manufacturer/flow.ts';
 import { blockSalesOrder } from '../../src/flows/manufacturer/ports.ts';
+import { manufacturerErpEventsFlow, sapInboxEvent, type ErpEventResult } from '../../src/flows/manufacturer/erp-events.ts';
+import { validatorFor } from '../../src/canonical/catalogue.ts';
+import type { SapBusinessEvent } from '../../src/connectors/sap/triggers/event-mesh.ts';
 import {
   integrationColumns,
   patchRow,
@@ -134,5 +137,58 @@ describeEachStore('manufacturer lead-to-order against the sandboxes', (get) => {
     assert.deepEqual(await blockSalesOrder(deps, booked, 'test'), { blocked: salesOrder, reason: 'test' });
     assert.deepEqual(await blockSalesOrder(deps, booked, 'again'), { blocked: salesOrder, reason: 'again' });
     assert.equal((await sapOrdersOf(deps.sap, id))[0]?.DeliveryBlockReason, '01');
+  });
+
+  it('applies SAP delivery and billing notifications to Dynamics once each, skips a stale one, and publishes canonical events', async () => {
+    const name = unique('mfg');
+    const events = unique('mfg-events');
+    const { rt, clock } = testRuntime(get().store, [
+      manufacturerLeadToOrderFlow(deps, { name }),
+      manufacturerErpEventsFlow(deps, { store: get().store, name: events, publishTo: 'analytics' }),
+    ]);
+    const id = seededOpportunity('OPP-2');
+    await winOpportunity(deps.dynamics, id);
+    const booked = await drive(rt, clock, (await rt.start(name, { key: id, input: { opportunityId: id } })).runId);
+    const salesOrder = (booked.output as LeadToOrderResult).sapSalesOrder ?? '';
+    const delivery = String((await sapAdmin(sandboxes.sap, `sales-orders/${salesOrder}/delivery`))['DeliveryDocument']);
+    await sapAdmin(sandboxes.sap, `outbound-deliveries/${delivery}/goods-issue`);
+    const billing = String((await sapAdmin(sandboxes.sap, `outbound-deliveries/${delivery}/billing`, { taxRate: 0.06 }))['BillingDocument']);
+    const notify = async (event: SapBusinessEvent): Promise<ErpEventResult> => {
+      const inbound = sapInboxEvent(event);
+      assert.ok(inbound);
+      const body = JSON.parse(inbound.body) as Record<string, unknown>;
+      await get().store.transaction((trx) => rt.onInboundEvent(trx, { source: inbound.source, body }));
+      const runs = await rt.runs.list({ flow: events });
+      const run = runs.filter((r) => r.key === body['document']).sort((a, b) => b.id - a.id)[0];
+      assert.ok(run);
+      const done = await drive(rt, clock, run.id);
+      assert.equal(done.status, 'completed', done.error ?? '');
+      return done.output as ErpEventResult;
+    };
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 2, 8, 0, s)).toISOString();
+    const type = (t: string) => `sap.s4.beh.${t}.v1`;
+    const issued = await notify({ kind: 'delivery', action: 'goods-issued', deliveryDocument: delivery, id: 'ev-gi', type: type('outbounddelivery.v1.OutboundDelivery.GoodsIssued'), time: at(2) });
+    assert.equal(issued.status, 'applied');
+    // The Created notification arrives after GoodsIssued: it is older, and skipped.
+    const created = await notify({ kind: 'delivery', action: 'created', deliveryDocument: delivery, id: 'ev-cr', type: type('outbounddelivery.v1.OutboundDelivery.Created'), time: at(1) });
+    assert.equal(created.status, 'skipped');
+    const invoiced = await notify({ kind: 'billing', action: 'created', billingDocument: billing, id: 'ev-bd', type: type('billingdocument.v1.BillingDocument.Created'), time: at(3) });
+    assert.equal(invoiced.status, 'applied');
+    const columns = await integrationColumns(deps.dynamics, id);
+    assert.match(String(columns['il_shipmentstatus']), new RegExp(`^Shipped \\d{4}-\\d{2}-\\d{2} \\(delivery ${delivery}\\)$`));
+    assert.match(String(columns['il_billingstatus']), new RegExp(`^Invoiced ${billing}: `));
+    assert.equal(columns['il_paymentstatus'], 'Open');
+    const invoice = await deps.dynamics.api<Record<string, unknown>>({ method: 'GET', path: `invoices(il_erpbillingdocument='${billing}')`, query: { $select: 'name,il_paymentstatus,_opportunityid_value' } });
+    assert.equal(invoice.body['_opportunityid_value'], id);
+    const order = await deps.dynamics.api<Record<string, unknown>>({ method: 'GET', path: `salesorders(il_erpordernumber='${salesOrder}')`, query: { $select: 'il_shipmentstatus' } });
+    assert.equal(order.body['il_shipmentstatus'], columns['il_shipmentstatus']);
+    // One canonical event per applied notification, in the outbox, valid against its contract.
+    const messages = await get().store.db.selectFrom('outbox').select(['destination', 'payload']).where('destination', '=', 'analytics').execute();
+    const published = messages.map((m) => JSON.parse(m.payload) as { type: string; id: string; data: Record<string, unknown> }).filter((e) => e.id === 'sap-ev-gi' || e.id === 'sap-ev-bd');
+    assert.deepEqual(published.map((e) => e.type).sort(), ['interlock.invoice.posted.v1', 'interlock.shipment.dispatched.v1']);
+    const shipment = published.find((e) => e.type === 'interlock.shipment.dispatched.v1');
+    assert.equal(validatorFor('interlock.shipment.dispatched.v1')(shipment?.data), true, JSON.stringify(validatorFor('interlock.shipment.dispatched.v1').errors));
+    const posted = published.find((e) => e.type === 'interlock.invoice.posted.v1');
+    assert.equal(validatorFor('interlock.invoice.posted.v1')(posted?.data), true, JSON.stringify(validatorFor('interlock.invoice.posted.v1').errors));
   });
 });
