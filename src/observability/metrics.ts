@@ -4,7 +4,7 @@
  * rate-limit waits, inbound events). Gauges read from the store on scrape live in
  * `store-gauges.ts`. One registry per process; recording is a no-op while metrics are off.
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { noteVendorCall } from './vendor-health.ts';
 
 /** The registry `/metrics` serves. */
@@ -52,6 +52,22 @@ const rateLimitWaits = new Counter({
   registers: [registry],
 });
 
+const circuitState = new Gauge({
+  name: 'interlock_vendor_circuit_state',
+  help: "State of a vendor's circuit breaker: 0 closed, 1 half-open (a probe is out), 2 open (calls fail fast).",
+  labelNames: ['vendor'] as const,
+  registers: [registry],
+});
+
+const rateLimitRemaining = new Gauge({
+  name: 'interlock_vendor_rate_limit_remaining',
+  help: 'Requests the vendor says are left in its current allowance (e.g. Salesforce Sforce-Limit-Info), as of its last answer.',
+  labelNames: ['vendor'] as const,
+  registers: [registry],
+});
+
+const CIRCUIT_VALUES: Readonly<Record<string, number>> = { closed: 0, 'half-open': 1, open: 2 };
+
 const inbound = new Counter({
   name: 'interlock_inbound_events_total',
   help: 'Inbound events by source and outcome (accepted, duplicate).',
@@ -80,6 +96,18 @@ export function recordVendorCall(vendor: string, outcome: string, seconds: numbe
   noteVendorCall(vendor, outcome, seconds * 1000);
   vendorLatency.observe({ vendor, outcome }, seconds);
   if (outcome === 'rate-limited') rateLimitWaits.inc({ target: vendor });
+}
+
+/** Records a change of a vendor's circuit breaker (`closed`, `half-open`, `open`). */
+export function recordCircuitState(vendor: string, state: 'closed' | 'half-open' | 'open'): void {
+  if (!enabled) return;
+  circuitState.set({ vendor }, CIRCUIT_VALUES[state] ?? 0);
+}
+
+/** Records the vendor's remaining request allowance, as its last answer stated it. */
+export function recordRateLimitRemaining(vendor: string, remaining: number): void {
+  if (!enabled) return;
+  rateLimitRemaining.set({ vendor }, remaining);
 }
 
 /** Records an inbound event. */

@@ -20,6 +20,8 @@ export interface GuardedDispatcherOptions {
   maxRedirections?: number | undefined;
   /** Connect timeout, ms. @default 10000 */
   connectTimeoutMs?: number | undefined;
+  /** Most connections per origin (exchanges beyond wait in undici's queue). @default unlimited */
+  connections?: number | undefined;
 }
 
 /** A `lookup` for `net.connect` that refuses a name when any address it resolves to is refused. */
@@ -45,6 +47,7 @@ export function guardedLookup(policy: AddressPolicy, resolve: ResolveAll = dnsLo
 export function createGuardedDispatcher(policy: AddressPolicy, options: GuardedDispatcherOptions = {}): Dispatcher {
   const connect = buildConnector({ timeout: options.connectTimeoutMs ?? 10_000, lookup: guardedLookup(policy, options.resolve) } as buildConnector.BuildOptions);
   const agent = new Agent({
+    ...(options.connections === undefined ? {} : { connections: options.connections }),
     connect: (opts, callback) => {
       const literal = parseAddress(opts.hostname);
       if (literal !== undefined) {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { InterlockError } from '../../core/errors.ts';
 import { startSink, type Sink } from '../../sandboxes/sink/sink.ts';
+import { registry } from '../../observability/metrics.ts';
 import { HttpTransport } from './http-transport.ts';
 
 describe('HttpTransport', () => {
@@ -123,6 +124,104 @@ describe('HttpTransport on a connection lost before the answer', () => {
     await assert.rejects(t.call({ method: 'GET', path: '/hang', timeoutMs: 300 }), (err: InterlockError) => err.code === 'transient' && /timeout|within 300 ms/i.test(err.message));
     // Once, or not at all if the deadline passed before the request reached the server.
     assert.ok((seen.get('/hang') ?? 0) <= 1);
+    await t.close();
+  });
+});
+
+describe('HttpTransport circuit breaker and connection cap', () => {
+  let server: Server;
+  let base: string;
+  // What the vendor answers now, and how many exchanges it holds at once.
+  let status = 200;
+  let holdMs = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let received = 0;
+  before(async () => {
+    server = createServer((req, res) => {
+      received += 1;
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      setTimeout(() => {
+        inFlight -= 1;
+        res.statusCode = status;
+        res.setHeader('content-type', 'application/json');
+        res.setHeader('sforce-limit-info', 'api-usage=40/100');
+        res.end(status < 400 ? '{"ok":true}' : '{"error":"down"}');
+      }, holdMs);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve()) && server.closeAllConnections()));
+
+  const circuitGauge = async (vendor: string): Promise<number | undefined> =>
+    (await registry.getSingleMetric('interlock_vendor_circuit_state')?.get())?.values.find((v) => v.labels['vendor'] === vendor)?.value;
+
+  it('opens after a burst of vendor failures, fails fast and retryable, probes once when half-open and closes on success', async () => {
+    let now = 0;
+    const t = new HttpTransport({ vendor: 'Breaky', baseUrl: base, allow: ['127.0.0.1'], circuit: { failureThreshold: 3, openMs: 1000, now: () => now } });
+    status = 503;
+    for (let i = 0; i < 3; i++) await assert.rejects(t.call({ method: 'GET', path: '/x' }), (e: InterlockError) => e.code === 'transient' && /answered 503/.test(e.message));
+    assert.equal(t.circuitState, 'open');
+    assert.equal(await circuitGauge('breaky'), 2);
+    const sent = received;
+    now = 400;
+    await assert.rejects(t.call({ method: 'GET', path: '/x' }), (e: InterlockError) => e.code === 'transient' && e.retryable && e.retryAfterMs === 600 && /circuit open/.test(e.message));
+    assert.equal(received, sent, 'an open circuit sends nothing');
+    // Half-open: one probe goes out, a call beside it still fails fast; the probe failing reopens.
+    now = 1000;
+    assert.equal(t.circuitState, 'half-open');
+    const probe = t.call({ method: 'GET', path: '/x' });
+    await assert.rejects(t.call({ method: 'GET', path: '/x' }), /circuit open/);
+    await assert.rejects(probe, /answered 503/);
+    assert.equal(t.circuitState, 'open');
+    // The next probe succeeds: closed, and calls flow again.
+    now = 2000;
+    status = 200;
+    assert.deepEqual((await t.call({ method: 'GET', path: '/x' })).body, { ok: true });
+    assert.equal(t.circuitState, 'closed');
+    assert.equal(await circuitGauge('breaky'), 0);
+    assert.deepEqual((await t.call({ method: 'GET', path: '/x' })).body, { ok: true });
+    await t.close();
+  });
+
+  it('does not open on refusals of the request (4xx) or on 429s: the vendor is answering', async () => {
+    const t = new HttpTransport({ vendor: 'Picky', baseUrl: base, allow: ['127.0.0.1'], circuit: { failureThreshold: 2 } });
+    for (const s of [400, 404, 429, 400, 429]) {
+      status = s;
+      await assert.rejects(t.call({ method: 'GET', path: '/x' }));
+    }
+    assert.equal(t.circuitState, 'closed');
+    status = 200;
+    await t.close();
+  });
+
+  it('keeps at most `connections` exchanges in flight per origin; the rest wait their turn', async () => {
+    const t = new HttpTransport({ vendor: 'Narrow', baseUrl: base, allow: ['127.0.0.1'], connections: 2 });
+    status = 200;
+    holdMs = 30;
+    maxInFlight = 0;
+    const answers = await Promise.all(Array.from({ length: 8 }, () => t.call({ method: 'GET', path: '/x' })));
+    holdMs = 0;
+    assert.equal(answers.length, 8);
+    assert.equal(maxInFlight, 2);
+    await t.close();
+  });
+
+  it("exposes the vendor's remaining allowance as a gauge", async () => {
+    const t = new HttpTransport({
+      vendor: 'Limited',
+      baseUrl: base,
+      allow: ['127.0.0.1'],
+      rateLimitRemaining: (headers) => {
+        const m = /api-usage=(\d+)\/(\d+)/.exec(String(headers['sforce-limit-info']));
+        return m === null ? undefined : Number(m[2]) - Number(m[1]);
+      },
+    });
+    await t.call({ method: 'GET', path: '/x' });
+    const values = (await registry.getSingleMetric('interlock_vendor_rate_limit_remaining')?.get())?.values;
+    assert.equal(values?.find((v) => v.labels['vendor'] === 'limited')?.value, 60);
     await t.close();
   });
 });

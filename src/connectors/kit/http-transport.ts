@@ -4,13 +4,19 @@
  * error taxonomy — by default from the status (429 → rate-limited with `Retry-After`, 5xx and
  * network errors → transient, 401/403 → auth, 404 → not-found, 409 → conflict, other 4xx →
  * permanent), refined by the vendor's own `classify` where its error body says more.
+ *
+ * A circuit breaker per transport (one vendor account) fails calls fast while the vendor is down,
+ * and at most `connections` exchanges per origin are in flight (more wait in undici's queue): a
+ * vendor's concurrency limit (NetSuite's) is kept instead of answered with 429s, and a burst of
+ * runs reuses kept-alive connections instead of opening one each.
  */
 import { request, type Dispatcher } from 'undici';
 import { InterlockError, toInterlockError, type ErrorCode } from '../../core/errors.ts';
-import { recordVendorCall } from '../../observability/metrics.ts';
+import { recordCircuitState, recordRateLimitRemaining, recordVendorCall } from '../../observability/metrics.ts';
 import { inSpan, traceparentOfSpan } from '../../observability/tracing.ts';
 import { AddressPolicy } from '../../security/address-policy.ts';
 import { createGuardedDispatcher } from '../../security/ssrf-agent.ts';
+import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
 
 /** A vendor answer, as the transport hands it to `classify` and to callers. */
 export interface VendorResponse<T = unknown> {
@@ -60,6 +66,19 @@ export interface TransportOptions {
    * keep the status-based default.
    */
   classify?: (response: VendorResponse) => { code: ErrorCode; message: string; details?: Record<string, unknown> } | undefined;
+  /**
+   * Most exchanges in flight at once per origin; more wait their turn (their timeout runs while
+   * they wait). Set it to the vendor's concurrency limit where it has one. @default 32
+   */
+  connections?: number;
+  /**
+   * The circuit breaker: consecutive vendor failures (5xx, broken or timed-out exchanges) that
+   * open it and how long it stays open before a probe; `false` for none.
+   * @default { failureThreshold: 10, openMs: 10000 }
+   */
+  circuit?: { failureThreshold?: number; openMs?: number; now?: () => number } | false;
+  /** Reads the vendor's remaining request allowance from an answer (e.g. `Sforce-Limit-Info`), exposed as a gauge. */
+  rateLimitRemaining?: (headers: VendorResponse['headers']) => number | undefined;
 }
 
 // RFC 9110 §9.2.2: sending these twice has the effect of sending them once.
@@ -74,16 +93,28 @@ const DEFAULT_CODES: ReadonlyArray<[(s: number) => boolean, ErrorCode]> = [
   [(s) => s >= 400, 'permanent'],
 ];
 
+/** Error codes that say the vendor itself failed (what opens the circuit). */
+const VENDOR_FAILURES: ReadonlySet<ErrorCode> = new Set(['transient', 'unexpected']);
+
 /** HTTP for one vendor account. */
 export class HttpTransport {
   readonly #o: TransportOptions;
   readonly #dispatcher: Dispatcher;
   readonly #base: URL;
+  readonly #vendor: string;
+  readonly #breaker: CircuitBreaker | undefined;
 
   constructor(options: TransportOptions) {
     this.#o = options;
     this.#base = new URL(options.baseUrl);
-    this.#dispatcher = createGuardedDispatcher(new AddressPolicy(options.allow ?? []));
+    this.#vendor = options.vendor.toLowerCase();
+    this.#dispatcher = createGuardedDispatcher(new AddressPolicy(options.allow ?? []), { connections: options.connections ?? 32 });
+    const vendor = this.#vendor;
+    this.#breaker =
+      options.circuit === false
+        ? undefined
+        : new CircuitBreaker({ vendor: options.vendor, ...options.circuit, onStateChange: (state) => recordCircuitState(vendor, state) });
+    if (this.#breaker !== undefined) recordCircuitState(vendor, 'closed');
   }
 
   /** The base URL calls are relative to. */
@@ -91,25 +122,42 @@ export class HttpTransport {
     return this.#base.toString();
   }
 
+  /** The circuit breaker's state ('closed' when there is none). */
+  get circuitState(): CircuitState {
+    return this.#breaker?.state ?? 'closed';
+  }
+
   /**
    * Performs `req`; resolves for 2xx and 3xx answers, throws an {@link InterlockError} otherwise.
    * Each call is a client span carrying `traceparent` and a latency sample by vendor and outcome.
    */
   async call<T = unknown>(req: TransportRequest): Promise<VendorResponse<T>> {
-    const url = new URL(req.path, this.#base);
-    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const vendor = this.#o.vendor.toLowerCase();
+    // An open circuit fails the call before anything is sent (and before a span is made).
+    this.#breaker?.admit();
+    let url: URL;
+    try {
+      url = new URL(req.path, this.#base);
+      if (req.query !== undefined) for (const k in req.query) if (req.query[k] !== undefined) url.searchParams.set(k, String(req.query[k]));
+    } catch (err) {
+      this.#breaker?.cancel();
+      throw err;
+    }
+    const vendor = this.#vendor;
     const attributes = { 'http.request.method': req.method, 'url.path': url.pathname, 'server.address': url.hostname, 'interlock.vendor': vendor };
     const started = performance.now();
     return inSpan(`${vendor} ${req.method}`, { kind: 'client', attributes }, async (span) => {
       try {
         const res = await this.#call<T>(req, url, traceparentOfSpan(span));
+        this.#breaker?.success();
         span?.setAttribute('http.response.status_code', res.status);
         recordVendorCall(vendor, 'ok', (performance.now() - started) / 1000);
         return res;
       } catch (err) {
         const e = toInterlockError(err);
         const status = e.details?.status;
+        if (VENDOR_FAILURES.has(e.code)) this.#breaker?.failure();
+        else if (status === undefined && e.code === 'permanent') this.#breaker?.cancel();
+        else this.#breaker?.success();
         if (typeof status === 'number') span?.setAttribute('http.response.status_code', status);
         recordVendorCall(vendor, e.code, (performance.now() - started) / 1000);
         throw err;
@@ -151,6 +199,10 @@ export class HttpTransport {
         const text = await res.body.text();
         const type = String(res.headers['content-type'] ?? '');
         response = { status: res.statusCode, headers: res.headers, body: parseBody(text, type) as T };
+        if (this.#o.rateLimitRemaining !== undefined) {
+          const remaining = this.#o.rateLimitRemaining(res.headers);
+          if (remaining !== undefined) recordRateLimitRemaining(this.#vendor, remaining);
+        }
       } catch (err) {
         const e = toInterlockError(err);
         // A refused address stays refused; anything else that broke the exchange may pass.

@@ -22,6 +22,12 @@ export interface NetSuiteOptions {
   timeoutMs?: number;
   /** Private hosts the SSRF guard lets through (tests: `['127.0.0.1']`). */
   allow?: readonly string[];
+  /**
+   * Requests in flight at once: NetSuite's account-wide concurrency limit (shared by every
+   * integration of the account), beyond which it answers 429; more calls wait their turn here.
+   * @default 5 (the smallest tier's limit)
+   */
+  concurrency?: number;
   /** Refresh a token this long before NetSuite says it expires. @default 60000 */
   tokenRefreshMarginMs?: number;
   clock?: Clock;
@@ -43,6 +49,7 @@ export class NetSuiteClient {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.allow === undefined ? {} : { allow: options.allow }),
       classify: classifyNetSuiteError,
+      connections: options.concurrency ?? 5,
     });
     this.#tokens = new TokenCache(() => fetchNetSuiteToken(this.#transport, options.credentials, clock), clock, options.tokenRefreshMarginMs ?? 60_000);
   }

@@ -130,6 +130,11 @@ export class SalesforceClient {
         this.#noteUsage(res);
         return classifySalesforceError(res);
       },
+      rateLimitRemaining: (headers) => {
+        const header = headers['sforce-limit-info'];
+        const usage = parseLimitInfo(Array.isArray(header) ? header[0] : header);
+        return usage === undefined ? undefined : usage.max - usage.used;
+      },
     });
   }
 
