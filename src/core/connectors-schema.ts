@@ -39,6 +39,9 @@ const NetSuite = Type.Object(
     certificateId: Text('Certificate id of the M2M mapping.'),
     privateKey: Text('PEM private key of that certificate.'),
     algorithm: Type.Union([Type.Literal('ES256'), Type.Literal('PS256')], { default: 'ES256' }),
+    concurrency: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1000, description: "Requests in flight at once: the account's concurrency limit (5 on the smallest tier, +10 per SuiteCloud Plus licence); more wait their turn. Default 5." }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -34,6 +34,7 @@ export function storyOptions(config: Config): LeadToOrderOptions | undefined {
     netsuite: {
       baseUrl: ns.baseUrl,
       credentials: { clientId: ns.clientId, certificateId: ns.certificateId, privateKey: ns.privateKey, algorithm: ns.algorithm },
+      ...(ns.concurrency === undefined ? {} : { concurrency: ns.concurrency }),
       allow,
     },
     stripe: { secretKey: stripe.secretKey, ...(stripe.baseUrl === undefined ? {} : { baseUrl: stripe.baseUrl }), allow },
