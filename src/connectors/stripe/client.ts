@@ -30,6 +30,7 @@ export const STRIPE_API_VERSION = '2025-03-31.basil';
 /** A Stripe account as the connector talks to it. */
 export class StripeClient {
   readonly #http: HttpTransport;
+  readonly #inFlight = new Map<string, Promise<unknown>>();
 
   constructor(options: StripeConnectorOptions) {
     if (!/^(sk|rk)_[A-Za-z0-9_]+$/.test(options.secretKey)) {
@@ -49,6 +50,26 @@ export class StripeClient {
   async get<T>(path: string, params: FormParams = {}): Promise<T> {
     const res = await this.#http.call<T>({ method: 'GET', path: `/v1/${path}`, query: encodeForm(params) });
     return res.body;
+  }
+
+  /**
+   * `GET /v1/<path>`, answered by an identical GET already in flight when there is one: for
+   * lookups whose answer may be a moment old anyway (a search, which Stripe keeps eventually
+   * consistent; a price by lookup key, created under an idempotency key when missing), so runs
+   * booking at once ask Stripe once. The answer is shared: callers must not change it.
+   */
+  async getShared<T>(path: string, params: FormParams = {}): Promise<T> {
+    const query = encodeForm(params);
+    const key = `${path}?${new URLSearchParams(query).toString()}`;
+    const pending = this.#inFlight.get(key);
+    if (pending !== undefined) return pending as Promise<T>;
+    const call = this.#http.call<T>({ method: 'GET', path: `/v1/${path}`, query }).then((res) => res.body);
+    this.#inFlight.set(key, call);
+    try {
+      return await call;
+    } finally {
+      this.#inFlight.delete(key);
+    }
   }
 
   /**
@@ -86,11 +107,11 @@ export class StripeClient {
     }
   }
 
-  /** Every result of a search endpoint, page by page with `page`/`next_page`. */
+  /** Every result of a search endpoint, page by page with `page`/`next_page` (pages shared as {@link getShared} says). */
   async *search<T>(path: string, query: string, pageSize = 100): AsyncGenerator<T> {
     let page: string | undefined;
     for (;;) {
-      const result = await this.get<StripeSearchResult<T>>(path, { query, limit: pageSize, page });
+      const result = await this.getShared<StripeSearchResult<T>>(path, { query, limit: pageSize, page });
       yield* result.data;
       if (!result.has_more || result.next_page === null) return;
       page = result.next_page;

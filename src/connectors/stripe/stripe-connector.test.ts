@@ -4,6 +4,7 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
 import { InterlockError, type ErrorCode } from '../../core/errors.ts';
 import type { SandboxInstance } from '../../sandboxes/kit/index.ts';
 import { stripeSandbox } from '../../sandboxes/stripe/stripe-sandbox.ts';
@@ -241,3 +242,33 @@ function hasCode(code: ErrorCode): (err: unknown) => boolean {
     return true;
   };
 }
+
+describe('StripeClient.getShared', () => {
+  let server: Server;
+  let stripe: StripeClient;
+  let received = 0;
+  before(async () => {
+    server = createServer((_req, res) => {
+      received += 1;
+      setTimeout(() => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ object: 'list', data: [{ id: `price_${received}` }], has_more: false }));
+      }, 30);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    stripe = new StripeClient({ secretKey: 'sk_test_shared', baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, allow: ['127.0.0.1'] });
+  });
+  after(async () => {
+    await stripe.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('asks once for identical lookups in flight together, and again once they are answered', async () => {
+    const params = { lookup_keys: ['k1'], active: true, limit: 1 };
+    const together = await Promise.all([stripe.getShared('prices', params), stripe.getShared('prices', params), stripe.getShared('prices', { ...params, lookup_keys: ['k2'] })]);
+    assert.equal(received, 2);
+    assert.equal(together[0], together[1]);
+    await stripe.getShared('prices', params);
+    assert.equal(received, 3);
+  });
+});

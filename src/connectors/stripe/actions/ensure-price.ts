@@ -31,7 +31,9 @@ export interface EnsurePriceResult {
 
 /** Returns the active price with `lookupKey`, or creates product and price. */
 export async function ensurePrice(client: StripeClient, input: EnsurePriceInput): Promise<EnsurePriceResult> {
-  const found = await client.get<{ data: StripePrice[] }>('prices', { lookup_keys: [input.lookupKey], active: true, limit: 1 });
+  // Deals booking the same price at once share one lookup; a miss is created under the price's
+  // idempotency key, so callers that all missed make one price.
+  const found = await client.getShared<{ data: StripePrice[] }>('prices', { lookup_keys: [input.lookupKey], active: true, limit: 1 });
   const existing = found.data[0];
   if (existing !== undefined) return { price: existing, created: false };
   const price = await client.post<StripePrice>(
