@@ -74,9 +74,9 @@ export class Inbox {
     this.#clock = clock;
     this.#routing = options.routing;
     const maxBatch = options.maxBatch ?? 512;
-    // SQLite commits block the event loop (see GroupCommit): give each fsync a 2 ms window to
-    // gather the webhooks arriving meanwhile. PostgreSQL commits asynchronously and needs none.
-    this.#writer = new GroupCommit((events) => this.#write(events), maxBatch, store.dialect === 'sqlite' ? 2 : 0);
+    // Both stores wait for the disk without blocking the event loop (SQLite: see WalSync), so the
+    // next batch fills while one is being flushed; no gathering window is needed.
+    this.#writer = new GroupCommit((events) => this.#write(events), maxBatch);
   }
 
   /**

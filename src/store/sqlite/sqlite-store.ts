@@ -1,8 +1,9 @@
 /**
- * The embedded store: one process, one SQLite file in WAL mode with `synchronous=FULL`, so a
- * commit is on disk before anything is acknowledged. Writers group their work into few
- * transactions (see `engine/group-commit.ts`), which is what keeps throughput off the one-fsync-
- * per-event floor.
+ * The embedded store: one process, one SQLite file in WAL mode; a durable transaction is on disk
+ * before it resolves, so before anything is acknowledged. Its fsync runs off the event loop (see
+ * {@link WalSync}); statements outside transactions keep `synchronous=FULL`. Writers group their
+ * work into few transactions (see `engine/group-commit.ts`), which is what keeps throughput off
+ * the one-fsync-per-event floor.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import type { Database } from '../schema.ts';
 import type { Store, TransactionOptions, WakeChannel } from '../store.ts';
 import { WakeSignals } from '../wake-signals.ts';
 import { NodeSqliteDatabase } from './node-sqlite-database.ts';
+import { WalSync, walFsync } from './wal-sync.ts';
 
 /** Opens (creating if needed) the SQLite store at `file`. Migrations are run by the caller. */
 export function openSqliteStore(file: string): Store {
@@ -23,7 +25,8 @@ export function openSqliteStore(file: string): Store {
     PRAGMA foreign_keys = ON;
   `);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return new SqliteStore(db);
+  // A memory database has nothing to flush.
+  return new SqliteStore(db, file === ':memory:' ? undefined : new WalSync(walFsync(path.resolve(file))));
 }
 
 class SqliteStore implements Store {
@@ -32,16 +35,17 @@ class SqliteStore implements Store {
   readonly lockClause = '';
   readonly db: Kysely<Database>;
   readonly #signals = new WakeSignals();
+  readonly #wal: WalSync | undefined;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, wal: WalSync | undefined) {
     this.db = db;
+    this.#wal = wal;
   }
 
-  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    if (options?.durable !== false) return this.db.transaction().execute(fn);
+  async transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>, options?: TransactionOptions): Promise<T> {
     // `synchronous` is per connection: switch it while holding the (only) connection, so that no
-    // durable transaction can run in between. A later durable commit syncs these WAL frames too.
-    return this.db.connection().execute(async (conn) => {
+    // statement outside a transaction runs with NORMAL in between.
+    const result = await this.db.connection().execute(async (conn) => {
       await sql`PRAGMA synchronous = NORMAL`.execute(conn);
       try {
         return await conn.transaction().execute(fn);
@@ -49,6 +53,9 @@ class SqliteStore implements Store {
         await sql`PRAGMA synchronous = FULL`.execute(conn);
       }
     });
+    // Durable: resolve only once the commit is on disk, without stalling the event loop for it.
+    if (options?.durable !== false) await this.#wal?.sync();
+    return result;
   }
 
   notify(channel: WakeChannel): void {
