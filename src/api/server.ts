@@ -10,6 +10,7 @@ import { notFoundError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { LeadToOrderDeps } from '../flows/lead-to-order/deps.ts';
+import type { ManufacturerDeps } from '../flows/manufacturer/deps.ts';
 import { ContractRegistry } from '../governance/registry.ts';
 import { AuditLog } from '../security/audit-log.ts';
 import { loadMasterKey, type MasterKey } from '../security/master-key.ts';
@@ -34,6 +35,7 @@ import { secretRoutes } from './routes/admin-secrets.ts';
 import { sessionRoutes } from './routes/admin-session.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
+import { manufacturerHookRoutes } from './routes/manufacturer-hooks.ts';
 import { metricsRoute, observabilityRoutes } from './routes/observability.ts';
 import { Observatory } from '../observability/observatory.ts';
 import { LastKnown } from './sync/last-known.ts';
@@ -54,6 +56,8 @@ export interface ServerDeps {
    * without them those operations answer 503 `connectors-not-configured`.
    */
   systems?: LeadToOrderDeps | undefined;
+  /** The manufacturer story's clients; with them `/hooks/dynamics` and `/hooks/sap` take notifications. */
+  manufacturer?: ManufacturerDeps | undefined;
   /** The master key for writing secrets through the admin API. @default loaded from the environment when first needed */
   masterKey?: (() => MasterKey) | undefined;
 }
@@ -111,6 +115,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   metricsRoute(app, observatory, deps.config.observability.metrics);
   await registerConsole(app);
   await hookRoutes(app, { config: deps.config, inbox: deps.engine.inbox });
+  if (deps.manufacturer !== undefined) await manufacturerHookRoutes(app, { config: deps.config, inbox: deps.engine.inbox, systems: deps.manufacturer });
   await app.register(async (admin) => {
     protectAdminScope(admin, { config: deps.config, store: deps.store, clock, keys, audit });
     idempotency(admin, idempotencyKeys);

@@ -16,6 +16,9 @@ import { TriggerPump } from '../engine/trigger-pump.ts';
 import { builtInFlows } from '../flows/index.ts';
 import type { LeadToOrderDeps } from '../flows/lead-to-order/deps.ts';
 import { openStorySystems } from '../flows/story.ts';
+import { registerWebhook } from '../connectors/dynamics/actions/register-webhook.ts';
+import type { ManufacturerDeps } from '../flows/manufacturer/deps.ts';
+import { openManufacturerSystems } from '../flows/manufacturer/story.ts';
 import { openStore } from '../store/open-store.ts';
 import { setMetricsEnabled } from '../observability/metrics.ts';
 import { startTracing } from '../observability/tracing.ts';
@@ -33,6 +36,8 @@ export interface Runtime {
   engine: Engine;
   /** The story's connector clients, when configured. */
   systems: LeadToOrderDeps | undefined;
+  /** The manufacturer story's clients (Dynamics 365, SAP, Avalara), when configured. */
+  manufacturer: ManufacturerDeps | undefined;
   /** Runs the worker, the connectors' pull triggers and the scheduled syncs in this process. */
   startWorker(): Promise<void>;
   close(): Promise<void>;
@@ -51,7 +56,9 @@ export async function openRuntime(options: { configFile?: string | undefined; va
   setMetricsEnabled(config.observability.metrics);
   const tracing = startTracing(config.observability);
   const systems = await openStorySystems(config);
-  const engine = new Engine({ store, config, clock: systemClock, log, flows: builtInFlows(systems, store) });
+  const manufacturer = await openManufacturerSystems(config);
+  const flows = builtInFlows(systems, store, manufacturer === undefined ? undefined : { systems: manufacturer, publishTo: config.flows.manufacturer.publishTo });
+  const engine = new Engine({ store, config, clock: systemClock, log, flows });
   const pumps: TriggerPump[] = [];
   const cdc = config.connectors.salesforce?.changeDataCapture;
   if (systems !== undefined && cdc?.enabled === true) {
@@ -77,8 +84,10 @@ export async function openRuntime(options: { configFile?: string | undefined; va
     store,
     engine,
     systems,
+    manufacturer,
     async startWorker() {
       await engine.startWorker();
+      if (manufacturer !== undefined) await registerDynamicsWebhook(config, manufacturer, log);
       for (const pump of pumps) pump.start();
       await scheduler?.start();
     },
@@ -87,11 +96,37 @@ export async function openRuntime(options: { configFile?: string | undefined; va
       await Promise.all(pumps.map((p) => p.stop()));
       await engine.stop();
       await systems?.close();
+      await manufacturer?.close();
       await store.close();
       await tracing.stop();
       log.flush();
     },
   };
+}
+
+// The tables whose changes may start or wake a manufacturer run (see won-opportunity.ts).
+const DYNAMICS_WEBHOOK_TABLES = [
+  { table: 'opportunity', messages: ['Update'] as const },
+  { table: 'opportunityproduct', messages: ['Create', 'Update'] as const },
+  { table: 'account', messages: ['Update'] as const },
+];
+
+/**
+ * Registers `/hooks/dynamics` with Dataverse when `connectors.dynamics.webhook.url` is given
+ * (idempotent: the endpoint and steps are found by name). A failure is logged, not fatal: the
+ * registration of an earlier start keeps delivering.
+ */
+async function registerDynamicsWebhook(config: Config, manufacturer: ManufacturerDeps, log: Logger): Promise<void> {
+  const webhook = config.connectors.dynamics?.webhook;
+  if (webhook?.url === undefined) return;
+  try {
+    for (const { table, messages } of DYNAMICS_WEBHOOK_TABLES) {
+      await registerWebhook(manufacturer.dynamics, { name: webhook.name ?? 'Interlock', url: webhook.url, key: webhook.key, table, messages });
+    }
+    log.info({ url: webhook.url }, 'Dynamics 365 webhook registered');
+  } catch (err) {
+    log.error({ err, url: webhook.url }, 'Dynamics 365 webhook registration failed; notifications reach Interlock only through an earlier registration');
+  }
 }
 
 /** The batch syncs' scheduler over the story's systems, with the configured schedules. */

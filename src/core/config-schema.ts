@@ -5,7 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ObservabilitySchema } from '../observability/config.ts';
-import { ConnectorsSchema, LeadToOrderSchema, SyncSchema } from './connectors-schema.ts';
+import { ConnectorsSchema, LeadToOrderSchema, ManufacturerSchema, SyncSchema } from './connectors-schema.ts';
 
 const Duration = (def: string, description: string) =>
   Type.Union([Type.String({ pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)$' }), Type.Integer({ minimum: 0 })], {
@@ -196,7 +196,7 @@ export const ConfigSchema = Type.Object(
     sources: Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }), Source, { default: {} }),
     destinations: Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }), Destination, { default: {} }),
     connectors: ConnectorsSchema,
-    flows: Type.Object({ leadToOrder: LeadToOrderSchema }, { additionalProperties: false, default: {} }),
+    flows: Type.Object({ leadToOrder: LeadToOrderSchema, manufacturer: ManufacturerSchema }, { additionalProperties: false, default: {} }),
     sync: SyncSchema,
     observability: ObservabilitySchema,
   },

@@ -10,7 +10,7 @@ import ms from 'ms';
 import { parseDocument } from 'yaml';
 import { validationError } from './errors.ts';
 import { ConfigSchema, Destination, Source, type RawConfig } from './config-schema.ts';
-import type { ConnectorsConfig, LeadToOrderSettings, SyncSettings } from './connectors-schema.ts';
+import type { ConnectorsConfig, LeadToOrderSettings, ManufacturerSettings, SyncSettings } from './connectors-schema.ts';
 import type { ValueError } from '@sinclair/typebox/value';
 import type { StoreConfig } from '../store/store.ts';
 import type { SignatureConfig } from '../security/webhook-signature.ts';
@@ -66,7 +66,7 @@ export interface Config {
   /** The story's systems; all four or none. */
   connectors: ConnectorsConfig;
   /** Business settings of the built-in flows. */
-  flows: { leadToOrder: LeadToOrderSettings };
+  flows: { leadToOrder: LeadToOrderSettings; manufacturer: ManufacturerSettings };
   /** Scheduled batch syncs. */
   sync: SyncSettings;
   /** Tracing, metrics and SLOs. */
@@ -260,16 +260,33 @@ function normalise(raw: RawConfig, where: string): Config {
 
 const STORY_SYSTEMS = ['salesforce', 'netsuite', 'stripe', 'avalara'] as const;
 
-/** The first story's flows call all four systems: half a set is a mistake, not a choice. */
+const MANUFACTURER_SYSTEMS = ['dynamics', 'sap', 'avalara'] as const;
+
+/**
+ * A story's flows call all its systems: half a set is a mistake, not a choice. The first story is
+ * Salesforce, NetSuite, Stripe and Avalara; the manufacturer's Dynamics 365, SAP and Avalara (SAP
+ * alone serves the /v1 checks, Avalara is shared).
+ */
 function checkConnectors(connectors: ConnectorsConfig, where: string): ConnectorsConfig {
   const given = STORY_SYSTEMS.filter((s) => connectors[s] !== undefined);
-  if (given.length > 0 && given.length < STORY_SYSTEMS.length) {
+  const firstStory = connectors.salesforce !== undefined || connectors.netsuite !== undefined || connectors.stripe !== undefined;
+  if (firstStory && given.length < STORY_SYSTEMS.length) {
     const missing = STORY_SYSTEMS.filter((s) => connectors[s] === undefined);
     throw validationError(`${where}: key "connectors" has ${given.join(', ')} but not ${missing.join(', ')}; the lead-to-order flows need all four systems`);
   }
   const sf = connectors.salesforce;
   if (sf !== undefined && sf.clientSecret === undefined && (sf.username === undefined || sf.privateKey === undefined)) {
     throw validationError(`${where}: key "connectors.salesforce" needs clientSecret (client credentials) or username and privateKey (JWT bearer)`);
+  }
+  if (connectors.dynamics !== undefined) {
+    const missing = MANUFACTURER_SYSTEMS.filter((s) => connectors[s] === undefined);
+    if (missing.length > 0) {
+      throw validationError(`${where}: key "connectors.dynamics" is set but not ${missing.map((m) => `connectors.${m}`).join(', ')}; the manufacturer flows need Dynamics 365, SAP S/4HANA and Avalara`);
+    }
+  }
+  const sap = connectors.sap;
+  if (sap !== undefined && !((sap.username !== undefined && sap.password !== undefined) || (sap.clientId !== undefined && sap.clientSecret !== undefined))) {
+    throw validationError(`${where}: key "connectors.sap" needs username and password (Basic) or clientId and clientSecret (OAuth client credentials)`);
   }
   return connectors;
 }

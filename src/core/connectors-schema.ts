@@ -72,6 +72,36 @@ const Sap = Type.Object(
     clientId: Type.Optional(Text('OAuth 2.0 client id, for the client-credentials flow (with clientSecret).')),
     clientSecret: Type.Optional(Text('OAuth 2.0 client secret.')),
     servicePrefix: Type.Optional(Type.String({ pattern: '^/', description: 'Path before each service name; default /sap/opu/odata/sap/.' })),
+    eventMesh: Type.Optional(
+      Type.Object(
+        {
+          secret: Text('The value the Event Mesh webhook subscription sends in its authentication header (POST /hooks/sap).'),
+          header: Type.Optional(Text('Header carrying the secret; default authorization.')),
+        },
+        { additionalProperties: false, description: 'S/4HANA business events (deliveries, billing documents) pushed by SAP Event Mesh.' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Dynamics = Type.Object(
+  {
+    environmentUrl: Url('The Dataverse environment, e.g. https://contoso.crm4.dynamics.com.'),
+    tenantId: Text('Microsoft Entra tenant id of the app registration.'),
+    clientId: Text('Application (client) id of the app registration added as an application user.'),
+    clientSecret: Text('Client secret of the app registration.'),
+    loginUrl: Type.Optional(Url('Identity platform; default https://login.microsoftonline.com.')),
+    webhook: Type.Optional(
+      Type.Object(
+        {
+          key: Text('Shared key Dataverse sends as ?code= on POST /hooks/dynamics (Dataverse signs nothing).'),
+          url: Type.Optional(Url('Public URL of /hooks/dynamics; when given, start registers the webhook (service endpoint and steps) with Dataverse.')),
+          name: Type.Optional(Text('Name of the service endpoint; default Interlock.')),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -84,6 +114,7 @@ export const ConnectorsSchema = Type.Object(
     stripe: Type.Optional(Stripe),
     avalara: Type.Optional(Avalara),
     sap: Type.Optional(Sap),
+    dynamics: Type.Optional(Dynamics),
   },
   { additionalProperties: false, default: {} },
 );
@@ -115,6 +146,24 @@ export const LeadToOrderSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** Business settings of the manufacturer story (Dynamics 365 → SAP S/4HANA); each replaces the default (the sandboxes' seed) when given. */
+export const ManufacturerSchema = Type.Object(
+  {
+    discountApprovalThresholdPercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'Largest line discount (percent) booked without approval.' })),
+    salesAreas: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.Object({ salesOrganization: Text('Sales organisation.'), distributionChannel: Text('Distribution channel.'), division: Text('Division.') }, { additionalProperties: false }),
+        { description: 'Canonical legal entity (US01, DE01…) → the SAP sales area selling for it.' },
+      ),
+    ),
+    currencies: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Z]{3}$' }), { description: 'ISO currencies SAP keeps.' })),
+    shipFrom: Type.Optional(Type.Record(Type.String(), Address, { description: 'Legal entity → its own address (tax origin).' })),
+    publishTo: Type.Optional(Text('Destination (from destinations) the canonical shipment and invoice CloudEvents are sent to.')),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /** Batch syncs run by `interlock start` and `interlock worker` when the connectors are configured. */
 export const SyncSchema = Type.Object(
   {
@@ -129,6 +178,8 @@ export const SyncSchema = Type.Object(
 
 /** `connectors` as written. */
 export type ConnectorsConfig = Static<typeof ConnectorsSchema>;
+/** `flows.manufacturer` as written. */
+export type ManufacturerSettings = Static<typeof ManufacturerSchema>;
 /** `flows.leadToOrder` as written. */
 export type LeadToOrderSettings = Static<typeof LeadToOrderSchema>;
 /** `sync` as written. */

@@ -45,7 +45,7 @@ async function startConfigured(opts: StartOptions): Promise<void> {
     import('../listen.ts'),
   ]);
   const rt = await openRuntime({ configFile: opts.config });
-  const app = await buildServer({ config: rt.config, store: rt.store, engine: rt.engine, log: rt.log, systems: rt.systems });
+  const app = await buildServer({ config: rt.config, store: rt.store, engine: rt.engine, log: rt.log, systems: rt.systems, manufacturer: rt.manufacturer });
   await listenOrExplain(app, rt.config.server, () => rt.close());
   if (opts.apiOnly !== true) await rt.startWorker();
   const base = `http://${rt.config.server.host}:${rt.config.server.port}`;
