@@ -40,6 +40,11 @@ export function stepKey(runId: number, step: string): string {
   return idempotencyKey('run', runId, step);
 }
 
+/** The idempotency key of the `n`th message (from 0) step `step` of run `runId` sends; lineage finds a run's messages by it. */
+export function stepMessageKey(runId: number, step: string, n: number): string {
+  return idempotencyKey('run', runId, step, n);
+}
+
 /** One execution's context. */
 export class ReplayContext implements FlowContext<unknown> {
   readonly runId: number;
@@ -96,7 +101,7 @@ export class ReplayContext implements FlowContext<unknown> {
       send: (m: StepMessage) => {
         // The message carries the step's trace to its destination (and is found by it in lineage).
         const headers = withTraceparent({ ...m.headers });
-        out.push({ ...m, ...(Object.keys(headers).length === 0 ? {} : { headers }), idempotencyKey: idempotencyKey('run', this.runId, name, out.length), source: `flow:${this.flow}` });
+        out.push({ ...m, ...(Object.keys(headers).length === 0 ? {} : { headers }), idempotencyKey: stepMessageKey(this.runId, name, out.length), source: `flow:${this.flow}` });
       },
     };
   }

@@ -3,14 +3,22 @@
  * internal id, a Stripe subscription or invoice, `run:<n>`, an inbox event id), the chain of
  * events, runs, steps, records, canonical objects and outbound messages it caused or came from.
  *
- * Built from what the store knows: `lineage_refs` (which runs and steps read or wrote a record),
- * the runs and their journal, the cross-reference table, inbox events and outbox messages (joined
- * to runs by trace id) and dead letters. From the ids found, runs are gathered over two hops (the
- * deal's run names the subscription; the subscription's invoice run names the deal back), at most
- * `maxRuns` of them.
+ * Built from what the store knows, each lookup an index seek (migration 0801): `lineage_refs`
+ * (which runs and steps read or wrote a record), the runs and their journal, the
+ * cross-reference table, inbox events (by id, and by the `traceparent` a run started from them
+ * shares), outbound messages (routed from an event by `inbox_id`; sent by a run's step by their
+ * deterministic idempotency key) and dead letters.
+ *
+ * Which runs belong to the chain, precisely: the runs that name the record (or the event's runs,
+ * or the run asked for); then, downstream, the runs *about* a record the chain wrote (their
+ * business key: the subscription's renewal, the invoice of the customer it created), matched on
+ * system, type and id (NetSuite numbers repeat across record types). A run reached that way which
+ * names another record of the kind asked about (another deal) is that record's, not this one's:
+ * a customer shared by two deals does not merge their lineages. At most `maxRuns` runs.
  */
-import { sql } from 'kysely';
+import { stepMessageKey } from '../../engine/flows/replay-context.ts';
 import type { Store } from '../../store/store.ts';
+import { inboxTraceparent, INBOX_HAS_TRACEPARENT } from '../../store/migrations/0801-lineage-lookups.ts';
 import type { TimelineEntry } from '../recent-spans.ts';
 import { traceIdOf } from '../tracing.ts';
 import { recogniseId } from './ids.ts';
@@ -56,6 +64,29 @@ export interface LineageOptions {
 
 const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
 
+/** A record as lineage matches it: system, type and id together. */
+const typed = (r: { system: string; type: string; external_id: string }): string => `${r.system}\u0000${r.type}\u0000${r.external_id}`;
+const kindOf = (r: { system: string; type: string }): string => `${r.system}\u0000${r.type}`;
+
+/** `values` in slices a bound-parameter list can take. */
+function chunks<T>(values: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
+}
+
+type EventRow = { id: number; source: string; event_id: string; received_at: number; headers: string; status: string; attempts: number; duplicates: number; body: string };
+const EVENT_COLUMNS = ['id', 'source', 'event_id', 'received_at', 'headers', 'status', 'attempts', 'duplicates', 'body'] as const;
+
+function traceparentOf(headers: string): string | undefined {
+  try {
+    const t = (JSON.parse(headers) as Record<string, unknown>).traceparent;
+    return typeof t === 'string' ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The lineage of `id`, or undefined when nothing is known about it. */
 export async function lineageOf(store: Store, id: string, options: LineageOptions = {}): Promise<Lineage | undefined> {
   const db = store.db;
@@ -64,13 +95,15 @@ export async function lineageOf(store: Store, id: string, options: LineageOption
   const edges = new Map<string, LineageEdge>();
   const node = (n: LineageNode) => void (nodes.has(n.key) || nodes.set(n.key, n));
   const edge = (from: string, to: string, relation: LineageEdge['relation']) => void edges.set(`${from}|${to}|${relation}`, { from, to, relation });
-
-  // Seeds: the id as a run, as an indexed record, as a run key, as an inbox event, as an xref.
   const runIds = new Set<number>();
+  const addRun = (r: number) => void (runIds.size < maxRuns && runIds.add(r));
+
+  // Seeds: the id as a run, as a cross-referenced record (and its twins in other systems), as an
+  // inbox event, as a record some run named, as a run's business key.
   const runMatch = /^run:(\d+)$/.exec(id);
-  if (runMatch !== null) runIds.add(Number(runMatch[1]));
+  if (runMatch !== null) addRun(Number(runMatch[1]));
   const ids = new Set<string>([id]);
-  const xrefs = await db.selectFrom('xrefs').selectAll().where('external_id', '=', id).execute();
+  const xrefs = await db.selectFrom('xrefs').selectAll().where('external_id', '=', id).limit(20).execute();
   for (const x of xrefs) {
     const same = await db.selectFrom('xrefs').selectAll().where('canonical_type', '=', x.canonical_type).where('canonical_id', '=', x.canonical_id).limit(50).execute();
     const canonicalKey = `canonical:${x.canonical_type}:${x.canonical_id}`;
@@ -82,28 +115,51 @@ export async function lineageOf(store: Store, id: string, options: LineageOption
       ids.add(s.external_id);
     }
   }
-  const events = await db.selectFrom('inbox').select(['id', 'source', 'event_id', 'received_at', 'headers', 'status', 'attempts', 'duplicates', 'body']).where('event_id', '=', id).limit(10).execute();
+  const events: EventRow[] = await db.selectFrom('inbox').select(EVENT_COLUMNS).where('event_id', '=', id).limit(10).execute();
+  const named = await db.selectFrom('lineage_refs').selectAll().where('external_id', 'in', [...ids]).orderBy('run_id').limit(maxRuns * 20).execute();
+  for (const r of named) addRun(Number(r.run_id));
+  // What kind of record was asked about: a run reached downstream naming another of that kind is another record's.
+  const asked = recogniseId(id);
+  const rootKinds = new Set(named.filter((r) => r.external_id === id).map(kindOf));
+  if (asked !== undefined) rootKinds.add(kindOf(asked));
+  if (named.length === 0 && runMatch === null) {
+    const byKey = await db.selectFrom('flow_runs').select('id').where('key', '=', id).orderBy('id', 'desc').limit(maxRuns).execute();
+    for (const r of byKey) addRun(Number(r.id));
+  }
+  const eventTraceparents = events.map((e) => traceparentOf(e.headers)).filter((t): t is string => t !== undefined);
+  if (eventTraceparents.length > 0) {
+    const started = await db.selectFrom('flow_runs').select('id').where('traceparent', 'in', eventTraceparents).limit(maxRuns).execute();
+    for (const r of started) addRun(Number(r.id));
+  }
+  if (runMatch !== null && runIds.size > 0) {
+    const keyRefs = await db.selectFrom('lineage_refs').select(['system', 'type']).where('run_id', '=', Number(runMatch[1])).where('step', '=', RUN_KEY_STEP).execute();
+    for (const k of keyRefs) rootKinds.add(kindOf(k));
+  }
 
-  // Gather runs over two hops of shared records.
-  let frontier = [...ids];
-  for (let hop = 0; hop < 3 && frontier.length > 0 && runIds.size < maxRuns; hop++) {
-    const refs = await db.selectFrom('lineage_refs').select('run_id').distinct().where('external_id', 'in', frontier.slice(0, 500)).limit(maxRuns).execute();
-    if (hop === 0 && refs.length === 0 && runMatch === null) {
-      const byKey = await db.selectFrom('flow_runs').select('id').where('key', '=', id).orderBy('id', 'desc').limit(maxRuns).execute();
-      for (const r of byKey) runIds.add(Number(r.id));
+  // Downstream: runs about the records the chain wrote.
+  const inChain = new Set<string>([...named.filter((r) => r.external_id === id)].map(typed));
+  const followed = new Set<string>();
+  let fresh = [...runIds];
+  for (let hop = 0; hop < 4 && fresh.length > 0 && runIds.size < maxRuns; hop++) {
+    const wrote = (await Promise.all(chunks(fresh).map((part) => db.selectFrom('lineage_refs').select(['system', 'type', 'external_id']).where('run_id', 'in', part).where('relation', '=', 'wrote').execute()))).flat();
+    const targets = new Map<string, (typeof wrote)[number]>();
+    for (const w of wrote) {
+      inChain.add(typed(w));
+      if (!followed.has(typed(w))) targets.set(typed(w), w);
     }
-    const fresh = refs.map((r) => Number(r.run_id)).filter((r) => !runIds.has(r));
-    for (const r of fresh) if (runIds.size < maxRuns) runIds.add(r);
-    if (fresh.length === 0 && hop > 0) break;
-    // The next hop follows what these runs wrote or were about (not mere reads of shared data).
-    const next = fresh.length === 0 ? [] : await db.selectFrom('lineage_refs').select('external_id').distinct().where('run_id', 'in', fresh).where((eb) => eb.or([eb('relation', '=', 'wrote'), eb('step', '=', RUN_KEY_STEP)])).limit(500).execute();
-    frontier = next.map((r) => r.external_id).filter((x) => !ids.has(x));
-    for (const x of frontier) ids.add(x);
+    for (const t of targets.keys()) followed.add(t);
+    if (targets.size === 0) break;
+    const keyed = (await Promise.all(chunks([...new Set([...targets.values()].map((t) => t.external_id))]).map((part) =>
+      db.selectFrom('lineage_refs').select(['run_id', 'system', 'type', 'external_id']).where('external_id', 'in', part).where('step', '=', RUN_KEY_STEP).execute(),
+    ))).flat();
+    const candidates = [...new Set(keyed.filter((k) => targets.has(typed(k)) && !runIds.has(Number(k.run_id))).map((k) => Number(k.run_id)))];
+    if (candidates.length === 0) break;
+    const theirs = (await Promise.all(chunks(candidates).map((part) => db.selectFrom('lineage_refs').select(['run_id', 'system', 'type', 'external_id']).where('run_id', 'in', part).execute()))).flat();
+    const foreign = new Set(theirs.filter((r) => rootKinds.has(kindOf(r)) && !inChain.has(typed(r))).map((r) => Number(r.run_id)));
+    fresh = candidates.filter((r) => !foreign.has(r)).slice(0, maxRuns - runIds.size);
+    for (const r of fresh) addRun(r);
   }
-  if (runIds.size === 0 && events.length === 0 && nodes.size === 0) {
-    const known = await db.selectFrom('lineage_refs').select('run_id').where('external_id', '=', id).limit(1).execute();
-    if (known.length === 0) return undefined;
-  }
+  if (runIds.size === 0 && events.length === 0 && nodes.size === 0) return undefined;
 
   const runList = [...runIds];
   const [runs, steps, refs, dead] = runList.length === 0
@@ -115,11 +171,11 @@ export async function lineageOf(store: Store, id: string, options: LineageOption
         db.selectFrom('dead_letters').selectAll().where('kind', '=', 'run').where('message_id', 'in', runList).execute(),
       ]);
   if (runMatch !== null && runs.length === 0 && events.length === 0) return undefined;
-  const traceOfRun = new Map<number, string>();
+  const runOfTraceparent = new Map<string, number>();
   for (const r of runs) {
     const runKey = `run:${r.id}`;
     const traceId = traceIdOf(r.traceparent);
-    if (traceId !== null) traceOfRun.set(Number(r.id), traceId);
+    if (r.traceparent !== null) runOfTraceparent.set(r.traceparent, Number(r.id));
     node({
       key: runKey, kind: 'run', system: 'interlock', label: `${r.flow} · ${r.key}`, at: iso(r.created_at), status: r.status, payloadVersion: `${r.flow}@v${r.version}`,
       ...(traceId === null ? {} : { traceId }),
@@ -148,48 +204,70 @@ export async function lineageOf(store: Store, id: string, options: LineageOption
     edge(`run:${d.message_id}`, key, 'caused');
   }
   // The id asked for, when it names a record no run indexed (yet).
-  const asRecord = recogniseId(id);
-  if (asRecord !== undefined && ![...nodes.values()].some((n) => n.kind === 'record' && n.key.endsWith(`:${id}`))) {
-    node({ key: `${asRecord.system}:${asRecord.type}:${id}`, kind: 'record', system: asRecord.system, label: `${asRecord.type} ${id}`, at: new Date().toISOString() });
+  if (asked !== undefined && ![...nodes.values()].some((n) => n.kind === 'record' && n.key.endsWith(`:${id}`))) {
+    node({ key: `${asked.system}:${asked.type}:${id}`, kind: 'record', system: asked.system, label: `${asked.type} ${id}`, at: new Date().toISOString() });
   }
 
-  // Events and messages join runs by trace: the event that started a run shares its trace.
-  // An event's own trace finds the messages routed from it.
-  const eventTraces = new Map<string, string>();
-  for (const e of events) {
-    const t = traceIdOf((JSON.parse(e.headers) as Record<string, string>).traceparent);
-    if (t !== null) eventTraces.set(t, `event:${e.id}`);
-  }
-  const traces = [...new Set([...traceOfRun.values(), ...eventTraces.keys()])];
-  const eventRows: Array<{ id: number; source: string; event_id: string; received_at: number; headers: string; status: string; attempts: number; duplicates: number; body: string }> = [...events];
-  if (traces.length > 0) {
-    const like = (col: 'headers') => sql.join(traces.slice(0, 50).map((t) => sql`${sql.ref(col)} LIKE ${`%${t}%`}`), sql` OR `);
-    const [more, messages] = await Promise.all([
-      sql<{ id: number; source: string; event_id: string; received_at: number; headers: string; status: string; attempts: number; duplicates: number; body: string }>`SELECT id, source, event_id, received_at, headers, status, attempts, duplicates, body FROM inbox WHERE ${like('headers')} LIMIT 100`.execute(db),
-      sql<{ id: number; destination: string; key: string; status: string; attempts: number; created_at: number; headers: string; last_error: string | null; source: string | null }>`SELECT id, destination, key, status, attempts, created_at, headers, last_error, source FROM outbox WHERE ${like('headers')} LIMIT 200`.execute(db),
-    ]);
-    for (const e of more.rows) if (!eventRows.some((x) => Number(x.id) === Number(e.id))) eventRows.push(e);
-    for (const m of messages.rows) {
-      const key = `message:${m.id}`;
-      const traceId = traceIdOf((JSON.parse(m.headers) as Record<string, string>).traceparent);
-      node({ key, kind: 'message', system: m.destination, label: `to ${m.destination} · ${m.key}`, at: iso(m.created_at), status: m.status, attempts: Number(m.attempts), ...(traceId === null ? {} : { traceId }), detail: { lastError: m.last_error, source: m.source } });
-      const run = [...traceOfRun].find(([, t]) => t === traceId)?.[0];
-      if (run !== undefined) edge(`run:${run}`, key, 'caused');
-      else if (traceId !== null && eventTraces.has(traceId)) edge(eventTraces.get(traceId)!, key, 'caused');
-    }
+  // The events that started the runs carry the runs' traceparent (they began in its context).
+  const eventRows = [...events];
+  const runTraceparents = [...runOfTraceparent.keys()];
+  for (const part of chunks(runTraceparents)) {
+    const expr = inboxTraceparent(store.dialect);
+    const started = await db.selectFrom('inbox').select(EVENT_COLUMNS).where(INBOX_HAS_TRACEPARENT).where(expr, 'in', part).limit(200).execute();
+    for (const e of started) if (!eventRows.some((x) => Number(x.id) === Number(e.id))) eventRows.push(e);
   }
   for (const e of eventRows) {
     const key = `event:${e.id}`;
-    const traceId = traceIdOf((JSON.parse(e.headers) as Record<string, string>).traceparent);
+    const traceparent = traceparentOf(e.headers);
+    const traceId = traceIdOf(traceparent);
     const body = maskedJson(e.body) as { type?: unknown } | null;
     node({
       key, kind: 'event', system: e.source, label: `${e.source} ${typeof body?.type === 'string' ? body.type : 'event'} ${e.event_id}`, at: iso(e.received_at), status: e.status, attempts: Number(e.attempts),
       ...(traceId === null ? {} : { traceId }), detail: { eventId: e.event_id, duplicates: Number(e.duplicates), body },
     });
-    for (const [run, t] of traceOfRun) if (t === traceId) edge(key, `run:${run}`, 'caused');
+    const run = traceparent === undefined ? undefined : runOfTraceparent.get(traceparent);
+    if (run !== undefined) edge(key, `run:${run}`, 'caused');
+  }
+
+  // Messages: routed from the events, and sent by the runs' steps (found by their idempotency keys).
+  const messages = await messagesOf(store, eventRows.map((e) => Number(e.id)), steps);
+  const deadMessages = messages.length === 0 ? [] : await db.selectFrom('dead_letters').select(['message_id', 'state', 'reason']).where('kind', '=', 'delivery').where('message_id', 'in', messages.map((m) => Number(m.id))).execute();
+  for (const m of messages) {
+    const key = `message:${m.id}`;
+    const traceId = traceIdOf(traceparentOf(m.headers));
+    const parked = deadMessages.filter((d) => Number(d.message_id) === Number(m.id)).map((d) => ({ state: d.state, reason: d.reason }));
+    node({
+      key, kind: 'message', system: m.destination, label: `to ${m.destination} · ${m.key}`, at: iso(m.created_at), status: m.status, attempts: Number(m.attempts), ...(traceId === null ? {} : { traceId }),
+      detail: { lastError: m.last_error, source: m.source, ...(m.delivered_at === null ? {} : { deliveredAt: iso(m.delivered_at) }), ...(parked.length === 0 ? {} : { deadLetters: parked }) },
+    });
+    edge(m.from, key, 'caused');
   }
 
   return { query: id, nodes: [...nodes.values()], edges: [...edges.values()], timeline: timeline(runs, steps, options.spans) };
+}
+
+type MessageRow = { id: number; destination: string; key: string; status: string; attempts: number; created_at: number; delivered_at: number | null; headers: string; last_error: string | null; source: string | null };
+
+/**
+ * The outbound messages of these events (routed from them) and steps (sent by them), each with
+ * the node that caused it. A step's messages have keys `stepMessageKey(run, step, 0…n)`: probe 0
+ * for every step, then n + 1 for the steps that had an n-th, so a step without messages costs one key.
+ */
+async function messagesOf(store: Store, eventIds: readonly number[], steps: ReadonlyArray<{ run_id: number; name: string }>): Promise<Array<MessageRow & { from: string }>> {
+  const db = store.db;
+  const columns = ['id', 'destination', 'key', 'status', 'attempts', 'created_at', 'delivered_at', 'headers', 'last_error', 'source', 'inbox_id', 'idempotency_key'] as const;
+  const out: Array<MessageRow & { from: string }> = [];
+  for (const part of chunks(eventIds)) {
+    for (const m of await db.selectFrom('outbox').select(columns).where('inbox_id', 'in', part).limit(200).execute()) out.push({ ...m, from: `event:${m.inbox_id}` });
+  }
+  let probes = steps.map((s) => ({ run: Number(s.run_id), step: s.name, n: 0 }));
+  for (let round = 0; round < 50 && probes.length > 0 && out.length < 500; round++) {
+    const byKey = new Map(probes.map((p) => [stepMessageKey(p.run, p.step, p.n), p]));
+    const found = (await Promise.all(chunks([...byKey.keys()]).map((part) => db.selectFrom('outbox').select(columns).where('idempotency_key', 'in', part).execute()))).flat();
+    for (const m of found) out.push({ ...m, from: `run:${byKey.get(m.idempotency_key)!.run}` });
+    probes = found.map((m) => byKey.get(m.idempotency_key)!).map((p) => ({ ...p, n: p.n + 1 }));
+  }
+  return out;
 }
 
 type RunRow = { id: number; flow: string; created_at: number; ended_at: number | null; updated_at: number; status: string; traceparent: string | null };

@@ -15,6 +15,7 @@ import { apiMigration } from './0500-api.ts';
 import { syncMigration } from './0600-sync.ts';
 import { appliedVersionsMigration } from './0700-applied-versions.ts';
 import { observabilityMigration } from './0800-observability.ts';
+import { lineageLookupsMigration } from './0801-lineage-lookups.ts';
 
 /** Migrations by name; names sort in the order they apply. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -29,4 +30,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0600-sync': syncMigration,
   '0700-applied-versions': appliedVersionsMigration,
   '0800-observability': observabilityMigration,
+  '0801-lineage-lookups': lineageLookupsMigration,
 };
