@@ -5,6 +5,7 @@
  * cancellation — plus a material's stock.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ConcurrentEdits } from './concurrent-edits.ts';
 import type { CsrfSessions } from './csrf.ts';
 import { badRequest } from './errors.ts';
 import type { SapEvents } from './events.ts';
@@ -16,6 +17,7 @@ export interface AdminDeps {
   store: SapStore;
   events: SapEvents;
   csrf: CsrfSessions;
+  concurrentEdits: ConcurrentEdits;
 }
 
 const plain = (record: SapRecord): Record<string, unknown> => ({ ...record.values });
@@ -24,6 +26,11 @@ const plain = (record: SapRecord): Record<string, unknown> => ({ ...record.value
 export function registerSapAdmin(app: FastifyInstance, deps: AdminDeps): void {
   const { store, events } = deps;
   app.post('/__sandbox/sap/csrf/expire', async () => ({ expired: deps.csrf.expireAll() }));
+  app.post('/__sandbox/sap/concurrent-edits', async (request) => {
+    const count = Number((request.body as { count?: unknown } | undefined)?.count ?? 1);
+    if (!Number.isInteger(count) || count < 0) throw badRequest('count: a whole number ≥ 0 is required', 'count');
+    return { pending: deps.concurrentEdits.arm(count) };
+  });
   app.post('/__sandbox/sap/event-subscriptions', async (request, reply) => {
     const body = (request.body ?? {}) as { url?: unknown; types?: unknown; headers?: unknown };
     if (typeof body.url !== 'string' || !/^https?:\/\//.test(body.url)) throw badRequest('url: an http(s) URL is required', 'url');

@@ -17,6 +17,7 @@ import { parseKey, parseLiteral } from './odata/values.ts';
 import { retotal, RULES } from './rules.ts';
 import { allSets, entitySet, setByName, SERVICES, type EntitySetDef } from './schema.ts';
 import { etagOf, type SapRecord, type SapStore } from './store.ts';
+import type { ConcurrentEdits } from './concurrent-edits.ts';
 import { createEntity, deleteEntity, updateEntity, type RuleContext } from './writes.ts';
 
 /** A request to one service. */
@@ -45,6 +46,8 @@ export interface ResourceDeps {
   baseUrl: () => string;
   pageSize: number;
   rules: RuleContext;
+  /** The armed "changed by someone else" fault. */
+  concurrentEdits?: ConcurrentEdits | undefined;
 }
 
 const SEGMENT = /^([A-Za-z_]\w*)(?:\((.*)\))?$/;
@@ -111,14 +114,14 @@ export function handleOData(deps: ResourceDeps, req: ODataRequest): ODataAnswer 
     case 'PATCH':
     case 'MERGE':
     case 'PUT': {
-      checkIfMatch(def, record, req.headers['if-match']);
+      checkIfMatch(def, record, req.headers['if-match'], deps.concurrentEdits);
       const updated = deps.store.atomically(() => updateEntity(deps.rules, RULES, def, record, req.body, req.method === 'PUT'));
       if (def.name === 'A_SalesOrderItem') retotal(deps.store, String(updated.values['SalesOrder']));
       const latest = deps.store.get(def, updated.values) ?? updated;
       return { status: 204, headers: { etag: etagOf(latest) }, body: '' };
     }
     case 'DELETE':
-      checkIfMatch(def, record, req.headers['if-match']);
+      checkIfMatch(def, record, req.headers['if-match'], deps.concurrentEdits);
       deleteEntity(deps.rules, def, record);
       return { status: 204, headers: {}, body: '' };
     default:
@@ -126,14 +129,14 @@ export function handleOData(deps: ResourceDeps, req: ODataRequest): ODataAnswer 
   }
 }
 
-function checkIfMatch(def: EntitySetDef, record: SapRecord, ifMatch: string | undefined): void {
+function checkIfMatch(def: EntitySetDef, record: SapRecord, ifMatch: string | undefined, concurrentEdits?: ConcurrentEdits): void {
   if (!def.writable) throw new SapError(405, '/IWBEP/CM_MGW_RT/021', `Entity set '${def.name}' is read-only`);
   if (ifMatch === undefined || ifMatch === '') {
     throw new SapError(428, 'SADL_ENTITY_RUNTIME/004', `Precondition required for entity ${def.name} (If-Match missing)`);
   }
   if (ifMatch.trim() === '*') return;
   const current = etagOf(record);
-  if (!ifMatch.split(',').map((t) => t.trim()).includes(current)) {
+  if (!ifMatch.split(',').map((t) => t.trim()).includes(current) || concurrentEdits?.take() === true) {
     throw new SapError(412, '/IWBEP/CM_MGW_RT/022', 'The Data Services Request could not be processed: the entity was changed by someone else (ETag mismatch)');
   }
 }

@@ -109,6 +109,16 @@ describe('SAP sandbox', () => {
     assert.equal(((await stale.json()) as { error: { code: string } }).error.code, '/IWBEP/CM_MGW_RT/022');
   });
 
+  it('refuses the next conditional writes as changed by someone else when concurrent edits are armed; If-Match * is not conditional', async () => {
+    const path = "API_BUSINESS_PARTNER/A_BusinessPartner('17100002')";
+    const armed = await fetch(`${sap.url}/__sandbox/sap/concurrent-edits`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 1 }) });
+    assert.deepEqual(await armed.json(), { pending: 1 });
+    assert.equal((await call('PATCH', path, { body: { SearchTerm2: 'S' }, headers: { 'if-match': '*' } })).status, 204);
+    const etag = (await call('GET', path)).headers.get('etag') ?? '';
+    assert.equal((await call('PATCH', path, { body: { SearchTerm2: 'X' }, headers: { 'if-match': etag } })).status, 412);
+    assert.equal((await call('PATCH', path, { body: { SearchTerm2: 'Y' }, headers: { 'if-match': etag } })).status, 204);
+  });
+
   it('answers OData v2 error bodies: unknown property, unknown sales area', async () => {
     const bad = await call('POST', 'API_SALES_ORDER_SRV/A_SalesOrder', { body: { ...ORDER, Colour: 'red' } });
     const body = (await bad.json()) as { error: { code: string; message: { lang: string; value: string } } };

@@ -11,6 +11,7 @@ import type { SandboxContext, SandboxFactory } from '../kit/index.ts';
 import { registerSapAdmin } from './admin.ts';
 import { registerTokenRoute, SapTokens } from './auth.ts';
 import { DEFAULT_SAP_CONFIG, type SapSandboxConfig } from './config.ts';
+import { ConcurrentEdits } from './concurrent-edits.ts';
 import { CsrfSessions } from './csrf.ts';
 import { badRequest, errorBody, renderSapError, SapError } from './errors.ts';
 import { SapEvents, type EventSubscription } from './events.ts';
@@ -23,6 +24,7 @@ interface Parts {
   tokens: SapTokens;
   csrf: CsrfSessions;
   events: SapEvents;
+  concurrentEdits: ConcurrentEdits;
 }
 
 /** Makes an SAP sandbox factory with the given settings. */
@@ -37,6 +39,7 @@ export function createSapSandbox(overrides: Partial<SapSandboxConfig> = {}): San
         tokens: new SapTokens(config),
         csrf: new CsrfSessions(config.sapClient),
         events: new SapEvents(kit.store.collection<EventSubscription>('eventSubscriptions'), kit.events, config.sapClient),
+        concurrentEdits: new ConcurrentEdits(),
       };
       parts.set(kit, built);
     }
@@ -58,11 +61,11 @@ export function createSapSandbox(overrides: Partial<SapSandboxConfig> = {}): San
       });
       app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('/IWFND/MED/170', `No service found for ${request.url}`)));
       registerTokenRoute(app, config, p.tokens, kit.faults);
-      registerSapAdmin(app, { store: p.store, events: p.events, csrf: p.csrf });
+      registerSapAdmin(app, { store: p.store, events: p.events, csrf: p.csrf, concurrentEdits: p.concurrentEdits });
       registerODataRoutes(app, {
         store: p.store, events: p.events, tokens: p.tokens, csrf: p.csrf, faults: kit.faults,
         baseUrl: () => kit.url, pageSize: config.pageSize, csrfSeconds: config.csrfSeconds,
-        rules: { store: p.store, changed: () => undefined },
+        rules: { store: p.store, changed: () => undefined }, concurrentEdits: p.concurrentEdits,
       });
     },
     seed(kit: SandboxContext) {
@@ -70,6 +73,7 @@ export function createSapSandbox(overrides: Partial<SapSandboxConfig> = {}): San
     },
     reset(kit: SandboxContext) {
       build(kit).csrf.expireAll();
+      build(kit).concurrentEdits.arm(0);
     },
     summary(kit: SandboxContext) {
       return { basicAuth: { username: config.username, password: config.password }, oauth: { clientId: config.clientId, clientSecret: config.clientSecret, tokenPath: '/sap/bc/sec/oauth2/token' }, csrfSessions: build(kit).csrf.size };
