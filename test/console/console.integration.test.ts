@@ -48,6 +48,10 @@ describe('the operations console in Chromium', { skip }, () => {
       assert.ok((await p.getByTestId(`lane-${lane}`).getByTestId('lineage-node').count()) > 0, `the ${lane} lane has nodes`);
     }
     assert.ok((await p.getByTestId('timeline').locator('tr').count()) > 0, 'the trace timeline has spans');
+    // Its own path only: the story's other deals (same sandboxes, same products) are not in it.
+    for (const other of h.story.deals.filter((d) => d !== deal)) {
+      assert.equal(await p.getByTestId('lineage-node').filter({ hasText: other.id }).count(), 0, `${other.deal.key} is another deal`);
+    }
     await p.getByTestId('lane-netsuite').getByTestId('lineage-node').first().click();
     await p.getByTestId('node-detail').waitFor();
     await screenshot(p, 'lineage');
