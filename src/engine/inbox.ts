@@ -20,6 +20,7 @@ import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { park } from './dead-letters.ts';
 import { GroupCommit } from './group-commit.ts';
+import { insertRoutedEvents } from './intake-statement.ts';
 import { enqueue, type OutboundMessage } from './outbox.ts';
 import type { Router } from './router.ts';
 
@@ -110,54 +111,47 @@ export class Inbox {
     // Routing is pure CPU: done before the transaction, so the write lock is held for writes only.
     const plan = this.#routing?.enabled() === true ? await this.#route(this.#routing, unique) : undefined;
     let routedAtIntake = false;
-    const results = await this.#store.transaction(async (trx) => {
-      routedAtIntake = plan !== undefined && !(await pendingIn(trx, unique));
-      const inserted = await trx
-        .insertInto('inbox')
-        .values(
-          unique.map((e, i) => {
-            const routed = routedAtIntake ? plan![i]! : undefined;
-            return {
-              source: e.source,
-              event_id: e.eventId,
-              received_at: now,
-              headers: JSON.stringify(e.headers),
-              body: e.body,
-              status: routed === undefined ? ('pending' as const) : routed.error === undefined ? ('processed' as const) : ('dead' as const),
-              attempts: routed === undefined ? 0 : 1,
-              duplicates: 0,
-              processed_at: routed?.error === undefined && routed !== undefined ? now : null,
-              error: routed?.error ?? null,
-            };
-          }),
-        )
-        .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
-        .returning(['id', 'source', 'event_id'])
-        .execute();
-      const ids = new Map(inserted.map((r) => [dedupeKey(r.source, r.event_id), Number(r.id)]));
-      if (routedAtIntake) await this.#enqueueRouted(trx, unique, plan!, ids, now);
-      const seenBefore = unique.filter((e) => !ids.has(dedupeKey(e.source, e.eventId)));
-      const repeatedInBatch = events.length - unique.length;
-      if (seenBefore.length > 0 || repeatedInBatch > 0) {
-        const dupKeys = events.filter((e, i) => firstIndex.get(dedupeKey(e.source, e.eventId)) !== i || !ids.has(dedupeKey(e.source, e.eventId)));
-        for (const e of dupKeys) {
-          await trx
-            .updateTable('inbox')
-            .set({ duplicates: sql`duplicates + 1` })
-            .where('source', '=', e.source)
-            .where('event_id', '=', e.eventId)
-            .execute();
-        }
-        if (seenBefore.length === 0) return { ids, existing: new Map<string, number>() };
-        const existing = await trx
-          .selectFrom('inbox')
-          .select(['id', 'source', 'event_id'])
-          .where((eb) => eb.or(seenBefore.map((e) => eb.and([eb('source', '=', e.source), eb('event_id', '=', e.eventId)]))))
+    let queuedForProcessor = false;
+    let results: { ids: Map<string, number>; existing: Map<string, number> };
+    if (plan !== undefined && this.#store.dialect === 'postgres' && plan.every((r) => r.error === undefined)) {
+      // One statement is its own transaction: one round trip per batch (see intake-statement.ts).
+      const rows = await insertRoutedEvents(this.#store.db, unique, plan.map((r) => r.messages!), now);
+      routedAtIntake = rows.some((r) => r.status === 'processed');
+      queuedForProcessor = rows.some((r) => r.status === 'pending');
+      const ids = new Map(rows.map((r) => [dedupeKey(r.source, r.event_id), r.id]));
+      // Counting duplicates needs no atomicity with the insert: it is a counter.
+      results = { ids, existing: await absorbDuplicates(this.#store.db, events, unique, firstIndex, ids) };
+    } else {
+      results = await this.#store.transaction(async (trx) => {
+        routedAtIntake = plan !== undefined && !(await pendingIn(trx, unique));
+        queuedForProcessor = !routedAtIntake;
+        const inserted = await trx
+          .insertInto('inbox')
+          .values(
+            unique.map((e, i) => {
+              const routed = routedAtIntake ? plan![i]! : undefined;
+              return {
+                source: e.source,
+                event_id: e.eventId,
+                received_at: now,
+                headers: JSON.stringify(e.headers),
+                body: e.body,
+                status: routed === undefined ? ('pending' as const) : routed.error === undefined ? ('processed' as const) : ('dead' as const),
+                attempts: routed === undefined ? 0 : 1,
+                duplicates: 0,
+                processed_at: routed?.error === undefined && routed !== undefined ? now : null,
+                error: routed?.error ?? null,
+              };
+            }),
+          )
+          .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
+          .returning(['id', 'source', 'event_id'])
           .execute();
-        return { ids, existing: new Map(existing.map((r) => [dedupeKey(r.source, r.event_id), Number(r.id)])) };
-      }
-      return { ids, existing: new Map<string, number>() };
-    });
+        const ids = new Map(inserted.map((r) => [dedupeKey(r.source, r.event_id), Number(r.id)]));
+        if (routedAtIntake) await this.#enqueueRouted(trx, unique, plan!, ids, now);
+        return { ids, existing: await absorbDuplicates(trx, events, unique, firstIndex, ids) };
+      });
+    }
     const accepted = events.map((e, i) => {
       const k = dedupeKey(e.source, e.eventId);
       const fresh = firstIndex.get(k) === i ? results.ids.get(k) : undefined;
@@ -166,7 +160,10 @@ export class Inbox {
     });
     const dup = accepted.filter((a) => a.duplicate).length;
     this.duplicatesAbsorbed += dup;
-    if (dup < accepted.length) this.#store.notify(routedAtIntake ? 'outbox' : 'inbox');
+    if (dup < accepted.length) {
+      if (routedAtIntake) this.#store.notify('outbox');
+      if (queuedForProcessor) this.#store.notify('inbox');
+    }
     return accepted;
   }
 
@@ -204,6 +201,37 @@ export class Inbox {
     }
     await enqueue(trx, messages, now);
   }
+}
+
+/**
+ * Counts the duplicates of a batch (events seen before, or repeated within it) on their rows;
+ * returns the ids of the rows that were there before.
+ */
+async function absorbDuplicates(
+  db: Kysely<Database>,
+  events: readonly InboundEvent[],
+  unique: readonly InboundEvent[],
+  firstIndex: ReadonlyMap<string, number>,
+  ids: ReadonlyMap<string, number>,
+): Promise<Map<string, number>> {
+  const seenBefore = unique.filter((e) => !ids.has(dedupeKey(e.source, e.eventId)));
+  if (seenBefore.length === 0 && events.length === unique.length) return new Map();
+  const dupKeys = events.filter((e, i) => firstIndex.get(dedupeKey(e.source, e.eventId)) !== i || !ids.has(dedupeKey(e.source, e.eventId)));
+  for (const e of dupKeys) {
+    await db
+      .updateTable('inbox')
+      .set({ duplicates: sql`duplicates + 1` })
+      .where('source', '=', e.source)
+      .where('event_id', '=', e.eventId)
+      .execute();
+  }
+  if (seenBefore.length === 0) return new Map();
+  const existing = await db
+    .selectFrom('inbox')
+    .select(['id', 'source', 'event_id'])
+    .where((eb) => eb.or(seenBefore.map((e) => eb.and([eb('source', '=', e.source), eb('event_id', '=', e.eventId)]))))
+    .execute();
+  return new Map(existing.map((r) => [dedupeKey(r.source, r.event_id), Number(r.id)]));
 }
 
 /** Whether an event of one of these events' sources is still waiting in the inbox. */

@@ -76,22 +76,23 @@ describeEachStore('engine store operations', (get) => {
     });
     const inbox = new Inbox(get().store, clock, { routing: { router, enabled: () => true, log: silentLog } });
     const body = (id: string, total: string) => JSON.stringify({ id, order: 'SO-1', total });
-    const [a, dup, bad, c] = await Promise.all([
+    const [a, dup, c] = await Promise.all([
       inbox.accept({ source: 'orders', eventId: '1', headers: {}, body: body('1', '1') }),
       inbox.accept({ source: 'orders', eventId: '1', headers: {}, body: body('1', '1') }),
-      inbox.accept({ source: 'orders', eventId: '2', headers: {}, body: body('2', 'abc') }),
       inbox.accept({ source: 'orders', eventId: '3', headers: {}, body: body('3', '3') }),
     ]);
-    assert.equal(dup!.duplicate, true);
-    assert.equal((await inbox.accept({ source: 'orders', eventId: '3', headers: {}, body: body('3', '3') })).duplicate, true);
-    const rows = await get().store.db.selectFrom('inbox').select(['id', 'status', 'processed_at']).orderBy('id').execute();
-    assert.deepEqual(rows.map((r) => [Number(r.id), r.status]), [[a!.id, 'processed'], [bad!.id, 'dead'], [c!.id, 'processed']]);
+    assert.deepEqual(dup, { id: a!.id, duplicate: true });
+    assert.deepEqual(await inbox.accept({ source: 'orders', eventId: '3', headers: {}, body: body('3', '3') }), { id: c!.id, duplicate: true });
+    const bad = await inbox.accept({ source: 'orders', eventId: '2', headers: {}, body: body('2', 'abc') });
+    const rows = await get().store.db.selectFrom('inbox').select(['id', 'status', 'processed_at', 'duplicates']).orderBy('id').execute();
+    assert.deepEqual(rows.map((r) => [Number(r.id), r.status, r.duplicates]), [[a!.id, 'processed', 1], [c!.id, 'processed', 1], [bad.id, 'dead', 0]]);
+    assert.equal(rows[0]!.processed_at, clock.now());
     const out = await get().store.db.selectFrom('outbox').selectAll().orderBy('id').execute();
-    assert.deepEqual(out.map((m) => [Number(m.inbox_id), m.key, JSON.parse(m.payload).total]), [[a!.id, 'SO-1', 1], [c!.id, 'SO-1', 3]]);
+    assert.deepEqual(out.map((m) => [Number(m.inbox_id), m.key, JSON.parse(m.payload).total, m.status]), [[a!.id, 'SO-1', 1, 'pending'], [c!.id, 'SO-1', 3, 'pending']]);
     const processor = new InboxProcessor({ store: get().store, router, clock, log: silentLog, batchSize: 10 });
     assert.equal(await processor.runOnce(), 0, 'nothing left for the routing pass');
     const dead = await new DeadLetters(get().store, clock).list();
-    assert.deepEqual(dead.map((d) => [d.kind, d.messageId]), [['inbox', bad!.id]]);
+    assert.deepEqual(dead.map((d) => [d.kind, d.messageId]), [['inbox', bad.id]]);
     assert.match(dead[0]!.reason, /route 0 of source "orders" failed/);
   });
 
