@@ -125,6 +125,39 @@ describe('Avalara AvaTax sandbox', () => {
     assert.equal(summary.find((s) => s.jurisType === 'Country')?.tax, 19);
   });
 
+  it('lists the origin and each distinct destination once in addresses', async () => {
+    const { body } = await create({
+      lines: [
+        { number: '1', amount: 10 },
+        // Equal to the document's destination, but its own object: the same address.
+        { number: '2', amount: 10, addresses: { shipTo: { ...LA } } },
+        { number: '3', amount: 10, addresses: { shipTo: { country: 'DE', city: 'Berlin' } } },
+        { number: '4', amount: 10, addresses: { shipTo: { country: 'DE', city: 'Berlin' } } },
+      ],
+    });
+    const addresses = body.addresses as { id: number; city: string | null; country: string }[];
+    assert.deepEqual(
+      addresses.map((a) => [a.city, a.country]),
+      [
+        ['Bainbridge Island', 'US'],
+        ['Los Angeles', 'US'],
+        ['Berlin', 'DE'],
+      ],
+    );
+    assert.equal(body.country, 'US');
+  });
+
+  it('takes a __proto__ key in the body as an unknown field, touching no prototype', async () => {
+    const text = JSON.stringify({ type: 'SalesOrder', date: '2026-06-01', customerCode: 'ABC', addresses: { shipFrom: SHIP_FROM, shipTo: LA }, lines: [{ amount: 100 }] });
+    const { status, body } = await call('POST', '/api/v2/transactions/create', `{"__proto__":{"polluted":true},${text.slice(1)}`);
+    assert.equal(status, 200);
+    assert.equal(body.totalTax, 7.25);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    const empty = await call('POST', '/api/v2/transactions/create', '');
+    assert.equal(empty.status, 400);
+    assert.equal(empty.body.error?.code, 'ModelStateInvalid');
+  });
+
   it('answers bad input with AvaTax error bodies, never crashing', async () => {
     const cases: [Record<string, unknown> | string, number, string][] = [
       [{ addresses: {} }, 400, 'MissingAddress'],
