@@ -37,6 +37,22 @@ describeEachStore('store', (get) => {
     });
   }
 
+  it('a relaxed transaction commits without waiting for the disk, and one a statement error aborted is not committed', async () => {
+    const { store } = get();
+    if (store.dialect === 'postgres') {
+      const inside = await store.transaction(async (trx) => (await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(trx)).rows[0]!.synchronous_commit, { durable: false });
+      assert.equal(inside, 'off');
+    }
+    const attempt = store.transaction(async (trx) => {
+      await insert('aborted')(trx);
+      // A failed statement whose error is swallowed: PostgreSQL aborts the transaction.
+      await sql`SELECT * FROM no_such_table`.execute(trx).catch(() => undefined);
+    }, { durable: false });
+    if (store.dialect === 'postgres') await assert.rejects(attempt, /aborted/);
+    else await attempt; // SQLite carries on after a failed statement
+    assert.equal(await exists('aborted'), store.dialect === 'sqlite');
+  });
+
   it('returns to full durability after a relaxed transaction', async () => {
     const { store } = get();
     await store.transaction(insert('relaxed-then'), { durable: false });
