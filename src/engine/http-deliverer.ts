@@ -33,6 +33,10 @@ export class HttpDeliverer implements Deliverer {
     if (dest === undefined) {
       return { ok: false, failure: 'permanent', reason: `destination "${req.destination}" is not configured` };
     }
+    // One deadline per attempt, cleared as soon as it is over: `AbortSignal.timeout` kept a timer
+    // and a signal per delivery alive for the whole timeout — tens of thousands at full load.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${dest.timeoutMs} ms`, 'TimeoutError')), dest.timeoutMs);
     try {
       const res = await request(dest.url, {
         method: dest.method,
@@ -47,7 +51,7 @@ export class HttpDeliverer implements Deliverer {
         body: req.payload,
         headersTimeout: dest.timeoutMs,
         bodyTimeout: dest.timeoutMs,
-        signal: AbortSignal.timeout(dest.timeoutMs),
+        signal: deadline.signal,
       });
       const text = await res.body.text();
       if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, status: res.statusCode };
@@ -62,6 +66,8 @@ export class HttpDeliverer implements Deliverer {
       return { ok: false, failure: 'permanent', reason: `HTTP ${res.statusCode}`, ...base };
     } catch (err) {
       return outcomeFromError(err);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
