@@ -5,7 +5,7 @@
  * `store-gauges.ts`. One registry per process; recording is a no-op while metrics are off.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { noteVendorCall } from './vendor-health.ts';
+import { noteVendorCall, noteVendorCircuit, noteVendorRateLimit } from './vendor-health.ts';
 
 /** The registry `/metrics` serves. */
 export const registry = new Registry();
@@ -54,7 +54,7 @@ const rateLimitWaits = new Counter({
 
 const circuitState = new Gauge({
   name: 'interlock_vendor_circuit_state',
-  help: "State of a vendor's circuit breaker: 0 closed, 1 half-open (a probe is out), 2 open (calls fail fast).",
+  help: "State of a vendor's circuit breaker (as interlock_circuit_state for destinations): 0 closed, 0.5 half-open (a probe is out), 1 open (calls fail fast).",
   labelNames: ['vendor'] as const,
   registers: [registry],
 });
@@ -66,7 +66,7 @@ const rateLimitRemaining = new Gauge({
   registers: [registry],
 });
 
-const CIRCUIT_VALUES: Readonly<Record<string, number>> = { closed: 0, 'half-open': 1, open: 2 };
+const CIRCUIT_VALUES: Readonly<Record<string, number>> = { closed: 0, 'half-open': 0.5, open: 1 };
 
 const inbound = new Counter({
   name: 'interlock_inbound_events_total',
@@ -100,12 +100,14 @@ export function recordVendorCall(vendor: string, outcome: string, seconds: numbe
 
 /** Records a change of a vendor's circuit breaker (`closed`, `half-open`, `open`). */
 export function recordCircuitState(vendor: string, state: 'closed' | 'half-open' | 'open'): void {
+  noteVendorCircuit(vendor, state);
   if (!enabled) return;
   circuitState.set({ vendor }, CIRCUIT_VALUES[state] ?? 0);
 }
 
 /** Records the vendor's remaining request allowance, as its last answer stated it. */
 export function recordRateLimitRemaining(vendor: string, remaining: number): void {
+  noteVendorRateLimit(vendor, remaining);
   if (!enabled) return;
   rateLimitRemaining.set({ vendor }, remaining);
 }

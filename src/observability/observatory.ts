@@ -166,7 +166,7 @@ export class Observatory {
     const [snap, biz, slos, series] = await Promise.all([this.snapshot(), this.business(), this.slos(), this.#series()]);
     const systems: Overview['systems'] = (this.#o.vendors ?? []).map((v) => {
       const h = vendorHealth(v);
-      return { name: v, status: h.status, latencyP50Ms: h.latencyP50Ms };
+      return { name: v, status: h.status, latencyP50Ms: h.latencyP50Ms, ...(h.circuit === undefined ? {} : { circuit: h.circuit }), ...(h.rateLimitRemaining === undefined ? {} : { rateLimitRemaining: h.rateLimitRemaining }) };
     });
     const now = this.#o.clock.now();
     for (const c of snap.circuits) {

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { InterlockError } from '../../core/errors.ts';
 import { startSink, type Sink } from '../../sandboxes/sink/sink.ts';
 import { registry } from '../../observability/metrics.ts';
+import { vendorHealth } from '../../observability/vendor-health.ts';
 import { HttpTransport } from './http-transport.ts';
 
 describe('HttpTransport', () => {
@@ -164,7 +165,8 @@ describe('HttpTransport circuit breaker and connection cap', () => {
     status = 503;
     for (let i = 0; i < 3; i++) await assert.rejects(t.call({ method: 'GET', path: '/x' }), (e: InterlockError) => e.code === 'transient' && /answered 503/.test(e.message));
     assert.equal(t.circuitState, 'open');
-    assert.equal(await circuitGauge('breaky'), 2);
+    assert.equal(await circuitGauge('breaky'), 1);
+    assert.deepEqual([vendorHealth('breaky').status, vendorHealth('breaky').circuit], ['down', 'open']);
     const sent = received;
     now = 400;
     await assert.rejects(t.call({ method: 'GET', path: '/x' }), (e: InterlockError) => e.code === 'transient' && e.retryable && e.retryAfterMs === 600 && /circuit open/.test(e.message));
@@ -222,6 +224,7 @@ describe('HttpTransport circuit breaker and connection cap', () => {
     await t.call({ method: 'GET', path: '/x' });
     const values = (await registry.getSingleMetric('interlock_vendor_rate_limit_remaining')?.get())?.values;
     assert.equal(values?.find((v) => v.labels['vendor'] === 'limited')?.value, 60);
+    assert.equal(vendorHealth('limited').rateLimitRemaining, 60);
     await t.close();
   });
 });
