@@ -116,6 +116,10 @@ describe('the operations console in Chromium', { skip }, () => {
     await p.goto(`${h.base}/console/search/${replayedEvent}`);
     await p.getByTestId('lanes').waitFor();
     await p.getByTestId('lineage-node').filter({ hasText: 'delivered' }).first().waitFor({ timeout: 5000 });
+    // The timeline tells what happened to it: parked, then replayed by the operator's key.
+    const timeline = await p.getByTestId('timeline').innerText();
+    assert.match(timeline, /parked as dead letter #\d+: HTTP 422/);
+    assert.match(timeline, /replayed by console test operator \(key:\w+\)/);
     await screenshot(p, 'dead-letter-lineage');
   });
 

@@ -100,6 +100,10 @@ describeEachStore('lineage of one record', (get) => {
     // An event routed to a destination with tracing off: no traceparent anywhere.
     e.routed = await event(store, 'order-routed-1', {});
     m.routed = await message(store, 'ilk_routed_1', e.routed);
+    await store.db
+      .insertInto('dead_letters')
+      .values({ kind: 'delivery', message_id: m.routed, destination: 'ledger', error_class: 'permanent', reason: 'HTTP 422', attempts: 1, parked_at: T0 + 1000, state: 'replayed', resolved_at: T0 + 5000, resolved_by: 'ops laptop (key:k1)' } as never)
+      .execute();
     m.a0 = await message(store, stepMessageKey(r.a1, 'notify', 0), null);
     m.a1 = await message(store, stepMessageKey(r.a1, 'notify', 1), null, 'pending');
     m.b0 = await message(store, stepMessageKey(r.b1, 'notify', 0), null);
@@ -134,6 +138,8 @@ describeEachStore('lineage of one record', (get) => {
     const msg = l?.nodes.find((n) => n.key === `message:${m.routed}`);
     assert.equal(msg?.status, 'delivered');
     assert.ok(l?.edges.some((x) => x.from === `event:${e.routed}` && x.to === `message:${m.routed}` && x.relation === 'caused'));
+    // With no trace recorded, the timeline is the store's own history of the event and its message.
+    assert.deepEqual(l?.timeline.map((t) => t.name), ['event salesforce order-routed-1', 'deliver to ledger', 'parked as dead letter #1: HTTP 422', 'replayed by ops laptop (key:k1)']);
   });
 
   it('answers every lookup from an index: no query scans a whole table', async () => {

@@ -75,8 +75,8 @@ function chunks<T>(values: readonly T[], size = 500): T[][] {
   return out;
 }
 
-type EventRow = { id: number; source: string; event_id: string; received_at: number; headers: string; status: string; attempts: number; duplicates: number; body: string };
-const EVENT_COLUMNS = ['id', 'source', 'event_id', 'received_at', 'headers', 'status', 'attempts', 'duplicates', 'body'] as const;
+type EventRow = { id: number; source: string; event_id: string; received_at: number; processed_at: number | null; headers: string; status: string; attempts: number; duplicates: number; body: string };
+const EVENT_COLUMNS = ['id', 'source', 'event_id', 'received_at', 'processed_at', 'headers', 'status', 'attempts', 'duplicates', 'body'] as const;
 
 function traceparentOf(headers: string): string | undefined {
   try {
@@ -231,11 +231,11 @@ export async function lineageOf(store: Store, id: string, options: LineageOption
 
   // Messages: routed from the events, and sent by the runs' steps (found by their idempotency keys).
   const messages = await messagesOf(store, eventRows.map((e) => Number(e.id)), steps);
-  const deadMessages = messages.length === 0 ? [] : await db.selectFrom('dead_letters').select(['message_id', 'state', 'reason']).where('kind', '=', 'delivery').where('message_id', 'in', messages.map((m) => Number(m.id))).execute();
+  const deadMessages = messages.length === 0 ? [] : await db.selectFrom('dead_letters').select(['id', 'message_id', 'state', 'reason', 'parked_at', 'resolved_at', 'resolved_by']).where('kind', '=', 'delivery').where('message_id', 'in', messages.map((m) => Number(m.id))).execute();
   for (const m of messages) {
     const key = `message:${m.id}`;
     const traceId = traceIdOf(traceparentOf(m.headers));
-    const parked = deadMessages.filter((d) => Number(d.message_id) === Number(m.id)).map((d) => ({ state: d.state, reason: d.reason }));
+    const parked = deadMessages.filter((d) => Number(d.message_id) === Number(m.id)).map((d) => ({ id: Number(d.id), state: d.state, reason: d.reason, resolvedBy: d.resolved_by }));
     node({
       key, kind: 'message', system: m.destination, label: `to ${m.destination} · ${m.key}`, at: iso(m.created_at), status: m.status, attempts: Number(m.attempts), ...(traceId === null ? {} : { traceId }),
       detail: { lastError: m.last_error, source: m.source, ...(m.delivered_at === null ? {} : { deliveredAt: iso(m.delivered_at) }), ...(parked.length === 0 ? {} : { deadLetters: parked }) },
@@ -243,7 +243,53 @@ export async function lineageOf(store: Store, id: string, options: LineageOption
     edge(m.from, key, 'caused');
   }
 
-  return { query: id, nodes: [...nodes.values()], edges: [...edges.values()], timeline: timeline(runs, steps, options.spans) };
+  const journal = timeline(runs, steps, options.spans);
+  const held = new Set(journal.map((t) => t.traceId));
+  const history = deliveries(eventRows, messages, deadMessages, held, options.spans);
+  return { query: id, nodes: [...nodes.values()], edges: [...edges.values()], timeline: [...journal, ...history].sort((a, b) => a.at.localeCompare(b.at)) };
+}
+
+type DeadMessage = { id: number; message_id: number; state: string; reason: string; parked_at: number; resolved_at: number | null; resolved_by: string | null };
+
+/**
+ * What happened to the events and their messages, for the timeline: the recorded spans of an
+ * event's trace when this process holds them, else the store's own record — received and
+ * processed, each message created and delivered, parked as a dead letter, replayed or discarded
+ * (and by whom). A routed event with tracing off still has a history to show.
+ */
+function deliveries(events: readonly EventRow[], messages: ReadonlyArray<MessageRow & { from: string }>, dead: readonly DeadMessage[], held: ReadonlySet<string>, spans: LineageOptions['spans']): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  const recorded = new Set<string>();
+  for (const e of events) {
+    const traceId = traceIdOf(traceparentOf(e.headers)) ?? '';
+    if (traceId === '' || held.has(traceId) || recorded.has(traceId)) continue;
+    const kept = spans?.(traceId) ?? [];
+    if (kept.length > 0) {
+      out.push(...kept);
+      recorded.add(traceId);
+    }
+  }
+  for (const e of events) {
+    const traceId = traceIdOf(traceparentOf(e.headers)) ?? '';
+    if (recorded.has(traceId) || held.has(traceId)) continue;
+    const end = Number(e.processed_at ?? e.received_at);
+    out.push({ at: iso(e.received_at), name: `event ${e.source} ${e.event_id}`, durationMs: end - Number(e.received_at), status: e.status === 'parked' || e.status === 'failed' ? 'error' : 'ok', traceId, spanId: syntheticSpanId(`event:${e.id}`), attributes: { 'interlock.inbox_id': Number(e.id), 'interlock.status': e.status } });
+  }
+  for (const m of messages) {
+    const traceId = traceIdOf(traceparentOf(m.headers)) ?? '';
+    const span = syntheticSpanId(`message:${m.id}`);
+    const parent = syntheticSpanId(m.from);
+    const end = Number(m.delivered_at ?? m.created_at);
+    // Spans show the deliveries; what people did to a dead letter is only in the store.
+    if (!recorded.has(traceId)) out.push({ at: iso(m.created_at), name: `deliver to ${m.destination}`, durationMs: end - Number(m.created_at), status: m.status === 'dead' ? 'error' : 'ok', traceId, spanId: span, parentSpanId: parent, attributes: { 'interlock.message_id': Number(m.id), 'interlock.status': m.status, 'interlock.attempts': Number(m.attempts) } });
+    for (const d of dead.filter((x) => Number(x.message_id) === Number(m.id))) {
+      out.push({ at: iso(d.parked_at), name: `parked as dead letter #${d.id}: ${d.reason.slice(0, 80)}`, durationMs: 0, status: 'error', traceId, spanId: syntheticSpanId(`dead-letter:${d.id}`), parentSpanId: span, attributes: { 'interlock.dead_letter_id': Number(d.id) } });
+      if (d.resolved_at !== null) {
+        out.push({ at: iso(d.resolved_at), name: `${d.state} by ${d.resolved_by ?? 'unknown'}`, durationMs: 0, status: 'ok', traceId, spanId: syntheticSpanId(`dead-letter:${d.id}:${d.state}`), parentSpanId: span, attributes: { 'interlock.dead_letter_id': Number(d.id), 'interlock.state': d.state } });
+      }
+    }
+  }
+  return out;
 }
 
 type MessageRow = { id: number; destination: string; key: string; status: string; attempts: number; created_at: number; delivered_at: number | null; headers: string; last_error: string | null; source: string | null };
