@@ -184,7 +184,7 @@ describeEachStore('manufacturer lead-to-order against the sandboxes', (get) => {
     assert.equal(order.body['il_shipmentstatus'], columns['il_shipmentstatus']);
     // One canonical event per applied notification, in the outbox, valid against its contract.
     const messages = await get().store.db.selectFrom('outbox').select(['destination', 'payload']).where('destination', '=', 'analytics').execute();
-    const published = messages.map((m) => JSON.parse(m.payload) as { type: string; id: string; data: Record<string, unknown> }).filter((e) => e.id === 'sap-ev-gi' || e.id === 'sap-ev-bd');
+    const published = messages.map((m) => JSON.parse(m.payload) as { type: string; id: string; data: Record<string, unknown> }).filter((e) => e.id === `sap-delivery-${delivery}-shipped` || e.id === `sap-billing-${billing}-open`);
     assert.deepEqual(published.map((e) => e.type).sort(), ['interlock.invoice.posted.v1', 'interlock.shipment.dispatched.v1']);
     const shipment = published.find((e) => e.type === 'interlock.shipment.dispatched.v1');
     assert.equal(validatorFor('interlock.shipment.dispatched.v1')(shipment?.data), true, JSON.stringify(validatorFor('interlock.shipment.dispatched.v1').errors));

@@ -229,10 +229,13 @@ async function publish(ctx: FlowContext<unknown>, destination: string | undefine
   });
 }
 
-/** The canonical CloudEvent of a notification (id derived from the SAP event's, so a re-publication is recognisable). */
+/**
+ * The canonical CloudEvent of a notification. Its id names the fact (document and milestone), not
+ * the notification: two notifications read after the same milestone (a late `Created` read once
+ * goods were issued) publish the same event id, which consumers recognise as one fact.
+ */
 export function canonicalEvent(body: SapInboxBody, document: ReadDocument, deal: Deal): ReturnType<typeof cloudEvent> {
   const source = '/interlock/manufacturer/sap';
-  const id = `sap-${body.id}`;
   const time = body.time === null ? new Date() : new Date(body.time);
   const orderId = `d365-opp-${deal.opportunityId}`;
   if (document.kind === 'delivery') {
@@ -247,7 +250,7 @@ export function canonicalEvent(body: SapInboxBody, document: ReadDocument, deal:
       ...(shipped && d.goodsIssueDate !== null ? { shippedAt: new Date(d.goodsIssueDate).toISOString() } : {}),
       lines: d.items.map((item, i) => ({ orderLineNumber: i + 1, sku: item.material, quantity: decimal(item.quantity) })),
     };
-    return cloudEvent(shipped ? 'interlock.shipment.dispatched.v1' : 'interlock.shipment.planned.v1', orderId, { shipment }, source, { id, time });
+    return cloudEvent(shipped ? 'interlock.shipment.dispatched.v1' : 'interlock.shipment.planned.v1', orderId, { shipment }, source, { id: `sap-delivery-${d.deliveryDocument}-${shipment.status}`, time });
   }
   const b = document.billing;
   const currency = b.currency || deal.currency;
@@ -272,7 +275,7 @@ export function canonicalEvent(body: SapInboxBody, document: ReadDocument, deal:
       return { lineNumber: i + 1, sku: item.material, quantity: decimal(item.quantity), unitPrice: money(quantity > 0 ? String(Math.round((net / quantity) * 100) / 100) : '0'), amount: money(item.netAmount) };
     }),
   };
-  return cloudEvent(b.cancelled ? 'interlock.invoice.cancelled.v1' : 'interlock.invoice.posted.v1', orderId, { invoice }, source, { id, time });
+  return cloudEvent(b.cancelled ? 'interlock.invoice.cancelled.v1' : 'interlock.invoice.posted.v1', orderId, { invoice }, source, { id: `sap-billing-${b.billingDocument}-${invoice.status}`, time });
 }
 
 // SAP sends decimals as text ("12.000"); the canonical Decimal has no trailing noise requirement, but no leading '+'/exponent either.

@@ -76,7 +76,7 @@ export function createSapSandbox(overrides: Partial<SapSandboxConfig> = {}): San
       build(kit).concurrentEdits.arm(0);
     },
     summary(kit: SandboxContext) {
-      return { basicAuth: { username: config.username, password: config.password }, oauth: { clientId: config.clientId, clientSecret: config.clientSecret, tokenPath: '/sap/bc/sec/oauth2/token' }, csrfSessions: build(kit).csrf.size };
+      return { basicAuth: { username: config.username, password: config.password }, oauth: { clientId: config.clientId, clientSecret: config.clientSecret, tokenPath: '/sap/bc/sec/oauth2/token' }, csrfSessions: build(kit).csrf.size, concurrentEditsPending: build(kit).concurrentEdits.pending };
     },
   });
 }
