@@ -63,5 +63,13 @@ export function demoConfigValues(base: Record<string, unknown>, connectors: Reco
     outbound: { allow: ['127.0.0.1'] },
     connectors,
     sources: { ...sources, stripe: { eventId: { path: 'id' }, signature: { scheme: 'stripe', secrets: [stripeWebhookSecret] } } },
+    // The console's overview shows SLOs only when some are declared: the demo declares the issue's own.
+    observability: { slos: DEMO_SLOS, ...(base['observability'] as Record<string, unknown> | undefined) },
   };
 }
+
+/** The demo's business SLOs: closed-won deals booked in the ERP fast, orders accepted. */
+const DEMO_SLOS = [
+  { name: 'deals-booked-fast', description: '95% of closed-won deals booked in the ERP within 15 minutes', objective: 0.95, window: '28d', sli: { kind: 'latency', event: 'closed-won-to-erp', threshold: '15m' } },
+  { name: 'orders-accepted', description: '90% of orders accepted by the ERP', objective: 0.9, window: '7d', sli: { kind: 'ratio', event: 'order-acceptance' } },
+];

@@ -39,6 +39,8 @@ describe('the operations console in Chromium', { skip }, () => {
     const p = await page();
     await signIn(p, h.base, h.keys.operator);
     await p.getByTestId('kpis').waitFor();
+    // The demo declares SLOs, and the story's deals count in them.
+    assert.match(await p.getByTestId('slos').innerText(), /deals-booked-fast[\s\S]*95\.0% over 28d[\s\S]*100\.00%/);
     await screenshot(p, 'overview');
     const deal = h.story.deals.find((d) => d.deal.key === 'support')!;
     await p.getByLabel('find any id').fill(deal.id);
