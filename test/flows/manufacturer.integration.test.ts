@@ -174,21 +174,33 @@ describeEachStore('manufacturer lead-to-order against the sandboxes', (get) => {
     assert.equal(created.status, 'skipped');
     const invoiced = await notify({ kind: 'billing', action: 'created', billingDocument: billing, id: 'ev-bd', type: type('billingdocument.v1.BillingDocument.Created'), time: at(3) });
     assert.equal(invoiced.status, 'applied');
-    const columns = await integrationColumns(deps.dynamics, id);
+    let columns = await integrationColumns(deps.dynamics, id);
+    assert.equal(columns['il_paymentstatus'], 'Open');
+    // The customer pays: SAP clears the receivable and says the billing document changed.
+    await sapAdmin(sandboxes.sap, `billing-documents/${billing}/payment`);
+    const paid = await notify({ kind: 'billing', action: 'changed', billingDocument: billing, id: 'ev-paid', type: type('billingdocument.v1.BillingDocument.Changed'), time: at(4) });
+    assert.equal(paid.status, 'applied');
+    // A duplicate Created read late is older than the payment: skipped, the status stays Paid.
+    assert.equal((await notify({ kind: 'billing', action: 'created', billingDocument: billing, id: 'ev-bd-late', type: type('billingdocument.v1.BillingDocument.Created'), time: at(5) })).status, 'skipped');
+    columns = await integrationColumns(deps.dynamics, id);
     assert.match(String(columns['il_shipmentstatus']), new RegExp(`^Shipped \\d{4}-\\d{2}-\\d{2} \\(delivery ${delivery}\\)$`));
     assert.match(String(columns['il_billingstatus']), new RegExp(`^Invoiced ${billing}: `));
-    assert.equal(columns['il_paymentstatus'], 'Open');
+    assert.equal(columns['il_paymentstatus'], 'Paid');
     const invoice = await deps.dynamics.api<Record<string, unknown>>({ method: 'GET', path: `invoices(il_erpbillingdocument='${billing}')`, query: { $select: 'name,il_paymentstatus,_opportunityid_value' } });
     assert.equal(invoice.body['_opportunityid_value'], id);
+    assert.equal(invoice.body['il_paymentstatus'], 'Paid');
     const order = await deps.dynamics.api<Record<string, unknown>>({ method: 'GET', path: `salesorders(il_erpordernumber='${salesOrder}')`, query: { $select: 'il_shipmentstatus' } });
     assert.equal(order.body['il_shipmentstatus'], columns['il_shipmentstatus']);
     // One canonical event per applied notification, in the outbox, valid against its contract.
     const messages = await get().store.db.selectFrom('outbox').select(['destination', 'payload']).where('destination', '=', 'analytics').execute();
-    const published = messages.map((m) => JSON.parse(m.payload) as { type: string; id: string; data: Record<string, unknown> }).filter((e) => e.id === `sap-delivery-${delivery}-shipped` || e.id === `sap-billing-${billing}-open`);
-    assert.deepEqual(published.map((e) => e.type).sort(), ['interlock.invoice.posted.v1', 'interlock.shipment.dispatched.v1']);
+    const published = messages.map((m) => JSON.parse(m.payload) as { type: string; id: string; data: Record<string, unknown> }).filter((e) => e.id === `sap-delivery-${delivery}-shipped` || e.id.startsWith(`sap-billing-${billing}-`));
+    assert.deepEqual(published.map((e) => e.type).sort(), ['interlock.invoice.paid.v1', 'interlock.invoice.posted.v1', 'interlock.shipment.dispatched.v1']);
     const shipment = published.find((e) => e.type === 'interlock.shipment.dispatched.v1');
     assert.equal(validatorFor('interlock.shipment.dispatched.v1')(shipment?.data), true, JSON.stringify(validatorFor('interlock.shipment.dispatched.v1').errors));
     const posted = published.find((e) => e.type === 'interlock.invoice.posted.v1');
     assert.equal(validatorFor('interlock.invoice.posted.v1')(posted?.data), true, JSON.stringify(validatorFor('interlock.invoice.posted.v1').errors));
+    const paidEvent = published.find((e) => e.type === 'interlock.invoice.paid.v1');
+    assert.equal(validatorFor('interlock.invoice.paid.v1')(paidEvent?.data), true, JSON.stringify(validatorFor('interlock.invoice.paid.v1').errors));
+    assert.equal((paidEvent?.data['invoice'] as { balance: { amount: string } }).balance.amount, '0');
   });
 });

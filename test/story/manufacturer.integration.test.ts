@@ -6,8 +6,8 @@
  * from both delivered twice and out of order, a 429 storm at Dataverse while the deals book, a
  * business partner changed by someone else between Interlock's read and write (stale ETag), the
  * CSRF sessions expired and the worker SIGKILLed mid-flow. At the end: exactly one SAP sales order
- * per won opportunity, the order numbers and statuses right in Dynamics, shipments and invoices
- * fed back, and the canonical events published.
+ * per won opportunity, the order numbers and statuses right in Dynamics, shipments, invoices and a
+ * payment fed back, and the canonical events published.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -180,12 +180,20 @@ describeEachStore('the manufacturer story end to end, with faults and a crash', 
           assert.equal(c['il_paymentstatus'], 'Open', id);
         }
       }).catch(async (err: unknown) => assert.fail(`${(err as Error).message}\n${await diagnosis()}`));
+      // Fabrikam pays its invoice: collections reaches Dynamics as Paid.
+      const billed = await deps.sap.get('API_BILLING_DOCUMENT_SRV', 'A_BillingDocument', { $filter: `SoldToParty eq '17100002'` });
+      const fabrikamInvoice = (billed.body as { d: { results: Array<{ BillingDocument: string }> } }).d.results[0]?.BillingDocument ?? '';
+      await sapAdmin(sandboxes.sap, `billing-documents/${fabrikamInvoice}/payment`);
+      await until('the payment fed back', async () => {
+        assert.equal((await integrationColumns(deps.dynamics, seededOpportunity('OPP-2')))['il_paymentstatus'], 'Paid');
+      }).catch(async (err: unknown) => assert.fail(`${(err as Error).message}\n${await diagnosis()}`));
       await until('the canonical events published', async () => {
         const events = sink.effects.map((e) => JSON.parse(e.body) as { id: string; type: string; subject: string });
         for (const id of ids) {
           const types = new Set(events.filter((e) => e.subject === `d365-opp-${id}`).map((e) => e.type));
           assert.ok(types.has('interlock.shipment.dispatched.v1') && types.has('interlock.invoice.posted.v1'), `${id}: ${[...types].join(', ')}`);
         }
+        assert.ok(events.some((e) => e.type === 'interlock.invoice.paid.v1' && e.subject === `d365-opp-${seededOpportunity('OPP-2')}`), 'the payment published');
       }, 60_000);
 
       // The business partner took the CRM's new name although its first write met a stale ETag.

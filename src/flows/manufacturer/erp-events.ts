@@ -1,10 +1,10 @@
 /**
  * Events back to the CRM: SAP's outbound delivery (shipment milestone) and billing document
- * (invoice posting) notifications, pushed by Event Mesh, update the Dynamics 365 opportunity
+ * (invoice posting; its change when the receivable is cleared: collections) notifications, pushed by Event Mesh, update the Dynamics 365 opportunity
  * (`il_shipmentstatus`, `il_billingstatus`, `il_paymentstatus`), the Dynamics sales order (by
  * `il_erpordernumber`) and invoice (by `il_erpbillingdocument`), and are published as canonical
  * CloudEvents (`interlock.shipment.planned.v1` / `.dispatched.v1`, `interlock.invoice.posted.v1` /
- * `.cancelled.v1`) to a configured destination.
+ * `.paid.v1` / `.cancelled.v1`) to a configured destination.
  *
  * Runs are keyed by the document and queued, so one document's notifications apply in arrival
  * order; a notification older than what was applied to its document (a `Created` after the
@@ -84,13 +84,17 @@ export type ErpEventResult =
   | { status: 'skipped'; reason: 'stale'; eventId: string; objectId: string; note: string }
   | { status: 'not-ours'; document: string; reason: string };
 
-// A milestone ranks above the ones before it whatever the clocks say; within one, the later time wins.
-const MILESTONE: Readonly<Record<string, number>> = { created: 1, changed: 1, 'goods-issued': 2, cancelled: 2, deleted: 3 };
+// A milestone ranks above the ones before it whatever the clocks say; within one, the later time
+// wins. A billing document's change is its payment (clearing), after its creation, before a cancellation.
+const MILESTONES: Readonly<Record<SapInboxBody['kind'], Readonly<Record<string, number>>>> = {
+  delivery: { created: 1, changed: 1, 'goods-issued': 2, deleted: 3 },
+  billing: { created: 1, changed: 2, cancelled: 3 },
+};
 
 /** The version of a notification: `[milestone, time]` for the document. */
 export function sapEventVersion(body: SapInboxBody): AppliedVersion {
   const time = body.time === null ? 0 : Date.parse(body.time);
-  return { objectId: `${body.kind}:${body.document}`, rank: [MILESTONE[body.action] ?? 1, Number.isFinite(time) ? time : 0], eventId: body.id };
+  return { objectId: `${body.kind}:${body.document}`, rank: [MILESTONES[body.kind][body.action] ?? 1, Number.isFinite(time) ? time : 0], eventId: body.id };
 }
 
 /** The Dynamics opportunity id carried in an SAP order's `PurchaseOrderByCustomer` (a GUID without dashes), or undefined. */
@@ -198,6 +202,7 @@ export function statusColumns(body: Pick<SapInboxBody, 'kind' | 'action' | 'docu
   }
   const b = document.billing;
   if (b.cancelled || body.action === 'cancelled') return { billingStatus: `Invoice ${b.billingDocument} cancelled`, paymentStatus: null };
+  if (b.cleared) return { billingStatus: `Invoiced ${b.billingDocument}: ${b.grossAmount} ${b.currency}`, paymentStatus: 'Paid' };
   // Posted and not yet cleared: collections has it as an open item.
   return { billingStatus: `Invoiced ${b.billingDocument}: ${b.grossAmount} ${b.currency}`, paymentStatus: 'Open' };
 }
@@ -214,7 +219,7 @@ async function upsertDynamicsDocument(deps: ManufacturerDeps, body: SapInboxBody
     });
     return { entity: 'salesorder', key: deal.salesOrder };
   }
-  const fields: Record<string, unknown> = { name: `SAP invoice ${body.document}`, il_paymentstatus: status.paymentStatus ?? (document.billing.cancelled ? 'Cancelled' : null), ...links };
+  const fields: Record<string, unknown> = { name: `SAP invoice ${body.document}`, il_paymentstatus: document.billing.cancelled ? 'Cancelled' : (status.paymentStatus ?? null), ...links };
   await deps.dynamics.api({ method: 'PATCH', path: `invoices(${alternateKey({ il_erpbillingdocument: body.document })})`, json: fields });
   return { entity: 'invoice', key: body.document };
 }
@@ -262,20 +267,22 @@ export function canonicalEvent(body: SapInboxBody, document: ReadDocument, deal:
     invoiceNumber: b.billingDocument,
     customerId: deal.accountId === null ? `sap-bp-${b.soldToParty}` : customerIdOf(deal.accountId),
     orderId,
-    status: b.cancelled ? 'void' : 'open',
+    status: b.cancelled ? 'void' : b.cleared ? 'paid' : 'open',
     currency,
     ...(b.date === null ? {} : { issueDate: b.date.slice(0, 10) }),
     subtotal: money(b.netAmount),
     tax: money(b.taxAmount),
     total: money(b.grossAmount),
-    balance: b.cancelled ? money('0') : money(b.grossAmount),
+    ...(b.cleared ? { amountPaid: money(b.grossAmount) } : {}),
+    balance: b.cancelled || b.cleared ? money('0') : money(b.grossAmount),
     lines: b.items.map((item, i) => {
       const quantity = Number(item.quantity);
       const net = Number(item.netAmount);
       return { lineNumber: i + 1, sku: item.material, quantity: decimal(item.quantity), unitPrice: money(quantity > 0 ? String(Math.round((net / quantity) * 100) / 100) : '0'), amount: money(item.netAmount) };
     }),
   };
-  return cloudEvent(b.cancelled ? 'interlock.invoice.cancelled.v1' : 'interlock.invoice.posted.v1', orderId, { invoice }, source, { id: `sap-billing-${b.billingDocument}-${invoice.status}`, time });
+  const type = b.cancelled ? 'interlock.invoice.cancelled.v1' : b.cleared ? 'interlock.invoice.paid.v1' : 'interlock.invoice.posted.v1';
+  return cloudEvent(type, orderId, { invoice }, source, { id: `sap-billing-${b.billingDocument}-${invoice.status}`, time });
 }
 
 // SAP sends decimals as text ("12.000"); the canonical Decimal has no trailing noise requirement, but no leading '+'/exponent either.

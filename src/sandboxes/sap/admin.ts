@@ -9,7 +9,7 @@ import type { ConcurrentEdits } from './concurrent-edits.ts';
 import type { CsrfSessions } from './csrf.ts';
 import { badRequest } from './errors.ts';
 import type { SapEvents } from './events.ts';
-import { cancelBillingDocument, createBillingDocument, createDelivery, postGoodsIssue } from './fulfilment.ts';
+import { cancelBillingDocument, clearBillingDocument, createBillingDocument, createDelivery, postGoodsIssue } from './fulfilment.ts';
 import type { SapRecord, SapStore } from './store.ts';
 
 /** What the admin routes need. */
@@ -44,6 +44,7 @@ export function registerSapAdmin(app: FastifyInstance, deps: AdminDeps): void {
     const taxRate = Number((request.body as { taxRate?: unknown } | undefined)?.taxRate ?? 0);
     return reply.code(201).send(plain(createBillingDocument(store, events, request.params.id, Number.isFinite(taxRate) ? taxRate : 0)));
   });
+  app.post<{ Params: { id: string } }>('/__sandbox/sap/billing-documents/:id/payment', async (request) => plain(clearBillingDocument(store, events, request.params.id)));
   app.post<{ Params: { id: string } }>('/__sandbox/sap/billing-documents/:id/cancel', async (request) => plain(cancelBillingDocument(store, events, request.params.id)));
   app.put<{ Params: { id: string } }>('/__sandbox/sap/materials/:id/stock', async (request) => {
     const material = store.materials.get(request.params.id);

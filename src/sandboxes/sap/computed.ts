@@ -28,7 +28,8 @@ function exposureOf(store: SapStore, partner: string): Exposure {
     else exposure.orders += amount;
   }
   for (const doc of store.list(setByName('A_BillingDocument'))) {
-    if (doc.values['SoldToParty'] === partner && doc.values['BillingDocumentIsCancelled'] !== true) exposure.billed += Number(doc.values['TotalGrossAmount'] ?? 0);
+    // A cleared (paid) invoice is no longer an open item.
+    if (doc.values['SoldToParty'] === partner && doc.values['BillingDocumentIsCancelled'] !== true && doc.values['InvoiceClearingStatus'] !== 'C') exposure.billed += Number(doc.values['TotalGrossAmount'] ?? 0);
   }
   return exposure;
 }

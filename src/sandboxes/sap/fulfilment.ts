@@ -79,13 +79,28 @@ export function createBillingDocument(store: SapStore, events: SapEvents, delive
   const billing = store.put(BILLING, {
     BillingDocument: id, BillingDocumentType: 'F2', SDDocumentCategory: 'M', SalesOrganization: order.values['SalesOrganization'] ?? null, DistributionChannel: order.values['DistributionChannel'] ?? null,
     Division: order.values['OrganizationDivision'] ?? null, SoldToParty: order.values['SoldToParty'] ?? null, PayerParty: order.values['SoldToParty'] ?? null, TransactionCurrency: order.values['TransactionCurrency'] ?? null,
-    AccountingPostingStatus: 'C', OverallBillingStatus: 'C', AccountingDocument: id, CustomerPaymentTerms: order.values['CustomerPaymentTerms'] ?? null,
+    AccountingPostingStatus: 'C', OverallBillingStatus: 'C', AccountingDocument: id, CustomerPaymentTerms: order.values['CustomerPaymentTerms'] ?? null, InvoiceClearingStatus: 'A',
     BillingDocumentDate: today(), CreationDate: today(), LastChangeDateTime: new Date().toISOString(),
     TotalNetAmount: String(net), TotalTaxAmount: String(tax), TotalGrossAmount: String(Math.round((net + tax) * 100) / 100), BillingDocumentIsCancelled: false,
   });
   store.put(HEADER, { ...order.values, OverallOrdReltdBillgStatus: 'C', OverallSDProcessStatus: 'C', LastChangeDateTime: new Date().toISOString() });
   events.publish('billingDocument', 'Created', id);
   return billing;
+}
+
+/**
+ * Records the customer's payment of a billing document: its receivable is cleared
+ * (`InvoiceClearingStatus` A → C) and a `BillingDocument.Changed` event goes out — how the
+ * collections status reaches subscribers. A cancelled or already cleared document is refused.
+ */
+export function clearBillingDocument(store: SapStore, events: SapEvents, billingDocument: string): SapRecord {
+  const doc = store.get(BILLING, { BillingDocument: billingDocument });
+  if (doc === undefined) throw new SapError(404, 'VF/013', `Billing document ${billingDocument} does not exist`);
+  if (doc.values['BillingDocumentIsCancelled'] === true) throw new SapError(400, 'F5/151', `Billing document ${billingDocument} is cancelled`);
+  if (doc.values['InvoiceClearingStatus'] === 'C') throw new SapError(400, 'F5/263', `Billing document ${billingDocument} is already cleared`);
+  const cleared = store.put(BILLING, { ...doc.values, InvoiceClearingStatus: 'C', LastChangeDateTime: new Date().toISOString() });
+  events.publish('billingDocument', 'Changed', billingDocument);
+  return cleared;
 }
 
 /** Cancels a billing document. */

@@ -93,7 +93,7 @@ const SETS: EntitySetDef[] = [
   {
     service: SERVICES.billing, name: 'A_BillingDocument', keys: ['BillingDocument'], writable: false,
     props: {
-      ...s('BillingDocument BillingDocumentType SDDocumentCategory SalesOrganization DistributionChannel Division SoldToParty PayerParty TransactionCurrency AccountingPostingStatus OverallBillingStatus AccountingDocument CustomerPaymentTerms'),
+      ...s('BillingDocument BillingDocumentType SDDocumentCategory SalesOrganization DistributionChannel Division SoldToParty PayerParty TransactionCurrency AccountingPostingStatus OverallBillingStatus AccountingDocument CustomerPaymentTerms InvoiceClearingStatus'),
       BillingDocumentDate: 'date', CreationDate: 'date', LastChangeDateTime: 'datetimeoffset', TotalNetAmount: 'decimal', TotalTaxAmount: 'decimal', TotalGrossAmount: 'decimal', BillingDocumentIsCancelled: 'boolean',
     },
     navs: { to_Item: { target: 'A_BillingDocumentItem', many: true, link: { BillingDocument: 'BillingDocument' } } },

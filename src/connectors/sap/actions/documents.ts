@@ -32,6 +32,8 @@ export interface BillingDocument {
   taxAmount: string;
   grossAmount: string;
   cancelled: boolean;
+  /** The receivable is cleared: the customer paid (`InvoiceClearingStatus` C). */
+  cleared: boolean;
   salesOrders: string[];
   items: Array<{ item: string; material: string; quantity: string; netAmount: string; salesOrder: string }>;
 }
@@ -53,7 +55,7 @@ function toBilling(raw: Record<string, unknown>): BillingDocument {
   return {
     billingDocument: String(raw['BillingDocument']), soldToParty: String(raw['SoldToParty'] ?? ''), date: fromODataDate(raw['BillingDocumentDate']), currency: String(raw['TransactionCurrency'] ?? ''),
     netAmount: String(raw['TotalNetAmount'] ?? '0'), taxAmount: String(raw['TotalTaxAmount'] ?? '0'), grossAmount: String(raw['TotalGrossAmount'] ?? '0'),
-    cancelled: raw['BillingDocumentIsCancelled'] === true, salesOrders: [...new Set(items.map((i) => i.salesOrder))], items,
+    cancelled: raw['BillingDocumentIsCancelled'] === true, cleared: raw['InvoiceClearingStatus'] === 'C', salesOrders: [...new Set(items.map((i) => i.salesOrder))], items,
   };
 }
 
