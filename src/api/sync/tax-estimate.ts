@@ -5,9 +5,9 @@
  * served from an old copy.
  */
 import { estimateTax } from '../../connectors/avalara/actions/estimate-tax.ts';
+import type { AvalaraClient } from '../../connectors/avalara/client.ts';
 import type { TaxAddress, TaxLine } from '../../connectors/avalara/types.ts';
 import { InterlockError, validationError } from '../../core/errors.ts';
-import type { LeadToOrderDeps } from '../../flows/lead-to-order/deps.ts';
 import { Budget, fetchWithFallback } from './downstream.ts';
 import { POLICIES } from './policies.ts';
 import type { SyncContext } from './sync-context.ts';
@@ -22,16 +22,34 @@ export interface TaxEstimateInput {
   lines: ReadonlyArray<{ number?: string | undefined; sku?: string | undefined; amount: number; quantity?: number | undefined; taxCode?: string | undefined }>;
 }
 
+/** What an estimate calls: AvaTax, and where each legal entity ships from (either story's). */
+export interface TaxSystems {
+  avalara: AvalaraClient;
+  config: { shipFrom: Readonly<Record<string, TaxAddress>> };
+}
+
+/** Tax of one jurisdiction over the whole document. */
+export interface JurisdictionTax {
+  name: string;
+  /** AvaTax's jurisdiction type: CNT, STA, CTY, CIT, STJ. */
+  type: string;
+  taxName: string;
+  rate: number;
+  tax: number;
+}
+
 /** The estimate. */
 export interface TaxEstimate {
   totalAmount: number;
   totalTax: number;
   currency: string;
   lines: Array<{ number: string; tax: number; taxableAmount: number }>;
+  /** The jurisdictions that tax the document (the tax jurisdiction check of a quote). */
+  jurisdictions: JurisdictionTax[];
 }
 
 /** Asks AvaTax for the tax of `input`. */
-export async function estimate(ctx: SyncContext, systems: LeadToOrderDeps, input: TaxEstimateInput): Promise<TaxEstimate> {
+export async function estimate(ctx: SyncContext, systems: TaxSystems, input: TaxEstimateInput): Promise<TaxEstimate> {
   const shipFrom = systems.config.shipFrom[input.legalEntity];
   if (shipFrom === undefined) {
     throw validationError(`legalEntity "${input.legalEntity}" has no ship-from address: use one of ${Object.keys(systems.config.shipFrom).join(', ')}`, {
@@ -63,6 +81,7 @@ export async function estimate(ctx: SyncContext, systems: LeadToOrderDeps, input
       totalTax: value.totalTax,
       currency: value.currencyCode,
       lines: value.lines.map((l) => ({ number: l.lineNumber, tax: l.tax, taxableAmount: l.taxableAmount })),
+      jurisdictions: jurisdictionsOf(value.lines),
     };
   } catch (err) {
     throw asTaxRefusal(err);
@@ -74,4 +93,18 @@ export function asTaxRefusal(err: unknown): unknown {
   if (!(err instanceof InterlockError) || (err.code !== 'validation' && err.code !== 'permanent')) return err;
   const reason = err.message.replace(/^Avalara \S+ \S+ answered \d+: /, '');
   return validationError(`AvaTax could not calculate tax: ${reason}`, { status: 422, type: 'tax-refused' });
+}
+
+/** The lines' jurisdiction details summed per jurisdiction and tax, in AvaTax's order. */
+function jurisdictionsOf(lines: ReadonlyArray<{ details?: ReadonlyArray<{ jurisName: string; jurisType: string; taxName: string; rate: number; tax: number }> }>): JurisdictionTax[] {
+  const byKey = new Map<string, JurisdictionTax>();
+  for (const line of lines) {
+    for (const d of line.details ?? []) {
+      const key = `${d.jurisType}\u0000${d.jurisName}\u0000${d.taxName}`;
+      const seen = byKey.get(key);
+      if (seen === undefined) byKey.set(key, { name: d.jurisName, type: d.jurisType, taxName: d.taxName, rate: d.rate, tax: d.tax });
+      else seen.tax = Math.round((seen.tax + d.tax) * 100) / 100;
+    }
+  }
+  return [...byKey.values()];
 }

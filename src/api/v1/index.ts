@@ -28,6 +28,8 @@ export function v1Routes(v1: FastifyInstance, deps: V1Deps): void {
   if (sap !== undefined) {
     // Submissions become runs even before the manufacturer flow is registered here (see manufacturer-flow.ts).
     ensureOrderFlow(deps.flows.registry);
-    v1.addHook('onClose', async () => sap.sap.close());
+    v1.addHook('onClose', async () => {
+      await Promise.all([sap.sap.close(), sap.tax?.avalara.close()]);
+    });
   }
 }

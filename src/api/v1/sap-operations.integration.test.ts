@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, it } from 'node:test';
 import { patchFaults, startSap } from '../../connectors/sap/test-support.ts';
+import { avalaraSandbox } from '../../sandboxes/avalara/avalara-sandbox.ts';
 import type { SandboxInstance } from '../../sandboxes/kit/index.ts';
 import { describeEachStore } from '../../../test/support/stores.ts';
 import { eventually } from '../../../test/support/engine-harness.ts';
@@ -18,16 +19,20 @@ const OPPORTUNITY = '7f9c2b1e-4d3a-4e8b-9c61-2a5d0e8f1b34';
 
 describeEachStore('/v1 checks backed by SAP S/4HANA', (get) => {
   let sap: SandboxInstance;
+  let avalara: SandboxInstance;
   let api: ApiHarness;
 
   before(async () => {
     sap = await startSap();
     const state = (await (await fetch(`${sap.url}/__sandbox/state`)).json()) as { basicAuth: { username: string; password: string } };
-    api = await startApi(get().store, { values: { connectors: { sap: { baseUrl: sap.url, ...state.basicAuth } } } });
+    avalara = await avalaraSandbox.start({ host: '127.0.0.1', port: 0, seed: true });
+    // The manufacturer's systems: SAP and AvaTax, without the first story's four.
+    api = await startApi(get().store, { connectors: { sap: { baseUrl: sap.url, ...state.basicAuth }, avalara: { accountId: '2001', licenseKey: 'license', baseUrl: avalara.url } } });
   });
   after(async () => {
-    await api.close();
-    await sap.close();
+    await api?.close();
+    await sap?.close();
+    await avalara?.close();
   });
   beforeEach(async () => {
     await patchFaults(sap, { latencyMs: 0, errorRate: 0, maintenance: false });
@@ -181,6 +186,20 @@ describeEachStore('/v1 checks backed by SAP S/4HANA', (get) => {
     assert.equal(body.stale, true);
     assert.match(body.staleReason, /sap\.credit/);
     assert.equal(body.creditLimit, 400000);
+  });
+
+  it('tax estimate and jurisdictions through the AvaTax configured beside SAP; an unknown legal entity is a 422', async () => {
+    const shipTo = { line1: '4000 Assembly Ave', city: 'Detroit', region: 'MI', postalCode: '48201', country: 'US' };
+    const res = await call('POST', '/v1/tax/estimate', { legalEntity: 'Interlock US Inc', currency: 'USD', shipTo, customerCode: 'CUST-1002', lines: [{ amount: 5300, sku: 'MOTOR-E15', quantity: 2 }] });
+    assert.equal(res.statusCode, 200, res.body);
+    const body = res.json();
+    assert.ok(body.totalTax > 0);
+    assert.ok(body.jurisdictions.length > 0);
+    assert.ok(body.jurisdictions.some((j: { type: string; name: string }) => j.type === 'STA' && /^(MI|MICHIGAN)$/.test(j.name)), JSON.stringify(body.jurisdictions));
+    assert.equal(Math.round(body.jurisdictions.reduce((s: number, j: { tax: number }) => s + j.tax, 0) * 100) / 100, body.totalTax);
+    const unknown = await call('POST', '/v1/tax/estimate', { legalEntity: 'Nowhere BV', currency: 'USD', shipTo, lines: [{ amount: 1 }] });
+    assert.equal(unknown.statusCode, 422);
+    isProblem(unknown);
   });
 
   it('submits a checked order: the manufacturer flow\'s run records it, and its status URL reports the run', async () => {

@@ -1,5 +1,6 @@
 /**
- * `POST /v1/tax/estimate`: an AvaTax estimate from a legal entity to an address.
+ * `POST /v1/tax/estimate`: an AvaTax estimate from a legal entity to an address, with the tax
+ * jurisdictions it falls in.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -41,6 +42,10 @@ export const TaxEstimateSchema = Type.Object({
   totalTax: Type.Number(),
   currency: Type.String(),
   lines: Type.Array(Type.Object({ number: Type.String(), tax: Type.Number(), taxableAmount: Type.Number() })),
+  jurisdictions: Type.Array(
+    Type.Object({ name: Type.String(), type: Type.String({ description: 'AvaTax jurisdiction type: CNT (country), STA (state), CTY (county), CIT (city), STJ (special)' }), taxName: Type.String(), rate: Type.Number(), tax: Type.Number() }),
+    { description: 'The tax jurisdictions of the ship-to address, with their rate and tax over the document' },
+  ),
 });
 
 /** Registers the tax route. */
@@ -57,6 +62,7 @@ export function taxRoutes(app: FastifyInstance, deps: V1Deps): void {
         response: responses(200, TaxEstimateSchema, 'The estimate'),
       },
     },
-    async (req) => estimate(deps, systemsOf(deps), req.body),
+    // Either story's AvaTax: the first story's systems, or the one configured beside SAP.
+    async (req) => estimate(deps, deps.systems ?? deps.sap?.tax ?? systemsOf(deps), req.body),
   );
 }
