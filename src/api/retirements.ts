@@ -35,26 +35,27 @@ export function retirementOf(method: string, url: string, table: readonly Retire
  * that every route is seen.
  */
 export function applyRetirements(app: FastifyInstance, clock: Clock, table: readonly Retirement[] = RETIREMENTS): void {
-  const byRoute = new Map<string, Retirement>();
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       const r = retirementOf(method, route.url, table);
       if (r === undefined) continue;
-      byRoute.set(`${method} ${route.url}`, r);
       route.schema = { ...route.schema, deprecated: true, description: `${route.schema?.description ?? ''} Deprecated since ${r.deprecatedAt}; answers 410 after ${r.sunsetAt}. Use ${r.successor}.`.trim() } as RouteOptions['schema'];
+      // A hook on the retiring route only: every other request pays nothing for this table.
+      const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+      route.onRequest = [retiringHook(r, clock), ...existing] as RouteOptions['onRequest'];
     }
   });
-  const headersFor = (req: FastifyRequest): Retirement | undefined => byRoute.get(`${req.method} ${req.routeOptions.url ?? ''}`);
-  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    const r = headersFor(req);
-    if (r === undefined) return;
-    reply
-      .header('deprecation', `@${Math.floor(Date.parse(r.deprecatedAt) / 1000)}`)
-      .header('sunset', new Date(r.sunsetAt).toUTCString())
-      .header('link', `<${r.successor}>; rel="successor-version"`);
+}
+
+function retiringHook(r: Retirement, clock: Clock) {
+  const deprecation = `@${Math.floor(Date.parse(r.deprecatedAt) / 1000)}`;
+  const sunset = new Date(r.sunsetAt).toUTCString();
+  const link = `<${r.successor}>; rel="successor-version"`;
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    reply.header('deprecation', deprecation).header('sunset', sunset).header('link', link);
     if (clock.now() >= Date.parse(r.sunsetAt)) {
       throw new InterlockError('not-found', `${req.method} ${req.routeOptions.url ?? ''} was retired on ${r.sunsetAt}: use ${r.successor}`, { status: 410, type: 'retired', details: { successor: r.successor } });
     }
-  });
+  };
 }

@@ -16,8 +16,17 @@ export interface Principal {
   limitKey: string;
 }
 
-// A WeakMap rather than a request decoration: nothing else can set or forge it.
-const principals = new WeakMap<FastifyRequest, Principal>();
+// Held under a symbol only this module has, rather than a named decoration, so nothing else can
+// set or forge it; a symbol property rather than a WeakMap, whose entries for every request in
+// flight cost the API's hot path more than the rest of the guard.
+const PRINCIPAL = Symbol('interlock.principal');
+type Carrier = FastifyRequest & { [PRINCIPAL]?: Principal };
+const principals = {
+  get: (req: FastifyRequest): Principal | undefined => (req as Carrier)[PRINCIPAL],
+  set: (req: FastifyRequest, p: Principal): void => {
+    (req as Carrier)[PRINCIPAL] = p;
+  },
+};
 
 /** Records the principal of `req` (the guard does this). */
 export function setPrincipal(req: FastifyRequest, p: Principal): void {

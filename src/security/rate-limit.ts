@@ -42,17 +42,23 @@ export class KeyRateLimiter {
   readonly #limits: KeyLimits;
   readonly #clock: Clock;
   readonly #state = new Map<string, KeyState>();
+  // The policy never changes: built once, not on every request.
+  readonly #policy: string;
 
   constructor(limits: KeyLimits, clock: Clock) {
     this.#limits = limits;
     this.#clock = clock;
+    const { rate, quota } = limits;
+    const window = Math.max(1, Math.ceil(rate.burst / rate.perSecond));
+    this.#policy = `"burst";q=${rate.burst};w=${window}` + (quota === null ? '' : `, "quota";q=${quota.limit};w=${quota.windowSeconds}`);
   }
 
   /** Counts one request of `key` and says whether it may go ahead. */
   check(key: string): LimitDecision {
     const now = this.#clock.now();
     const { rate, quota } = this.#limits;
-    const s = this.#state.get(key) ?? { bucket: { tokens: rate.burst, refilledAt: now }, windowStart: now, used: 0 };
+    let s = this.#state.get(key);
+    if (s === undefined) this.#state.set(key, (s = { bucket: { tokens: rate.burst, refilledAt: now }, windowStart: now, used: 0 }));
     if (quota !== null && now - s.windowStart >= quota.windowSeconds * 1000) {
       s.windowStart = now;
       s.used = 0;
@@ -69,24 +75,20 @@ export class KeyRateLimiter {
       retryAfterMs = taken.waitMs;
       if (allowed) s.used += 1;
     }
-    this.#state.set(key, s);
     if (this.#state.size > 10_000) this.#evictFull(now);
     return { allowed, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)), headers: this.#headers(s, now) };
   }
 
   #headers(s: KeyState, now: number): LimitDecision['headers'] {
     const { rate, quota } = this.#limits;
-    const window = Math.max(1, Math.ceil(rate.burst / rate.perSecond));
     const remaining = Math.floor(s.bucket.tokens);
     const refill = Math.ceil((rate.burst - s.bucket.tokens) / rate.perSecond);
-    const policy = [`"burst";q=${rate.burst};w=${window}`];
-    const state = [`"burst";r=${remaining};t=${refill}`];
+    let state = `"burst";r=${remaining};t=${refill}`;
     if (quota !== null) {
-      policy.push(`"quota";q=${quota.limit};w=${quota.windowSeconds}`);
       const reset = Math.ceil((s.windowStart + quota.windowSeconds * 1000 - now) / 1000);
-      state.push(`"quota";r=${Math.max(0, quota.limit - s.used)};t=${reset}`);
+      state += `, "quota";r=${Math.max(0, quota.limit - s.used)};t=${reset}`;
     }
-    return { 'ratelimit-policy': policy.join(', '), ratelimit: state.join(', ') };
+    return { 'ratelimit-policy': this.#policy, ratelimit: state };
   }
 
   // Keys whose bucket has refilled and whose quota window has passed carry no state worth keeping.

@@ -26,6 +26,8 @@ export function serverLimitOptions(limits: RequestLimits): { bodyLimit: number; 
 
 /** Whether `text` nests arrays and objects deeper than `max` (brackets inside strings do not count). */
 export function jsonDepthExceeds(text: string, max: number): boolean {
+  // Nesting deeper than `max` takes more than `max` brackets: short bodies cannot, and are not scanned.
+  if (text.length <= max) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

@@ -42,7 +42,7 @@ describeEachStore('requireRole', (get) => {
     const auth = { authorization: `Bearer ${key}` };
     const ok = await app!.inject({ url: '/approve', headers: auth, remoteAddress: '10.0.0.5' });
     assert.equal(ok.statusCode, 200);
-    assert.deepEqual(ok.json(), { actor: `key:${record.id}`, role: 'approver', limitKey: record.id });
+    assert.deepEqual(ok.json(), { actor: `key:${record.id}`, name: 'a', role: 'approver', limitKey: record.id });
     const refused = await app!.inject({ url: '/config', headers: auth });
     assert.equal(refused.statusCode, 403);
     assert.equal(refused.json<{ requiredRole: string }>().requiredRole, 'admin');

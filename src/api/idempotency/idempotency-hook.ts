@@ -7,7 +7,7 @@
  */
 import { createHash, scrypt } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { conflictError, validationError } from '../../core/errors.ts';
 import { canonicalJson } from '../../security/audit-log.ts';
 import { principalOf } from '../../security/principal.ts';
@@ -26,12 +26,14 @@ interface Pending {
   key: string;
 }
 
-/** Adds Idempotency-Key handling to every POST route of `scope`. */
+/**
+ * Adds Idempotency-Key handling to every POST route of `scope` registered after this call. The
+ * hooks go on those routes only (first of their own), so reads never pass through them.
+ */
 export function idempotency(scope: FastifyInstance, keys: IdempotencyKeys): void {
   const pending = new WeakMap<FastifyRequest, Pending>();
 
-  scope.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.method !== 'POST') return;
+  const claim = async (req: FastifyRequest, reply: FastifyReply) => {
     const key = req.headers[IDEMPOTENCY_HEADER];
     if (key === undefined) return;
     if (typeof key !== 'string' || !KEY_FORMAT.test(key)) {
@@ -44,27 +46,27 @@ export function idempotency(scope: FastifyInstance, keys: IdempotencyKeys): void
       req.routeOptions.config.secretBody === true
         ? (await scryptAsync(request, `${owner}\n${key}`, 32)).toString('hex')
         : createHash('sha256').update(request).digest('hex');
-    const claim = await keys.claim(owner, key, route, fingerprint);
-    switch (claim.kind) {
+    const claimed = await keys.claim(owner, key, route, fingerprint);
+    switch (claimed.kind) {
       case 'claimed':
         pending.set(req, { scope: owner, key });
         return;
       case 'replay':
-        reply.header(REPLAYED_HEADER, 'true').code(claim.answer.status).type(claim.answer.contentType);
-        return reply.serializer((body: unknown) => String(body)).send(claim.answer.body);
+        reply.header(REPLAYED_HEADER, 'true').code(claimed.answer.status).type(claimed.answer.contentType);
+        return reply.serializer((body: unknown) => String(body)).send(claimed.answer.body);
       case 'in-flight':
         throw conflictError(`a request with Idempotency-Key "${key}" is still being processed; retry after it has answered`, { type: 'idempotency-key-in-flight' });
       case 'mismatch':
         throw validationError(
-          claim.what === 'route'
-            ? `Idempotency-Key "${key}" was first used on ${claim.firstRoute}, not ${route}: use a new key for a new request`
+          claimed.what === 'route'
+            ? `Idempotency-Key "${key}" was first used on ${claimed.firstRoute}, not ${route}: use a new key for a new request`
             : `Idempotency-Key "${key}" was first used with different parameters: use a new key for a new request`,
-          { status: 422, type: 'idempotency-key-reused', details: { mismatch: claim.what, firstRoute: claim.firstRoute } },
+          { status: 422, type: 'idempotency-key-reused', details: { mismatch: claimed.what, firstRoute: claimed.firstRoute } },
         );
     }
-  });
+  };
 
-  scope.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+  const store = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const p = pending.get(req);
     if (p === undefined) return payload;
     pending.delete(req);
@@ -76,7 +78,18 @@ export function idempotency(scope: FastifyInstance, keys: IdempotencyKeys): void
       await keys.complete(p.scope, p.key, { status, contentType: String(reply.getHeader('content-type') ?? 'application/json'), body });
     }
     return payload;
+  };
+
+  scope.addHook('onRoute', (route: RouteOptions) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes('POST')) return;
+    route.preHandler = [claim, ...asList(route.preHandler)] as RouteOptions['preHandler'];
+    route.onSend = [...asList(route.onSend), store] as RouteOptions['onSend'];
   });
+}
+
+function asList<T>(hooks: T | T[] | undefined): T[] {
+  return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
 }
 
 // What must be shown once (a new API key) is stored as null, never in clear.

@@ -17,7 +17,7 @@ import { SingleFlight } from './single-flight.ts';
 /** An unchanged copy is rewritten at most this often (its `synced_at` then lags by up to this). */
 export const REFRESH_MS = 60_000;
 
-// Copies remembered in memory; past this the oldest are forgotten (the store keeps them all).
+// Copies remembered in memory per kind; past this the oldest are forgotten (the store keeps them all).
 const MAX_REMEMBERED = 10_000;
 
 /** A copy as read back. */
@@ -40,8 +40,9 @@ interface Remembered {
 export class LastKnown {
   readonly #store: Store;
   readonly #clock: Clock;
-  // kind:key → what this process last fetched and wrote.
-  readonly #remembered = new Map<string, Remembered>();
+  // kind → key → what this process last fetched and wrote. Two levels, not one `kind:key` string:
+  // a key built per lookup is a new string to flatten and hash on every request.
+  readonly #remembered = new Map<string, Map<string, Remembered>>();
   readonly #flights = new SingleFlight();
 
   constructor(store: Store, clock: Clock) {
@@ -52,14 +53,13 @@ export class LastKnown {
   /** Records `value` as the newest copy of (`kind`, `key`). */
   async save(kind: string, key: string, value: unknown): Promise<void> {
     const now = this.#clock.now();
-    const id = `${kind}:${key}`;
-    const last = this.#remembered.get(id);
+    const last = this.#remembered.get(kind)?.get(key);
     // Everyone who shared one fetch saves the same object: the first did the work.
     if (last !== undefined && last.value === value && now - last.writtenAt < REFRESH_MS) return;
     const body = JSON.stringify(value);
     const digest = createHash('sha256').update(body).digest('base64');
     const unchanged = last !== undefined && last.digest === digest && now - last.writtenAt < REFRESH_MS;
-    this.#remember(id, { digest, writtenAt: unchanged ? last.writtenAt : now, value, fetchedAt: now });
+    this.#remember(kind, key, { digest, writtenAt: unchanged ? last.writtenAt : now, value, fetchedAt: now });
     if (unchanged) return;
     await this.#store.db
       .insertInto('api_last_known')
@@ -78,7 +78,7 @@ export class LastKnown {
 
   /** The copy of (`kind`, `key`) this process fetched less than `maxAgeMs` ago, if any. */
   recent<T>(kind: string, key: string, maxAgeMs: number): LastKnownCopy<T> | undefined {
-    const hit = this.#remembered.get(`${kind}:${key}`);
+    const hit = this.#remembered.get(kind)?.get(key);
     if (hit === undefined || this.#clock.now() - hit.fetchedAt >= maxAgeMs) return undefined;
     return { value: hit.value as T, syncedAt: hit.fetchedAt };
   }
@@ -90,9 +90,11 @@ export class LastKnown {
   }
 
   // Re-inserting moves the entry to the end, so the first in the map is the least recently fetched.
-  #remember(id: string, entry: Remembered): void {
-    this.#remembered.delete(id);
-    this.#remembered.set(id, entry);
-    if (this.#remembered.size > MAX_REMEMBERED) this.#remembered.delete(this.#remembered.keys().next().value!);
+  #remember(kind: string, key: string, entry: Remembered): void {
+    let copies = this.#remembered.get(kind);
+    if (copies === undefined) this.#remembered.set(kind, (copies = new Map()));
+    copies.delete(key);
+    copies.set(key, entry);
+    if (copies.size > MAX_REMEMBERED) copies.delete(copies.keys().next().value!);
   }
 }
