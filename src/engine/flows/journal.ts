@@ -5,7 +5,7 @@
  * the next one starts. Every write is fenced by the run's lease: a worker that lost it writes
  * nothing, and each write renews the lease of a run still held.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../store/schema.ts';
 import type { Store } from '../../store/store.ts';
@@ -14,6 +14,7 @@ import type { LineageRefTable } from '../../store/migrations/0800-observability.
 import { park } from '../dead-letters.ts';
 import { GroupCommit } from '../group-commit.ts';
 import { enqueue, type OutboundMessage } from '../outbox.ts';
+import { journalStatements, RunField, type JournalStatements, type RunChange } from './journal-sql.ts';
 import type { RunRow, StepRow } from './run-rows.ts';
 
 /** A change to a run's row, written with a journal entry. */
@@ -54,6 +55,7 @@ export class Journal {
   readonly #worker: string;
   readonly #leaseMs: number;
   readonly #writers: Array<GroupCommit<JournalWrite, WriteResult>>;
+  readonly #sql: JournalStatements;
   /** Statements written and transactions committed, for the benchmark's writes-per-step figures. */
   statements = 0;
   commits = 0;
@@ -63,6 +65,7 @@ export class Journal {
     this.#clock = options.clock;
     this.#worker = options.worker;
     this.#leaseMs = options.leaseMs;
+    this.#sql = journalStatements(options.store.dialect);
     // PostgreSQL commits on several connections at once: a few writers, each owning a share of
     // the runs, so one run's writes stay in order. SQLite has one connection: one writer.
     const shards = options.store.dialect === 'postgres' ? 4 : 1;
@@ -87,48 +90,49 @@ export class Journal {
     let notifyRuns = false;
     this.commits += 1;
     const results = await this.#store.transaction(async (trx) => {
-      const { rows } = await sql<{ id: number; status: RunStatus }>`
-        UPDATE flow_runs SET lease_until = ${until}, wake_at = ${until}, updated_at = ${now}
-         WHERE id IN (${sql.join(ids)}) AND lease_owner = ${this.#worker}
-        RETURNING id, status`.execute(trx);
+      const rows = await this.#sql.renewLeases(trx, ids, this.#worker, until, now);
       this.statements += 1;
-      const owned = new Map(rows.map((r) => [Number(r.id), r.status]));
-      const mine = batch.filter((w) => owned.has(w.runId));
-      const steps = mine.flatMap((w) => w.steps ?? []);
-      if (steps.length > 0) await this.#upsertSteps(trx, steps);
-      const refs = mine.flatMap((w) => w.refs ?? []);
-      if (refs.length > 0) {
-        await trx.insertInto('lineage_refs').values(refs).onConflict((oc) => oc.doNothing()).execute();
+      const owned = new Map(rows.map((r) => [r.id, r.status]));
+      const mine = owned.size === ids.length ? batch : batch.filter((w) => owned.has(w.runId));
+      const steps: StepRow[] = [];
+      const refs: LineageRefTable[] = [];
+      const messages: OutboundMessage[] = [];
+      for (const w of mine) {
+        if (w.steps !== undefined) for (const s of w.steps) steps.push(s);
+        if (w.refs !== undefined) for (const r of w.refs) refs.push(r);
+        if (w.messages !== undefined) for (const m of w.messages) messages.push(m);
+      }
+      if (steps.length > 0) {
+        await this.#sql.upsertSteps(trx, steps);
         this.statements += 1;
       }
-      const messages = mine.flatMap((w) => w.messages ?? []);
+      if (refs.length > 0) {
+        await this.#sql.insertRefs(trx, refs);
+        this.statements += 1;
+      }
       if (messages.length > 0) {
         await enqueue(trx, messages, now);
         this.statements += 1;
         notifyOutbox = true;
       }
-      const updates = new Map<string, Array<{ runId: number; output: string | null | undefined }>>();
+      const changes = new Map<number, RunChange>();
       const cancelled = new Set<number>();
       for (const w of mine) {
         if (w.run === undefined) continue;
-        const { release, forward, output, ended_at: ended, ...requested } = w.run;
-        if (forward === true && owned.get(w.runId) === 'compensating') {
+        if (w.run.forward === true && owned.get(w.runId) === 'compensating') {
           // Cancelled meanwhile: whatever forward execution meant to record, the run compensates now.
           cancelled.add(w.runId);
-          const fields = { wake_at: now, waiting_for: null, lease_owner: null, lease_until: null };
-          const signature = JSON.stringify(fields);
-          updates.set(signature, [...(updates.get(signature) ?? []), { runId: w.runId, output: undefined }]);
+          addChange(changes, { runId: w.runId, mask: RunField.wake_at | RunField.waiting_for | RunField.release, wake_at: now, waiting_for: null });
           continue;
         }
-        const fields: Record<string, unknown> = { ...requested };
-        // A run ends when its last write commits; the shared time lets one statement end many runs.
-        if (ended !== undefined && ended !== null) fields.ended_at = now;
-        if (release === true) Object.assign(fields, { lease_owner: null, lease_until: null });
-        const signature = JSON.stringify(fields) + (output === undefined ? '' : '+output');
-        updates.set(signature, [...(updates.get(signature) ?? []), { runId: w.runId, output }]);
-        if (typeof fields.status === 'string') owned.set(w.runId, fields.status as RunStatus);
+        const change = runChange(w.runId, w.run, now);
+        addChange(changes, change);
+        if (typeof change.status === 'string') owned.set(w.runId, change.status as RunStatus);
       }
-      for (const [signature, group] of updates) await this.#updateRuns(trx, signature, group, now);
+      if (changes.size > 0) {
+        await this.#sql.updateRuns(trx, [...changes.values()], now);
+        this.statements += 1;
+      }
       const live = mine.filter((w) => !cancelled.has(w.runId));
       for (const w of live) if (w.deadLetter !== undefined) await this.#park(trx, w.runId, w.deadLetter, now);
       const promotions = live.flatMap((w) => (w.promote === undefined ? [] : [w.promote]));
@@ -140,53 +144,9 @@ export class Journal {
     return results;
   }
 
-  async #upsertSteps(trx: Kysely<Database>, steps: readonly StepRow[]): Promise<void> {
-    for (let i = 0; i < steps.length; i += 200) {
-      await trx
-        .insertInto('flow_steps')
-        .values(steps.slice(i, i + 200))
-        .onConflict((oc) =>
-          oc.columns(['run_id', 'name']).doUpdateSet((eb) => ({
-            status: eb.ref('excluded.status'),
-            attempts: eb.ref('excluded.attempts'),
-            result: eb.ref('excluded.result'),
-            error: eb.ref('excluded.error'),
-            due_at: eb.ref('excluded.due_at'),
-            ended_at: eb.ref('excluded.ended_at'),
-          })),
-        )
-        .execute();
-      this.statements += 1;
-    }
-  }
-
   async #park(trx: Kysely<Database>, runId: number, dl: NonNullable<JournalWrite['deadLetter']>, now: number): Promise<void> {
     await park(trx, { kind: 'run', messageId: runId, source: 'flows', errorClass: dl.errorClass, reason: dl.reason, attempts: dl.attempts }, now);
     this.statements += 1;
-  }
-
-  /** Applies one group of identical run changes (but for each run's output) in one statement. */
-  async #updateRuns(
-    trx: Kysely<Database>,
-    signature: string,
-    group: ReadonlyArray<{ runId: number; output: string | null | undefined }>,
-    now: number,
-  ): Promise<void> {
-    const fields = JSON.parse(signature.replace(/\+output$/, '')) as Record<string, unknown>;
-    const withOutput = signature.endsWith('+output');
-    for (let i = 0; i < group.length; i += 200) {
-      const chunk = group.slice(i, i + 200);
-      await trx
-        .updateTable('flow_runs')
-        .set({
-          ...fields,
-          updated_at: now,
-          ...(withOutput ? { output: sql<string | null>`CASE id ${sql.join(chunk.map((g) => sql`WHEN ${g.runId} THEN ${g.output ?? null}`), sql` `)} END` } : {}),
-        })
-        .where('id', 'in', chunk.map((g) => g.runId))
-        .execute();
-      this.statements += 1;
-    }
   }
 
   /** Starts the oldest queued run of each flow and key whose active run just ended. */
@@ -209,4 +169,28 @@ export class Journal {
     this.statements += 1;
     return true;
   }
+}
+
+/** The columns `update` sets, as one {@link RunChange}. */
+function runChange(runId: number, update: RunUpdate, now: number): RunChange {
+  const change: RunChange = { runId, mask: 0 };
+  // Only what the update names is written; a field left undefined keeps its value.
+  for (const field of ['status', 'output', 'error', 'stop_reason', 'waiting_for', 'wake_at'] as const) {
+    if (update[field] === undefined) continue;
+    change.mask |= RunField[field];
+    change[field] = update[field] as never;
+  }
+  // A run ends when its last write commits: the commit's time, shared by every run it ends.
+  if (update.ended_at !== undefined && update.ended_at !== null) {
+    change.mask |= RunField.ended_at;
+    change.ended_at = now;
+  }
+  if (update.release === true) change.mask |= RunField.release;
+  return change;
+}
+
+/** Adds `change` to `changes`, merged into an earlier change of the same run (later fields win): one row per run. */
+function addChange(changes: Map<number, RunChange>, change: RunChange): void {
+  const earlier = changes.get(change.runId);
+  changes.set(change.runId, earlier === undefined ? change : { ...earlier, ...change, mask: earlier.mask | change.mask });
 }
