@@ -7,7 +7,9 @@
  * sandboxes are never the bottleneck of another benchmark. Servers (sandbox and baseline alike)
  * run in a worker thread and autocannon in the main one, so the load generator's own work is
  * not charged to the server under test. Besides requests/s, each line gives the server thread's
- * CPU time per request (`server_us_per_request`), which load on a shared machine skews less.
+ * CPU time per request (`server_us_per_request`), which load on a shared machine skews less,
+ * and `cpu_ratio`, the baseline's CPU per request over the sandbox's. Each sandbox is reset after
+ * its case, so the state one case piles up does not slow the collector for the next.
  * `--case <name>` measures only that case; `BENCH_CPU_PROF=<dir>` profiles the server thread.
  *
  * Adding a sandbox's case (Salesforce "SOQL page", NetSuite "record create") is one entry in
@@ -194,6 +196,9 @@ export default async function run(options: BenchOptions): Promise<void> {
         for (let i = 0; i < rounds; i++) {
           out.push({ baseline: await measure(bare, bareRequest, size), got: await measure(sandbox, request, size) });
         }
+        // The servers share one heap: a case that piles up state (Stripe keeps every customer, event
+        // and idempotent answer it made) would make the collector slower for every case after it.
+        await fetch(`${sandbox.url}/__sandbox/reset`, { method: 'POST' });
         return out;
       })();
       const pick = (side: 'baseline' | 'got', field: keyof Measured): number => median(runs.map((r) => r[side][field]));
@@ -210,6 +215,10 @@ export default async function run(options: BenchOptions): Promise<void> {
         baseline_p99_ms: pick('baseline', 'p99'),
         server_us_per_request: Math.round(pick('got', 'serverUs')),
         baseline_server_us_per_request: Math.round(pick('baseline', 'serverUs')),
+        // The same comparison by the server thread's CPU per request: on a shared machine the
+        // load generator (which works harder for some cases: fresh keys, larger answers) and
+        // other processes move requests/s, much less this.
+        cpu_ratio: Math.round((pick('baseline', 'serverUs') / pick('got', 'serverUs')) * 100) / 100,
         failed_requests: runs.reduce((sum, r) => sum + r.got.failures, 0),
         connections: CONNECTIONS,
         rounds,
