@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- q2c [--quick] [--runs N] [--case sqlite|postgres]`: closed-won opportunities per second through the
+ * `npm run bench -- q2c [--quick] [--runs N] [--case sqlite|postgres] [--story manufacturer]`: closed-won opportunities per second through the
  * whole lead-to-order flow against the four seeded sandboxes (zero added latency), on SQLite and
  * PostgreSQL, with the latency of each stage and end to end.
  *
@@ -46,6 +46,9 @@ type StoreCase = [name: string, open: () => Promise<{ store: unknown; drop?: () 
 
 /** Runs the benchmark. */
 export default async function q2c(options: BenchOptions): Promise<void> {
+  const story = options.args[options.args.indexOf('--story') + 1];
+  if (options.args.includes('--story') && story === 'manufacturer') return (await import('./support/q2c-manufacturer.ts')).default(options);
+  if (options.args.includes('--story') && story !== 'first') throw new Error(`q2c: --story must be first or manufacturer, got ${String(story)}`);
   const given = Number(options.args[options.args.indexOf('--runs') + 1]);
   const runs = options.args.includes('--runs') && Number.isInteger(given) && given > 0 ? given : options.quick ? 150 : 1000;
   const baselineDeals = options.quick ? 30 : 200;

@@ -11,6 +11,8 @@ import type { SandboxInstance } from '../../src/sandboxes/kit/index.ts';
 import { netSuiteSandbox } from '../../src/sandboxes/netsuite/netsuite-sandbox.ts';
 import { createSalesforceSandbox } from '../../src/sandboxes/salesforce/salesforce-sandbox.ts';
 import { stripeSandbox } from '../../src/sandboxes/stripe/stripe-sandbox.ts';
+import { createDynamicsSandbox } from '../../src/sandboxes/dynamics/dynamics-sandbox.ts';
+import { sapSandbox } from '../../src/sandboxes/sap/sap-sandbox.ts';
 import { startThreadProfile, type ThreadProfile } from './q2c-profile.ts';
 
 /** The sandboxes as the bench process sees them. */
@@ -31,9 +33,9 @@ export interface SandboxThread {
 type Reply = { urls: Record<string, string> } | { cpuMs: number } | { done: true };
 type Message = 'cpu' | 'reset' | 'profile' | 'close' | { stopProfile: { dir: string; name: string } };
 
-/** Starts the sandbox thread and resolves once every sandbox listens. */
-export async function startSandboxThread(): Promise<SandboxThread> {
-  const worker = new Worker(new URL(import.meta.url), { workerData: { q2cSandboxes: true } });
+/** Starts the sandbox thread of a story (the first: four; the manufacturer's: Dynamics, SAP, Avalara) and resolves once every sandbox listens. */
+export async function startSandboxThread(story: 'first' | 'manufacturer' = 'first'): Promise<SandboxThread> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { q2cSandboxes: true, story } });
   const ask = async (message: Message): Promise<Reply> => {
     worker.postMessage(message);
     const [reply] = (await once(worker, 'message')) as [Reply];
@@ -65,8 +67,8 @@ export async function startSandboxThread(): Promise<SandboxThread> {
 
 // The sandbox thread: defaults of every sandbox (NetSuite's 5 concurrent requests included),
 // except Salesforce's daily API allowance, which a long run would exhaust.
-async function serve(): Promise<void> {
-  const factories = [createSalesforceSandbox({ dailyApiLimit: 1_000_000_000 }), netSuiteSandbox, stripeSandbox, avalaraSandbox];
+async function serve(story: unknown): Promise<void> {
+  const factories = story === 'manufacturer' ? [createDynamicsSandbox(), sapSandbox, avalaraSandbox] : [createSalesforceSandbox({ dailyApiLimit: 1_000_000_000 }), netSuiteSandbox, stripeSandbox, avalaraSandbox];
   const sandboxes: SandboxInstance[] = [];
   for (const factory of factories) sandboxes.push(await factory.start({ host: '127.0.0.1', port: 0, seed: true }));
   let profile: ThreadProfile | undefined;
@@ -91,4 +93,5 @@ async function serve(): Promise<void> {
   parentPort?.postMessage({ urls: Object.fromEntries(sandboxes.map((s) => [s.name, s.url])) });
 }
 
-if (!isMainThread && (workerData as { q2cSandboxes?: unknown } | null)?.q2cSandboxes === true) await serve();
+const data = workerData as { q2cSandboxes?: unknown; story?: unknown } | null;
+if (!isMainThread && data?.q2cSandboxes === true) await serve(data.story);
