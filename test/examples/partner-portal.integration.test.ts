@@ -1,0 +1,106 @@
+/**
+ * The partner portal example (examples/partner-portal) run as a user runs it: `interlock start`
+ * as a child process with the seeded sandboxes as its connectors (the first story's four, and SAP
+ * for the near-real-time checks), an operator key made through the admin API, then the walk script
+ * as another process. A quote that passes every check becomes one run, however often it is sent
+ * with its key; one SAP would refuse stops at the check that says why.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { sandboxConnectors, sandboxNamed } from '../../src/demo/demo-config.ts';
+import type { SandboxInstance } from '../../src/sandboxes/kit/index.ts';
+import { startSandboxes } from '../../src/sandboxes/registry.ts';
+import { freePort, waitReady } from '../support/ports.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const TOKEN = 'partner-portal-test-bootstrap-token';
+
+/** Runs the walk script; resolves with its exit code and output. */
+function walk(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['examples/partner-portal/walk-quote.ts', '--json'], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 90_000 }, (err, stdout, stderr) =>
+      resolve({ code: err === null ? 0 : Number((err as { code?: number }).code ?? 1), stdout, stderr }),
+    );
+  });
+}
+
+describe('partner portal example against interlock start', { timeout: 240_000 }, () => {
+  let sandboxes: SandboxInstance[] = [];
+  let child: ChildProcess | undefined;
+  let dir: string;
+  let base: string;
+  let apiKey: string;
+
+  before(async () => {
+    sandboxes = await startSandboxes({ seed: true, only: ['salesforce', 'netsuite', 'stripe', 'avalara', 'sap'] });
+    dir = mkdtempSync(path.join(tmpdir(), 'interlock-portal-'));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const sap = sandboxNamed(sandboxes, 'sap');
+    const state = (await (await fetch(`${sap.url}/__sandbox/state`)).json()) as { basicAuth: { username: string; password: string } };
+    const values = {
+      server: { port },
+      store: { kind: 'sqlite', sqlite: { path: path.join(dir, 'interlock.db') } },
+      log: { level: 'error' },
+      admin: { token: TOKEN },
+      outbound: { allow: ['127.0.0.1'] },
+      sync: { enabled: false },
+      connectors: { ...(await sandboxConnectors(sandboxes)), sap: { baseUrl: sap.url, ...state.basicAuth } },
+    };
+    const configFile = path.join(dir, 'interlock.yaml');
+    writeFileSync(configFile, stringify(values));
+    child = spawn(process.execPath, ['bin/interlock.js', 'start', '--config', configFile], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    await waitReady(base);
+    const res = await fetch(`${base}/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'operator', label: 'partner-portal' }),
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    apiKey = ((await res.json()) as { key: string }).key;
+  });
+  after(async () => {
+    if (child !== undefined && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await Promise.allSettled(sandboxes.map((s) => s.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('walks a quote: account, availability, tax, credit, one order run for two submissions with one key, the run completed', async () => {
+    const opportunityId = '5d1f0c7a-2b3e-4f60-8a9b-0c1d2e3f4a5b';
+    const out = await walk({ INTERLOCK_URL: base, INTERLOCK_API_KEY: apiKey, OPPORTUNITY_ID: opportunityId });
+    if (process.env['SHOW_WALK'] !== undefined) process.stderr.write(out.stdout);
+    assert.equal(out.code, 0, `${out.stdout}\n${out.stderr}`);
+    const lines = out.stdout.trim().split('\n');
+    assert.match(lines[0]!, /^1\. Account CUST-1002 → SAP business partner 17100002 Fabrikam Industries Inc\./);
+    assert.match(lines[1]!, /^2\. Availability at plant 1710: MOTOR-E15 2 of \d+ PC ✓, VALVE-BV50 10 of \d+ PC ✓$/);
+    assert.match(lines[2]!, /^3\. Tax: [\d.]+ USD on 8400 \(.*MI STATE TAX 5%/);
+    assert.match(lines[3]!, /^4\. Credit: within-limit, [\d.]+ USD left; an order of 8400 fits$/);
+    assert.match(out.stdout, /Sent again with the same key: run \d+, the first answer — no second order/);
+    const summary = JSON.parse(lines.at(-1)!) as { ok: boolean; runId: number; retriedRunId: number; status: string; total: number; tax: number };
+    assert.equal(summary.ok, true);
+    assert.equal(summary.status, 'completed');
+    assert.equal(summary.retriedRunId, summary.runId);
+    assert.equal(summary.total, 8400);
+    assert.ok(summary.tax > 0);
+    // Exactly one run for the opportunity, seen through the admin API.
+    const runs = (await (await fetch(`${base}/admin/runs?key=${opportunityId}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { items: Array<{ id: number; flow: string }> };
+    assert.deepEqual(runs.items.map((r) => [r.id, r.flow]), [[summary.runId, 'manufacturer-lead-to-order']]);
+  });
+
+  it('stops at the check that refuses the quote, with the reasons, and submits nothing', async () => {
+    // CUST-1003 buys in GBP: the account check refuses a USD order in its sales area.
+    const out = await walk({ INTERLOCK_URL: base, INTERLOCK_API_KEY: apiKey, ACCOUNT: 'CUST-1003' });
+    assert.equal(out.code, 2, `${out.stdout}\n${out.stderr}`);
+    assert.match(out.stdout, /✗ the account cannot take this order:\n\s+· Business partner 17100003 \(CUST-1003\) buys in GBP, not USD/);
+    assert.doesNotMatch(out.stdout, /Submitted/);
+  });
+});
