@@ -82,6 +82,7 @@ describeEachStore('lineage of one record', (get) => {
     r.b1 = await run(store, 'lead-to-order', OPP_B, tp(2), deal(OPP_B, '13', 'sub_DealBsubscription'), ['notify']);
     const billing = (opp: string, sub: string, invoice: string): Ref[] => [
       [RUN_KEY_STEP, 'read', 'stripe', 'customer', 'cus_SharedCustomer1'],
+      ['check-stale', 'wrote', 'stripe', 'invoice', `in_${sub.slice(4)}`],
       ['find-deal', 'read', 'salesforce', 'Opportunity', opp],
       ['find-deal', 'read', 'stripe', 'subscription', sub],
       ['netsuite-invoice', 'wrote', 'netsuite', 'invoice', invoice],
@@ -125,11 +126,13 @@ describeEachStore('lineage of one record', (get) => {
     assert.deepEqual(keysOf(b, 'message'), new Set([`message:${m.b0}`]));
   });
 
-  it('leads from a subscription to the deal it came from and what it caused, and not to the other deal', async () => {
+  it('leads from a subscription or an invoice to the deal it came from and what it caused, and not to the other deal', async () => {
     const sub = await lineageOf(get().store, 'sub_DealAsubscription');
     assert.deepEqual(runsOf(sub), new Set([`run:${r.a1}`, `run:${r.a2}`, `run:${r.a3}`, `run:${r.renewal}`]));
+    const invoice = await lineageOf(get().store, 'in_DealAsubscription');
+    assert.deepEqual(runsOf(invoice), new Set([`run:${r.a2}`, `run:${r.a1}`]), 'the invoice came from the deal that made its subscription');
     const run = await lineageOf(get().store, `run:${r.b2}`);
-    assert.deepEqual(runsOf(run), new Set([`run:${r.b2}`]));
+    assert.deepEqual(runsOf(run), new Set([`run:${r.b2}`, `run:${r.b1}`]));
   });
 
   it('finds the message routed from an event by the event id, with no trace to join on', async () => {

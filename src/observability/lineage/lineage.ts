@@ -131,15 +131,39 @@ export async function lineageOf(store: Store, id: string, options: LineageOption
     const started = await db.selectFrom('flow_runs').select('id').where('traceparent', 'in', eventTraceparents).limit(maxRuns).execute();
     for (const r of started) addRun(Number(r.id));
   }
+  const inChain = new Set<string>([...named.filter((r) => r.external_id === id)].map(typed));
   if (runMatch !== null && runIds.size > 0) {
-    const keyRefs = await db.selectFrom('lineage_refs').select(['system', 'type']).where('run_id', '=', Number(runMatch[1])).where('step', '=', RUN_KEY_STEP).execute();
-    for (const k of keyRefs) rootKinds.add(kindOf(k));
+    // A run asked for stands for the record it is about.
+    const keyRefs = await db.selectFrom('lineage_refs').select(['system', 'type', 'external_id']).where('run_id', '=', Number(runMatch[1])).where('step', '=', RUN_KEY_STEP).execute();
+    for (const k of keyRefs) {
+      rootKinds.add(kindOf(k));
+      inChain.add(typed(k));
+    }
+  }
+  // Names another record of the kind asked about (another deal), so belongs to that record's chain.
+  const foreignRuns = async (candidates: readonly number[]): Promise<Set<number>> => {
+    const theirs = (await Promise.all(chunks(candidates).map((part) => db.selectFrom('lineage_refs').select(['run_id', 'system', 'type', 'external_id']).where('run_id', 'in', part).execute()))).flat();
+    return new Set(theirs.filter((r) => rootKinds.has(kindOf(r)) && !inChain.has(typed(r))).map((r) => Number(r.run_id)));
+  };
+
+  // Upstream, one hop: the runs that wrote what the runs naming the record read (an invoice's
+  // billing run read the subscription; the deal's run wrote it). A run's business key is not
+  // followed up: a customer is the key of every invoice of every deal of that account.
+  const direct = [...runIds];
+  if (runIds.size > 0 && runIds.size < maxRuns) {
+    const read = (await Promise.all(chunks([...runIds]).map((part) => db.selectFrom('lineage_refs').select(['system', 'type', 'external_id']).where('run_id', 'in', part).where('relation', '=', 'read').where('step', '!=', RUN_KEY_STEP).execute()))).flat();
+    const wanted = new Set(read.map(typed));
+    const writers = (await Promise.all(chunks([...new Set(read.map((r) => r.external_id))]).map((part) =>
+      db.selectFrom('lineage_refs').select(['run_id', 'system', 'type', 'external_id']).where('external_id', 'in', part).where('relation', '=', 'wrote').limit(maxRuns * 10).execute(),
+    ))).flat();
+    const candidates = [...new Set(writers.filter((w) => wanted.has(typed(w)) && !runIds.has(Number(w.run_id))).map((w) => Number(w.run_id)))];
+    const foreign = candidates.length === 0 ? new Set<number>() : await foreignRuns(candidates);
+    for (const r of candidates) if (!foreign.has(r)) addRun(r);
   }
 
-  // Downstream: runs about the records the chain wrote.
-  const inChain = new Set<string>([...named.filter((r) => r.external_id === id)].map(typed));
+  // Downstream from the runs naming the record (not from those it came from): runs about the records the chain wrote.
   const followed = new Set<string>();
-  let fresh = [...runIds];
+  let fresh = direct;
   for (let hop = 0; hop < 4 && fresh.length > 0 && runIds.size < maxRuns; hop++) {
     const wrote = (await Promise.all(chunks(fresh).map((part) => db.selectFrom('lineage_refs').select(['system', 'type', 'external_id']).where('run_id', 'in', part).where('relation', '=', 'wrote').execute()))).flat();
     const targets = new Map<string, (typeof wrote)[number]>();
@@ -154,8 +178,7 @@ export async function lineageOf(store: Store, id: string, options: LineageOption
     ))).flat();
     const candidates = [...new Set(keyed.filter((k) => targets.has(typed(k)) && !runIds.has(Number(k.run_id))).map((k) => Number(k.run_id)))];
     if (candidates.length === 0) break;
-    const theirs = (await Promise.all(chunks(candidates).map((part) => db.selectFrom('lineage_refs').select(['run_id', 'system', 'type', 'external_id']).where('run_id', 'in', part).execute()))).flat();
-    const foreign = new Set(theirs.filter((r) => rootKinds.has(kindOf(r)) && !inChain.has(typed(r))).map((r) => Number(r.run_id)));
+    const foreign = await foreignRuns(candidates);
     fresh = candidates.filter((r) => !foreign.has(r)).slice(0, maxRuns - runIds.size);
     for (const r of fresh) addRun(r);
   }
