@@ -145,10 +145,25 @@ describeEachStore('downstream fallbacks', (get) => {
   });
 });
 
-it('judges credit: no limit fits anything, a limit leaves limit − balance, a hold refuses', () => {
-  assert.deepEqual(judgeCredit({ creditLimit: null, balance: 500, onHold: false }, 1e6), { status: 'no-limit', available: null, fits: true });
-  assert.deepEqual(judgeCredit({ creditLimit: 10_000, balance: 2_500, onHold: false }, 7_500), { status: 'within-limit', available: 7_500, fits: true });
-  assert.deepEqual(judgeCredit({ creditLimit: 10_000, balance: 2_500, onHold: false }, 7_500.01), { status: 'within-limit', available: 7_500, fits: false });
-  assert.deepEqual(judgeCredit({ creditLimit: 1_000, balance: 1_200, onHold: false }, 0), { status: 'over-limit', available: -200, fits: false });
-  assert.equal(judgeCredit({ creditLimit: 10_000, balance: 0, onHold: true }, 1).status, 'on-hold');
+it('judges credit: no limit fits anything, a limit leaves limit − balance − unbilled orders, a hold refuses; each with a sentence of figures', () => {
+  const verdict = (v: ReturnType<typeof judgeCredit>) => ({ status: v.status, available: v.available, fits: v.fits });
+  const none = judgeCredit({ creditLimit: null, balance: 500, onHold: false }, 1e6);
+  assert.deepEqual(verdict(none), { status: 'no-limit', available: null, fits: true });
+  assert.equal(none.reason, 'No credit limit is set for this customer, so there is none to check the order against (balance 500.00).');
+  const fits = judgeCredit({ creditLimit: 10_000, balance: 2_500, onHold: false }, 7_500);
+  assert.deepEqual(verdict(fits), { status: 'within-limit', available: 7_500, fits: true });
+  assert.equal(fits.reason, 'An order of 7,500.00 fits: 7,500.00 of the credit limit 10,000.00 is left (balance 2,500.00).');
+  const tooBig = judgeCredit({ creditLimit: 10_000, balance: 2_500, onHold: false }, 7_500.01);
+  assert.deepEqual(verdict(tooBig), { status: 'within-limit', available: 7_500, fits: false });
+  assert.match(tooBig.reason, /^An order of 7,500.01 does not fit: 7,500.00 of the credit limit 10,000.00 is left .*over by 0.01\.$/);
+  const over = judgeCredit({ creditLimit: 1_000, balance: 1_200, onHold: false }, 0);
+  assert.deepEqual(verdict(over), { status: 'over-limit', available: -200, fits: false });
+  assert.equal(over.reason, 'Over its credit limit 1,000.00 by 200.00 (balance 1,200.00): no order is approved.');
+  // Unbilled orders count against the limit with the balance.
+  const withOrders = judgeCredit({ creditLimit: 10_000, balance: 2_500, unbilledOrders: 4_000, onHold: false }, 4_000);
+  assert.deepEqual(verdict(withOrders), { status: 'within-limit', available: 3_500, fits: false });
+  assert.match(withOrders.reason, /\(balance 2,500.00 and unbilled orders 4,000.00\)/);
+  const held = judgeCredit({ creditLimit: 10_000, balance: 0, onHold: true }, 1);
+  assert.deepEqual(verdict(held), { status: 'on-hold', available: 10_000, fits: false });
+  assert.match(held.reason, /credit hold/);
 });

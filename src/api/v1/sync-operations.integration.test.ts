@@ -142,10 +142,33 @@ describeEachStore('/v1 synchronous operations', (get) => {
     assert.equal(body.entityId, 'CUST-ACME');
     assert.equal(body.balance, 0);
     assert.equal(body.orderAmount, 5000);
-    // The NetSuite sandbox keeps no credit limit on customers: no limit, so the order fits.
+    // Acme has no credit limit in the NetSuite seed: the order fits, and the answer says why.
     assert.equal(body.status, 'no-limit');
+    assert.equal(body.creditLimit, null);
     assert.equal(body.fits, true);
+    assert.match(body.reason, /^No credit limit is set for this customer/);
     assert.equal((await call('GET', '/v1/customers/NOBODY-999/credit')).statusCode, 404);
+  });
+
+  it('credit against a NetSuite credit limit: an order that fits is approved, one beyond what is left or any once over the limit is not, with the figures', async () => {
+    const credit = async (amount: number) => (await call('GET', `/v1/customers/GLOBEX-002/credit?amount=${amount}`)).json();
+    const book = (quantity: number) =>
+      systems.netsuite.rest({ method: 'POST', path: 'record/v1/salesOrder', json: { entity: { externalId: 'GLOBEX-002' }, item: { items: [{ item: { externalId: 'PLAT-SUB' }, quantity }] } } });
+    // Globex's limit in the seed is 50,000; it owes nothing yet.
+    const fresh = await credit(10_000);
+    assert.deepEqual([fresh.status, fresh.creditLimit, fresh.balance, fresh.unbilledOrders, fresh.available, fresh.fits], ['within-limit', 50_000, 0, 0, 50_000, true]);
+    assert.equal(fresh.reason, 'An order of 10,000.00 fits: 50,000.00 of the credit limit 50,000.00 is left (balance 0.00).');
+    // An order booked and not yet billed counts against the limit: 38 × 1,200 leaves 4,400.
+    await book(38);
+    const tight = await credit(10_000);
+    assert.deepEqual([tight.status, tight.unbilledOrders, tight.available, tight.fits], ['within-limit', 45_600, 4_400, false]);
+    assert.equal(tight.reason, 'An order of 10,000.00 does not fit: 4,400.00 of the credit limit 50,000.00 is left (balance 0.00 and unbilled orders 45,600.00); it is over by 5,600.00.');
+    assert.equal((await credit(4_400)).fits, true);
+    // Past the limit, nothing fits.
+    await book(10);
+    const over = await credit(1);
+    assert.deepEqual([over.status, over.unbilledOrders, over.available, over.fits], ['over-limit', 57_600, -7_600, false]);
+    assert.equal(over.reason, 'Over its credit limit 50,000.00 by 7,600.00 (balance 0.00 and unbilled orders 57,600.00): no order is approved.');
   });
 
   it('estimates tax with AvaTax from the legal entity, and refuses an unknown legal entity with 422', async () => {

@@ -171,6 +171,33 @@ describe('NetSuite sandbox', () => {
       assert.deepEqual([unsupported.status, errorCode(unsupported)], [400, 'INVALID_TRANSFORM']);
     });
 
+    it('keeps what a customer owes on its record: unbilled orders, then open balance once invoiced, less payments; overdue by due date', async () => {
+      const customer = await create('customer', { companyName: 'Credit Watch Ltd', subsidiary: { id: '1' }, creditLimit: 5000 });
+      const owes = async () => {
+        const c = (await call('GET', `${records}/customer/${customer}`)).body ?? {};
+        return { creditLimit: c['creditLimit'], balance: c['balance'], unbilledOrders: c['unbilledOrders'], overdueBalance: c['overdueBalance'] };
+      };
+      assert.deepEqual(await owes(), { creditLimit: 5000, balance: 0, unbilledOrders: 0, overdueBalance: 0 });
+      const order = await create('salesOrder', { entity: { id: customer }, item: { items: [{ item: { externalId: 'PLAT-SUB' }, quantity: 2 }] } });
+      assert.deepEqual(await owes(), { creditLimit: 5000, balance: 0, unbilledOrders: 2400, overdueBalance: 0 });
+      const billed = await call('POST', `${records}/salesOrder/${order}/!transform/invoice`, { dueDate: '2020-01-31' });
+      const invoice = (billed.headers.get('location') ?? '').split('/').pop() ?? '';
+      assert.deepEqual(await owes(), { creditLimit: 5000, balance: 2400, unbilledOrders: 0, overdueBalance: 2400 });
+      await create('customerPayment', { customer: { id: customer }, payment: 1000, apply: { items: [{ doc: { id: invoice }, apply: true, amount: 1000 }] } });
+      assert.deepEqual(await owes(), { creditLimit: 5000, balance: 1400, unbilledOrders: 0, overdueBalance: 1400 });
+      // What the sandbox keeps is NetSuite's to compute: a client cannot set it.
+      const refused = await call('PATCH', `${records}/customer/${customer}`, { balance: 0 });
+      assert.deepEqual([refused.status, errorCode(refused)], [400, 'USER_ERROR']);
+      assert.equal((await call('PATCH', `${records}/customer/${customer}`, { creditLimit: 1000 })).status, 204);
+      assert.deepEqual(await owes(), { creditLimit: 1000, balance: 1400, unbilledOrders: 0, overdueBalance: 1400 });
+    });
+
+    it('seeds Globex with a credit limit and Acme without one', async () => {
+      const limit = async (eid: string) => (await call('GET', `${records}/customer/eid:${eid}`)).body?.['creditLimit'];
+      assert.equal(await limit('GLOBEX-002'), 50000);
+      assert.equal(await limit('ACME-001'), undefined);
+    });
+
     it('deletes with 204, after which the record is NONEXISTENT_ID, but not records others depend on', async () => {
       const id = await create('customer', { companyName: 'Short Lived', subsidiary: { id: '1' } });
       assert.equal((await call('DELETE', `${records}/customer/${id}`)).status, 204);

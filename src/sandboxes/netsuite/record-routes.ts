@@ -6,6 +6,7 @@
  * `offset`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { affectsCredit, customerOf, refreshCustomerCredit } from './credit.ts';
 import { NetSuiteError, nonexistent } from './errors.ts';
 import { compileFilter } from './list-filter.ts';
 import { createRecord, updateRecord } from './records.ts';
@@ -107,6 +108,7 @@ export function registerRecordRoutes(app: FastifyInstance, deps: RecordRouteDeps
       throw new NetSuiteError(400, 'USER_ERROR', 'Error while accessing a resource. This record cannot be deleted because it has dependent records.');
     }
     store.delete(type, record.id);
+    if (affectsCredit(type)) refreshCustomerCredit(store, customerOf(record));
     return reply.code(204).send();
   });
 }

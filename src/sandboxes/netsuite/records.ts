@@ -5,6 +5,7 @@
  * invoices. Every route writes through {@link createRecord} and {@link updateRecord}.
  */
 import { coerceField } from './coerce.ts';
+import { affectsCredit, customerOf, refreshCustomerCredit } from './credit.ts';
 import { NetSuiteError } from './errors.ts';
 import { findNsField, findNsSublist, findRecordType, isCustomField, refTargets } from './schema.ts';
 import type { NsRecordType, NsSublist } from './schema.ts';
@@ -27,6 +28,7 @@ export function createRecord(store: NsStore, type: NsRecordType, body: unknown, 
   checkRequired(type, record);
   derive(store, type, record);
   store.put(type, record);
+  if (affectsCredit(type)) refreshCustomerCredit(store, customerOf(record));
   return record;
 }
 
@@ -47,6 +49,10 @@ export function updateRecord(store: NsStore, type: NsRecordType, current: NsReco
   checkRequired(type, next);
   derive(store, type, next);
   store.put(type, next);
+  if (affectsCredit(type)) {
+    refreshCustomerCredit(store, customerOf(next));
+    if (customerOf(current) !== customerOf(next)) refreshCustomerCredit(store, customerOf(current));
+  }
   return next;
 }
 
@@ -135,6 +141,8 @@ function applyDefaults(store: NsStore, type: NsRecordType, record: NsRecord): vo
     f['currency'] ??= subsidiary?.fields['currency'] ?? null;
     f['isInactive'] ??= false;
     f['balance'] = 0;
+    f['overdueBalance'] = 0;
+    f['unbilledOrders'] = 0;
   }
   if (type.table === 'transaction') {
     f['tranId'] ??= `${type.tranPrefix ?? ''}${store.nextNumber(`tranId:${type.name}`)}`;

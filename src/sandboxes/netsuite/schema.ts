@@ -121,6 +121,10 @@ const types: readonly NsRecordType[] = [
       { name: 'comments', kind: 'text' },
       { name: 'defaultAddress', kind: 'text' },
       { name: 'balance', kind: 'number', readOnly: true },
+      // Credit (the Financial subtab): a limit set on the customer; what it owes kept by the sandbox (credit.ts).
+      { name: 'creditLimit', kind: 'number' },
+      { name: 'overdueBalance', kind: 'number', readOnly: true },
+      { name: 'unbilledOrders', kind: 'number', readOnly: true },
     ],
     sublists: [],
   },

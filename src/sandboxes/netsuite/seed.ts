@@ -7,8 +7,9 @@
  * - items whose `itemId` is the SKU the Salesforce seed uses as `ProductCode`: PLAT-SUB and
  *   SEAT-ADDON (nonInventorySaleItem), SUPPORT-PREM, ONBOARD-SVC, TRAIN-DAY (serviceSaleItem),
  *   plus one inventoryItem HW-GATEWAY; `basePrice` is the default line rate;
- * - two existing customers: Acme Corporation (externalId `ACME-001`, US) and Globex GmbH
- *   (externalId `GLOBEX-002`, DE), so an integration's upsert by external id updates them.
+ * - two existing customers: Acme Corporation (externalId `ACME-001`, US, no credit limit) and
+ *   Globex GmbH (externalId `GLOBEX-002`, DE, credit limit 50,000 EUR), so an integration's upsert
+ *   by external id updates them; both owe nothing until transactions are booked.
  */
 import { createRecord } from './records.ts';
 import { findRecordType } from './schema.ts';
@@ -46,7 +47,7 @@ export function seedNetSuite(store: NsStore): void {
     defaultAddress: '1 Market St\nSan Francisco CA 94105\nUnited States',
   });
   createRecord(store, type('customer'), {
-    entityId: 'CUST-GLOBEX', companyName: 'Globex GmbH', email: 'buchhaltung@globex.example', subsidiary: { id: de.id }, externalId: 'GLOBEX-002',
+    entityId: 'CUST-GLOBEX', companyName: 'Globex GmbH', email: 'buchhaltung@globex.example', subsidiary: { id: de.id }, externalId: 'GLOBEX-002', creditLimit: 50_000,
     defaultAddress: 'Friedrichstraße 10\n10117 Berlin\nGermany',
   });
 }
