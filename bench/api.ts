@@ -8,7 +8,10 @@
  * so every request asks both systems (concurrent ones sharing a call). `order-status`
  * (`GET /v1/orders/:runId`: auth, a store read, the answer) shows the API's own cost without a
  * downstream.
- * Server, stub and load generator (autocannon) share this process, as in the other benchmarks.
+ * Server and load generator (autocannon) share this process, as in the other benchmarks; the stub runs in its own.
+ * Requests/s and latency swing with a shared machine's load; `cpu_us_per_req` (this process's CPU
+ * time per request answered, server and load generator together, the least of the rounds) beside
+ * the bare route's `baseline_cpu_us_per_req` swings much less, so compare those across runs.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -44,18 +47,35 @@ async function startStub(): Promise<{ child: ChildProcess; url: string }> {
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
-async function load(url: string, seconds: number, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** This process's CPU time (server and load generator alike) per request answered, µs. */
+  cpuUs: number;
+}
+
+async function load(url: string, seconds: number, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }): Promise<Load> {
+  const cpu = process.cpuUsage();
   const result = await autocannon({ url, connections: 32, duration: seconds, method: init.method, headers: init.headers ?? {}, ...(init.body === undefined ? {} : { body: init.body }) });
+  const used = process.cpuUsage(cpu);
   const errors = result.errors + result.timeouts + result.non2xx;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, cpuUs: (used.user + used.system) / Math.max(1, result.requests.total) };
 }
 
 const ROUNDS = 3;
 
-/** Rounds of one case as one figure: mean rate, mean p50, worst p99, all errors. */
-function merge(runs: ReadonlyArray<{ rps: number; p50: number; p99: number; errors: number }>): { rps: number; p50: number; p99: number; errors: number } {
-  const mean = (f: (r: (typeof runs)[number]) => number) => runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
-  return { rps: mean((r) => r.rps), p50: Math.round(mean((r) => r.p50) * 10) / 10, p99: Math.max(...runs.map((r) => r.p99)), errors: runs.reduce((sum, r) => sum + r.errors, 0) };
+/** Rounds of one case as one figure: mean rate, mean p50, worst p99, all errors, least CPU per request (the least disturbed round). */
+function merge(runs: readonly Load[]): Load {
+  const mean = (f: (r: Load) => number) => runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
+  return {
+    rps: mean((r) => r.rps),
+    p50: Math.round(mean((r) => r.p50) * 10) / 10,
+    p99: Math.max(...runs.map((r) => r.p99)),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    cpuUs: Math.round(Math.min(...runs.map((r) => r.cpuUs)) * 10) / 10,
+  };
 }
 
 /** Runs the benchmark. */
@@ -102,7 +122,7 @@ export default async function bench(options: BenchOptions): Promise<void> {
     // Warm each (JIT, connection pools), then measure in interleaved rounds, so that the load of a
     // shared machine changing during the run weighs on every case alike.
     for (const c of Object.values(cases)) await load(c.url, 1, c.init);
-    const rounds: Record<keyof typeof cases, Array<Awaited<ReturnType<typeof load>>>> = { base: [], api: [], asked: [], own: [] };
+    const rounds: Record<keyof typeof cases, Load[]> = { base: [], api: [], asked: [], own: [] };
     for (let r = 0; r < ROUNDS; r++) for (const name of ['base', 'api', 'asked', 'own'] as const) rounds[name].push(await load(cases[name].url, slice, cases[name].init));
     const base = merge(rounds.base);
     const api = merge(rounds.api);
@@ -119,6 +139,8 @@ export default async function bench(options: BenchOptions): Promise<void> {
       p99_ms: api.p99,
       baseline_p50_ms: base.p50,
       baseline_p99_ms: base.p99,
+      cpu_us_per_req: api.cpuUs,
+      baseline_cpu_us_per_req: base.cpuUs,
       errors: api.errors,
       connections: 32,
       seconds,
@@ -132,6 +154,8 @@ export default async function bench(options: BenchOptions): Promise<void> {
       baseline: base.rps,
       p50_ms: asked.p50,
       p99_ms: asked.p99,
+      cpu_us_per_req: asked.cpuUs,
+      baseline_cpu_us_per_req: base.cpuUs,
       errors: asked.errors,
       connections: 32,
       seconds,
@@ -145,6 +169,8 @@ export default async function bench(options: BenchOptions): Promise<void> {
       baseline: base.rps,
       p50_ms: own.p50,
       p99_ms: own.p99,
+      cpu_us_per_req: own.cpuUs,
+      baseline_cpu_us_per_req: base.cpuUs,
       errors: own.errors,
       connections: 32,
       seconds,
