@@ -26,7 +26,8 @@ export function openSqliteStore(file: string): Store {
   `);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   // A memory database has nothing to flush.
-  return new SqliteStore(db, file === ':memory:' ? undefined : new WalSync(walFsync(path.resolve(file))));
+  const wal = file === ':memory:' ? undefined : walFsync(path.resolve(file));
+  return new SqliteStore(db, wal === undefined ? undefined : { sync: new WalSync(wal.fsync), close: wal.close });
 }
 
 class SqliteStore implements Store {
@@ -35,9 +36,9 @@ class SqliteStore implements Store {
   readonly lockClause = '';
   readonly db: Kysely<Database>;
   readonly #signals = new WakeSignals();
-  readonly #wal: WalSync | undefined;
+  readonly #wal: { sync: WalSync; close: () => Promise<void> } | undefined;
 
-  constructor(db: Kysely<Database>, wal: WalSync | undefined) {
+  constructor(db: Kysely<Database>, wal: { sync: WalSync; close: () => Promise<void> } | undefined) {
     this.db = db;
     this.#wal = wal;
   }
@@ -54,7 +55,7 @@ class SqliteStore implements Store {
       }
     });
     // Durable: resolve only once the commit is on disk, without stalling the event loop for it.
-    if (options?.durable !== false) await this.#wal?.sync();
+    if (options?.durable !== false) await this.#wal?.sync.sync();
     return result;
   }
 
@@ -68,5 +69,6 @@ class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.db.destroy();
+    await this.#wal?.close();
   }
 }

@@ -53,16 +53,20 @@ describe('WalSync', () => {
     assert.equal(started.length, 3);
   });
 
-  it('flushes the WAL of a real database, and the database file when there is no WAL', async () => {
+  it('flushes the WAL of a real database, the database file before there is a WAL, and refuses once closed', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'interlock-wal-'));
     try {
       const file = path.join(dir, 'x.db');
-      await assert.rejects(walFsync(file)(), /ENOENT/, 'nothing to flush is an error, not a silent success');
+      const none = walFsync(file);
+      await assert.rejects(none.fsync(), /ENOENT/, 'nothing to flush is an error, not a silent success');
       const store = openSqliteStore(file);
+      const early = walFsync(file);
+      await early.fsync(); // no WAL before the first write: the database file
       await store.transaction((trx) => trx.schema.createTable('t').addColumn('a', 'integer').execute());
-      await walFsync(file)();
+      await early.fsync();
+      await early.close();
+      await assert.rejects(early.fsync(), /closed/);
       await store.close();
-      await walFsync(file)(); // closed: the WAL was checkpointed and removed
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

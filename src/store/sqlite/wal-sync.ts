@@ -12,7 +12,7 @@
  * and the database after. If the WAL file is gone (the last connection closed and checkpointed
  * it), the database file is synced instead.
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /** Flushes a file to stable storage. */
 export type Fsync = () => Promise<void>;
@@ -53,20 +53,37 @@ export class WalSync {
   }
 }
 
-/** An {@link Fsync} of the WAL of the SQLite database at `file` (its database file if there is no WAL). */
-export function walFsync(file: string): Fsync {
-  return async () => {
-    let handle;
-    try {
-      handle = await open(`${file}-wal`, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      handle = await open(file, 'r');
+/**
+ * An {@link Fsync} of the WAL of the SQLite database at `file` (its database file while there is
+ * no WAL yet), and a function that closes the file it keeps open. The WAL is opened once: SQLite
+ * reuses the same file (it restarts it from the top, or truncates it, but does not replace it)
+ * for as long as a connection — this store's — is open.
+ */
+export function walFsync(file: string): { fsync: Fsync; close: () => Promise<void> } {
+  let wal: FileHandle | undefined;
+  let closed = false;
+  const fsync = async () => {
+    if (closed) throw new Error(`${file}: the store is closed`);
+    if (wal === undefined) {
+      try {
+        wal = await open(`${file}-wal`, 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        const db = await open(file, 'r');
+        try {
+          await db.sync();
+        } finally {
+          await db.close();
+        }
+        return;
+      }
     }
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await wal.sync();
   };
+  const close = async () => {
+    closed = true;
+    await wal?.close();
+    wal = undefined;
+  };
+  return { fsync, close };
 }
