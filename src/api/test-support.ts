@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { loadConfig } from '../core/config.ts';
 import { Engine } from '../engine/engine.ts';
 import { FlowRegistry } from '../engine/flows/registry.ts';
+import type { FlowDefinition } from '../flows/define-flow.ts';
 import type { LeadToOrderDeps } from '../flows/lead-to-order/deps.ts';
 import { leadToOrderFlow } from '../flows/lead-to-order/flow.ts';
 import { ApiKeys } from '../security/api-keys.ts';
@@ -39,6 +40,8 @@ export async function startApi(
     values?: Record<string, unknown>;
     /** Connectors set after loading, past its checks (e.g. AvaTax beside SAP, without the first story's four). */
     connectors?: Record<string, unknown>;
+    /** More flows to register (e.g. the manufacturer's lead-to-order). */
+    flows?: readonly FlowDefinition[];
   } = {},
 ): Promise<ApiHarness> {
   const clock = options.clock ?? systemClock;
@@ -49,6 +52,7 @@ export async function startApi(
   const config = options.connectors === undefined ? loaded : { ...loaded, connectors: { ...loaded.connectors, ...options.connectors } };
   const flows = new FlowRegistry();
   if (options.systems !== undefined) flows.register(leadToOrderFlow(options.systems));
+  for (const flow of options.flows ?? []) flows.register(flow);
   const engine = new Engine({ store, config, clock, log: silentLog, flows });
   const app = await buildServer({ config, store, engine, log: silentLog, clock, systems: options.systems, masterKey: options.masterKey });
   await app.ready();

@@ -2,15 +2,18 @@
  * The one place the synchronous API names the manufacturer story's asynchronous flow: order
  * submission (`POST /v1/sales-orders`) starts its runs, and `GET /v1/orders/{runId}` reports them.
  *
- * Until the manufacturer flow itself is registered in a process (src/flows), a stand-in of the same
- * name records each submitted order as a run — visible, durable, with the order as its input — and
- * ends it saying that nothing was booked. When the real flow is registered, the stand-in is not.
+ * The flow is registered when `connectors.dynamics`, `connectors.sap` and `connectors.avalara` are
+ * configured (src/flows/manufacturer). With SAP but without the rest (the checks only), a stand-in
+ * of the same name records each submitted order as a run — visible, durable, with the order as its
+ * input — and ends it saying that nothing was booked. When the real flow is registered, the
+ * stand-in is not.
  */
 import { defineFlow, type FlowDefinition } from '../../flows/define-flow.ts';
 import type { FlowRegistry } from '../../engine/flows/registry.ts';
+import { MANUFACTURER_LEAD_TO_ORDER_FLOW } from '../../flows/manufacturer/flow.ts';
 
-/** The flow that books a CRM (Dynamics 365) opportunity into SAP as a sales order. */
-export const MANUFACTURER_ORDER_FLOW = 'manufacturer-lead-to-order';
+/** The flow that books a CRM (Dynamics 365) opportunity into SAP as a sales order; business key = the opportunity id. */
+export const MANUFACTURER_ORDER_FLOW = MANUFACTURER_LEAD_TO_ORDER_FLOW;
 
 /** The stand-in: one step that records the submitted order; its output says it was not booked. */
 export function recordedOrderFlow(): FlowDefinition {
