@@ -139,7 +139,6 @@ function median(values: readonly number[]): number {
 export default async function mappingBench(opts: BenchOptions): Promise<void> {
   const count = opts.quick ? 20_000 : 100_000;
   const baselineCount = opts.quick ? 2_000 : 10_000;
-  const rounds = opts.quick ? 3 : ROUNDS;
   const links: XrefLink[] = Array.from({ length: ACCOUNTS }, (_, i) => ({
     canonicalType: 'customer',
     canonicalId: `cus-${i}`,
@@ -173,7 +172,7 @@ export default async function mappingBench(opts: BenchOptions): Promise<void> {
     const majorMs: number[] = [];
     let mapped = 0;
     let parked = 0;
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       mapped = 0;
       parked = 0;
       let cpuUs = 0;
@@ -229,7 +228,7 @@ export default async function mappingBench(opts: BenchOptions): Promise<void> {
   for (let i = 0; i < 200; i++) await expr.evaluate(records[i], bindings);
   const baselineRates: number[] = [];
   const baselineWalls: number[] = [];
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     const t = await timed(async () => {
       for (let i = 0; i < baselineCount; i++) await expr.evaluate(records[i], bindings);
     });
@@ -254,7 +253,7 @@ export default async function mappingBench(opts: BenchOptions): Promise<void> {
       baseline_records: baselineCount,
       mapped: r.mapped,
       parked: r.parked,
-      rounds,
+      rounds: ROUNDS,
       statistic: 'median round',
       min_records_per_s: Math.round(r.min),
       max_records_per_s: Math.round(r.max),
