@@ -91,6 +91,12 @@ try {
   process.exit(final.status === 'completed' ? 0 : 1);
 } catch (err) {
   if (err instanceof ApiProblem && err.status === 422 && Array.isArray(err.body['problems'])) refuse(err.message, err.body['problems'] as string[]);
+  if (err instanceof ApiProblem && err.slug === 'downstream-unavailable') {
+    // An order is only accepted on what SAP says now: try again later, with the same Idempotency-Key.
+    say(`✗ ${String(err.body['downstream'] ?? 'a system')} did not answer in time, and no order is taken on an old copy: nothing was submitted; try again later.`);
+    if (json) say(JSON.stringify({ ok: false, error: err.message }));
+    process.exit(1);
+  }
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
   if (json) say(JSON.stringify({ ok: false, error: err instanceof Error ? err.message : String(err) }));
   process.exit(1);
