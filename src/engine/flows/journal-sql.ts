@@ -46,6 +46,13 @@ export const RunField = {
 export interface JournalStatements {
   /** Renews the lease on `ids` that `worker` still holds; returns those runs and their status. */
   renewLeases(trx: Kysely<Database>, ids: readonly number[], worker: string, until: number, now: number): Promise<Array<{ id: number; status: RunStatus }>>;
+  /**
+   * Of `ids`, the runs `worker` holds, with their status, locked against a takeover until the
+   * transaction ends (PostgreSQL; SQLite's one writer is lock enough). Writes nothing: for runs
+   * whose lease has long to go, it fences a write as well as a renewal does, without rewriting the
+   * run's row and its due-time index entry on every step.
+   */
+  fence(trx: Kysely<Database>, ids: readonly number[], worker: string): Promise<Array<{ id: number; status: RunStatus }>>;
   /** Inserts or updates journal entries (by run and step name). */
   upsertSteps(trx: Kysely<Database>, steps: readonly StepRow[]): Promise<void>;
   /** Inserts lineage references, skipping ones already there. */
@@ -79,6 +86,7 @@ function runSetList(t: string): string {
 const SQLITE = {
   lease: `UPDATE flow_runs SET lease_until = ?, wake_at = ?, updated_at = ?
     WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? RETURNING id, status`,
+  fence: `SELECT id, status FROM flow_runs WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ?`,
   // `WHERE true`: SQLite's parser needs it between a SELECT and ON CONFLICT.
   steps: `INSERT INTO flow_steps (${STEP_COLUMNS})
     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
@@ -97,6 +105,9 @@ const SQLITE = {
 const POSTGRES = {
   lease: `UPDATE flow_runs SET lease_until = $1, wake_at = $2, updated_at = $3
     WHERE id = ANY($4::bigint[]) AND lease_owner = $5 RETURNING id, status`,
+  // FOR SHARE: a claim taking over an expired lease waits for this transaction (or this waits
+  // for the claim, and then sees the new owner), as it would behind a renewal's UPDATE.
+  fence: `SELECT id, status FROM flow_runs WHERE id = ANY($1::bigint[]) AND lease_owner = $2 FOR SHARE`,
   steps: `INSERT INTO flow_steps (${STEP_COLUMNS})
     SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[],
                          $8::text[], $9::bigint[], $10::text[], $11::bigint[], $12::bigint[], $13::text[])
@@ -142,6 +153,10 @@ const sqliteStatements: JournalStatements = {
     const rows = await run<{ id: number | string; status: RunStatus }>(trx, SQLITE.lease, [until, until, now, JSON.stringify(ids), worker]);
     return rows.map((r) => ({ id: Number(r.id), status: r.status }));
   },
+  async fence(trx, ids, worker) {
+    const rows = await run<{ id: number | string; status: RunStatus }>(trx, SQLITE.fence, [JSON.stringify(ids), worker]);
+    return rows.map((r) => ({ id: Number(r.id), status: r.status }));
+  },
   async upsertSteps(trx, steps) {
     await run(trx, SQLITE.steps, [JSON.stringify(steps.map(stepValues))]);
   },
@@ -156,6 +171,10 @@ const sqliteStatements: JournalStatements = {
 const postgresStatements: JournalStatements = {
   async renewLeases(trx, ids, worker, until, now) {
     const rows = await run<{ id: number | string; status: RunStatus }>(trx, POSTGRES.lease, [until, until, now, ids, worker]);
+    return rows.map((r) => ({ id: Number(r.id), status: r.status }));
+  },
+  async fence(trx, ids, worker) {
+    const rows = await run<{ id: number | string; status: RunStatus }>(trx, POSTGRES.fence, [ids, worker]);
     return rows.map((r) => ({ id: Number(r.id), status: r.status }));
   },
   async upsertSteps(trx, steps) {

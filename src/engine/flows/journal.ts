@@ -3,7 +3,8 @@
  * in grouped transactions (see `group-commit.ts`). Many runs execute at once, each waiting for its
  * own write, so one commit covers the steps of many runs while every step is still durable before
  * the next one starts. Every write is fenced by the run's lease: a worker that lost it writes
- * nothing, and each write renews the lease of a run still held.
+ * nothing, and a write renews the lease of a run still held once half of it is gone (the worker's
+ * heartbeat renews it too, while a step runs long).
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.ts';
@@ -56,6 +57,8 @@ export class Journal {
   readonly #leaseMs: number;
   readonly #writers: Array<GroupCommit<JournalWrite, WriteResult>>;
   readonly #sql: JournalStatements;
+  /** When the leases of runs this worker executes end, as far as it knows (claims and renewals). */
+  readonly #leases = new Map<number, number>();
   /** Statements written and transactions committed, for the benchmark's writes-per-step figures. */
   statements = 0;
   commits = 0;
@@ -88,11 +91,26 @@ export class Journal {
     const ids = [...new Set(batch.map((w) => w.runId))];
     let notifyOutbox = false;
     let notifyRuns = false;
+    const renewed: number[] = [];
     this.commits += 1;
     const results = await this.#store.transaction(async (trx) => {
-      const rows = await this.#sql.renewLeases(trx, ids, this.#worker, until, now);
-      this.statements += 1;
-      const owned = new Map(rows.map((r) => [r.id, r.status]));
+      // A lease with more than half its time to go is only checked (and, on PostgreSQL, locked),
+      // not renewed: rewriting the run's row on every step cost more than the step's own entry.
+      const renew: number[] = [];
+      const check: number[] = [];
+      for (const id of ids) ((this.#leases.get(id) ?? 0) - now < this.#leaseMs / 2 ? renew : check).push(id);
+      const owned = new Map<number, RunStatus>();
+      if (renew.length > 0) {
+        for (const r of await this.#sql.renewLeases(trx, renew, this.#worker, until, now)) {
+          owned.set(r.id, r.status);
+          renewed.push(r.id);
+        }
+        this.statements += 1;
+      }
+      if (check.length > 0) {
+        for (const r of await this.#sql.fence(trx, check, this.#worker)) owned.set(r.id, r.status);
+        this.statements += 1;
+      }
       const mine = owned.size === ids.length ? batch : batch.filter((w) => owned.has(w.runId));
       const steps: StepRow[] = [];
       const refs: LineageRefTable[] = [];
@@ -139,9 +157,31 @@ export class Journal {
       if (promotions.length > 0) notifyRuns = await this.#promote(trx, promotions, now);
       return batch.map((w) => ({ owned: owned.has(w.runId), status: owned.get(w.runId) }));
     });
+    this.#noteLeases(batch, results, renewed, until);
     if (notifyOutbox) this.#store.notify('outbox');
     if (notifyRuns) this.#store.notify('runs');
     return results;
+  }
+
+  /**
+   * Notes that this worker holds `runId`'s lease until `until` (a claim). The journal renews a
+   * lease with a write only once it is half gone; until then a write just checks it.
+   */
+  held(runId: number, until: number): void {
+    this.#leases.set(runId, until);
+  }
+
+  /** Forgets `runId`'s lease (its execution is over): its next write, if any, renews it. */
+  forget(runId: number): void {
+    this.#leases.delete(runId);
+  }
+
+  /** After a commit: leases renewed run to `until`; leases given back or lost are forgotten. */
+  #noteLeases(batch: readonly JournalWrite[], results: readonly WriteResult[], renewed: readonly number[], until: number): void {
+    for (const id of renewed) this.#leases.set(id, until);
+    batch.forEach((w, i) => {
+      if (w.run?.release === true || !results[i]!.owned) this.#leases.delete(w.runId);
+    });
   }
 
   async #park(trx: Kysely<Database>, runId: number, dl: NonNullable<JournalWrite['deadLetter']>, now: number): Promise<void> {

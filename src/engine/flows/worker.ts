@@ -131,11 +131,13 @@ export class FlowWorker {
     const claimed = await claimRuns(this.#o.store, this.#o.worker, room, this.#o.clock.now(), this.#o.leaseMs);
     for (const c of claimed) {
       this.#runIds.add(c.run.id);
+      if (c.run.lease_until !== null) this.journal.held(c.run.id, c.run.lease_until);
       const p: Promise<void> = this.#executor
         .execute(c)
         .catch((err: unknown) => this.#o.log.error({ runId: c.run.id, err: (err as Error).message }, 'run execution failed; its lease will expire'))
         .finally(() => {
           this.#runIds.delete(c.run.id);
+          this.journal.forget(c.run.id);
           this.#inFlight.delete(p);
           this.wake();
         });
