@@ -94,9 +94,14 @@ export class ReplayContext implements FlowContext<unknown> {
 
   /** Builds the scope a step or compensation function receives; messages land in `out`. */
   scope(name: string, attempt: number, out: OutboundMessage[]): StepScope {
-    const key = this.idempotencyKey(name);
+    const runId = this.runId;
+    let key: string | undefined;
     return {
-      idempotencyKey: key,
+      // A hash: made only for steps that ask for it (most call no API that takes one).
+      get idempotencyKey() {
+        key ??= stepKey(runId, name);
+        return key;
+      },
       attempt,
       send: (m: StepMessage) => {
         // The message carries the step's trace to its destination (and is found by it in lineage).
