@@ -12,6 +12,7 @@ import type { Database } from '../schema.ts';
 import type { Store, TransactionOptions, WakeChannel } from '../store.ts';
 import { WakeSignals } from '../wake-signals.ts';
 import { NodeSqliteDatabase } from './node-sqlite-database.ts';
+import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { WalSync, walFsync } from './wal-sync.ts';
 
 /** Opens (creating if needed) the SQLite store at `file`. Migrations are run by the caller. */
@@ -25,9 +26,16 @@ export function openSqliteStore(file: string): Store {
     PRAGMA foreign_keys = ON;
   `);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  // A memory database has nothing to flush.
-  const wal = file === ':memory:' ? undefined : walFsync(path.resolve(file));
-  return new SqliteStore(db, wal === undefined ? undefined : { sync: new WalSync(wal.fsync), close: wal.close });
+  // A memory database has nothing to flush, nor a WAL to checkpoint.
+  if (file === ':memory:') return new SqliteStore(db, undefined, undefined);
+  const wal = walFsync(path.resolve(file));
+  // Checkpoints run on a worker thread (see checkpointer.ts); should it die, SQLite's own
+  // automatic checkpoints take over again.
+  database.raw.exec('PRAGMA wal_autocheckpoint = 0');
+  const checkpointer = startCheckpointer(path.resolve(file), () => {
+    if (database.raw.isOpen) database.raw.exec('PRAGMA wal_autocheckpoint = 1000');
+  });
+  return new SqliteStore(db, { sync: new WalSync(wal.fsync), close: wal.close }, checkpointer);
 }
 
 class SqliteStore implements Store {
@@ -37,10 +45,12 @@ class SqliteStore implements Store {
   readonly db: Kysely<Database>;
   readonly #signals = new WakeSignals();
   readonly #wal: { sync: WalSync; close: () => Promise<void> } | undefined;
+  readonly #checkpointer: Checkpointer | undefined;
 
-  constructor(db: Kysely<Database>, wal: { sync: WalSync; close: () => Promise<void> } | undefined) {
+  constructor(db: Kysely<Database>, wal: { sync: WalSync; close: () => Promise<void> } | undefined, checkpointer: Checkpointer | undefined) {
     this.db = db;
     this.#wal = wal;
+    this.#checkpointer = checkpointer;
   }
 
   async transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>, options?: TransactionOptions): Promise<T> {
@@ -68,6 +78,8 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // The checkpointer's connection closes first, so that ours is the last and folds the WAL in.
+    await this.#checkpointer?.stop();
     await this.db.destroy();
     await this.#wal?.close();
   }
