@@ -57,6 +57,9 @@ export async function sapCreditStatus(
   const p = position.value;
   const facts = { creditLimit: p.limit, balance: p.exposure, onHold: false };
   const freshness = combined([partner.freshness, position.freshness]);
+  const verdict = judgeCredit(facts, orderAmount ?? 0);
+  // What SAP weighs against the limit is its exposure, which already holds open orders.
+  const reason = verdict.reason.replace('(balance ', '(credit exposure ');
   return {
     externalId: externalRef,
     customerId: bp,
@@ -65,7 +68,8 @@ export async function sapCreditStatus(
     balance: p.exposure,
     currency: p.currency === '' ? null : p.currency,
     onHold: false,
-    ...judgeCredit(facts, orderAmount ?? 0),
+    ...verdict,
+    reason,
     orderAmount: orderAmount ?? null,
     segment,
     openOrders: p.openOrders,

@@ -166,6 +166,7 @@ describeEachStore('/v1 checks backed by SAP S/4HANA', (get) => {
     assert.equal(body.status, 'within-limit');
     assert.equal(body.fits, true);
     assert.equal(body.available, 250000 - body.balance);
+    assert.match(body.reason, /^An order of 10,?000(\.00)? fits: .* of the credit limit .* is left \(credit exposure /);
     // Without the first story's connectors, SAP is the default source.
     assert.equal((await call('GET', '/v1/customers/CUST-1001/credit?amount=300000')).json().fits, false);
     const missing = await call('GET', '/v1/customers/CUST-9999/credit?source=sap');
