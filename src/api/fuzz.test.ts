@@ -24,7 +24,7 @@ const BODIES: Array<[string, string, string]> = [
   ['null', 'application/json', 'null'],
   ['an array', 'application/json', '[1, 2, 3]'],
   ['unknown fields only', 'application/json', '{"zzz": 1, "__proto__": {"admin": true}}'],
-  ['every field the wrong type', 'application/json', JSON.stringify({ accountId: 1, lines: 'x', role: 7, value: [], type: {}, flow: null, key: false, opportunityId: 3.5, legalEntity: [], label: {} })],
+  ['every field the wrong type', 'application/json', JSON.stringify({ accountId: 1, lines: 'x', role: 7, value: [], type: {}, flow: null, key: false, opportunityId: 3.5, legalEntity: [], label: {}, plant: 1710, accountNumber: [], currency: 5, requestedDate: {} })],
   ['JSON nested 200 deep', 'application/json', `${'['.repeat(200)}${']'.repeat(200)}`],
   ['a body over the size limit', 'application/json', JSON.stringify({ pad: 'a'.repeat(BODY_LIMIT * 2) })],
   ['a string field of 100 000 characters', 'application/json', JSON.stringify({ accountId: 'a'.repeat(100_000) })],

@@ -114,6 +114,16 @@ describeEachStore('/v1 checks backed by SAP S/4HANA', (get) => {
     }
   });
 
+  it('odd but valid identifiers reach SAP as quoted literals: an answer, never a 5xx', async () => {
+    const atp = await call('POST', '/v1/availability', { plant: '1710', lines: [{ material: 'A/../B', quantity: 1 }, { material: 'X.Y_Z-1', quantity: 1 }] });
+    assert.equal(atp.statusCode, 200, atp.body);
+    assert.deepEqual(atp.json().lines.map((l: { availableQuantity: number | null }) => l.availableQuantity), [null, null]);
+    for (const ref of ['A:/.', 'CUST-1001/..', '0']) {
+      const res = await call('GET', `/v1/business-partners/${encodeURIComponent(ref)}`);
+      assert.equal(res.statusCode, 404, `${ref}: ${res.body}`);
+    }
+  });
+
   it('business partner: found by the CRM account number, a customer in its sales area; what the order needs is judged', async () => {
     const res = await call('GET', '/v1/business-partners/CUST-1002');
     assert.equal(res.statusCode, 200, res.body);
