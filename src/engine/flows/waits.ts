@@ -4,7 +4,7 @@
  * event or decision and the run made due, in one transaction conditional on the run still
  * waiting, so a run is resumed once and never while a worker holds it.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { validationError } from '../../core/errors.ts';
 import type { Database } from '../../store/schema.ts';
 import { pathGetter } from '../router.ts';
@@ -16,9 +16,11 @@ export const APPROVAL = '@approval';
 /** Delivers event `body` of `type` to the runs waiting for it (only run `runId` if given); resolves to their ids. */
 export async function deliverEvent(trx: Kysely<Database>, now: number, type: string, body: unknown, runId?: number): Promise<number[]> {
   if (typeof type !== 'string' || type === '' || type === APPROVAL) throw validationError('an event needs a type');
-  let q = trx.selectFrom('flow_runs').selectAll().where('waiting_for', '=', type).where('status', '=', 'waiting');
-  if (runId !== undefined) q = q.where('id', '=', runId);
-  const waiting = (await q.orderBy('id').limit(1000).execute()).map(toRunRow);
+  // Asked for every inbound event, most of which no run waits for: a template, not the builder.
+  const { rows } = await sql<RunRow>`SELECT * FROM flow_runs WHERE waiting_for = ${type} AND status = 'waiting'${
+    runId === undefined ? sql`` : sql` AND id = ${runId}`
+  } ORDER BY id LIMIT 1000`.execute(trx);
+  const waiting = rows.map(toRunRow);
   const delivered: number[] = [];
   for (const run of waiting) {
     const step = await waitingStep(trx, run.id, 'event');
