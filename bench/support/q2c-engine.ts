@@ -51,9 +51,11 @@ export async function measureEngine(rt: Runtime, ids: readonly string[], tag: st
   }
   // The poll's CPU counts as the engine's: it asks whether any run is still active (a short
   // index range), and counts the ended runs only once none is.
+  // Built once: the builder's per-call work would count too.
+  const activeQuery = db.selectFrom('flow_runs').select('id').where('status', 'in', ACTIVE).where('flow', '=', flow).limit(1).compile();
   for (;;) {
-    const active = await db.selectFrom('flow_runs').select('id').where('status', 'in', ACTIVE).where('flow', '=', flow).limit(1).executeTakeFirst();
-    if (active === undefined) {
+    const { rows: active } = await db.executeQuery(activeQuery);
+    if (active.length === 0) {
       const { n } = (await db
         .selectFrom('flow_runs')
         .select((eb) => eb.fn.countAll<number>().as('n'))
