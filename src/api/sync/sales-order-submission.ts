@@ -55,10 +55,16 @@ export async function submitSalesOrder(ctx: SyncContext & { flows: FlowRuntime }
   // Availability and credit are independent: asked at once, within the one budget.
   const [atp, credit] = await Promise.all([
     availabilityOf(ctx, systems, { plant: input.plant, requestedDate: input.requestedDate, lines: input.lines }, downstream.atp, budget),
-    sapCreditStatus(ctx, systems, input.accountNumber, total, input.creditSegment ?? DEFAULT_CREDIT_SEGMENT, { partner: downstream.partner, credit: downstream.credit, budget }),
+    sapCreditStatus(ctx, systems, input.accountNumber, total, input.creditSegment ?? DEFAULT_CREDIT_SEGMENT, { partner: downstream.partner, credit: downstream.credit, budget }).catch((err: unknown) => {
+      // No credit account in the segment is one more thing to fix, listed with the others.
+      if (err instanceof InterlockError && err.code === 'not-found') return err;
+      throw err;
+    }),
   ]);
   for (const line of atp.lines) if (line.problem !== undefined) problems.push(line.problem);
-  if (credit.currency !== null && credit.currency !== input.currency) {
+  if (credit instanceof InterlockError) {
+    problems.push(`${credit.message}: SAP blocks orders without one.`);
+  } else if (credit.currency !== null && credit.currency !== input.currency) {
     // Exposure and limit are in the segment's currency; an order in another cannot be compared without a rate.
     problems.push(`The credit limit is kept in ${credit.currency} and the order is in ${input.currency}: the order must be in the credit segment's currency.`);
   } else if (!credit.fits) {
@@ -71,6 +77,7 @@ export async function submitSalesOrder(ctx: SyncContext & { flows: FlowRuntime }
   if (problems.length > 0) {
     throw validationError(`the order for opportunity ${input.opportunityId} cannot be booked: ${problems.join(' ')}`, { status: 422, type: 'order-invalid', details: { problems } });
   }
+  if (credit instanceof InterlockError) throw credit; // listed above, so not reached
   let started;
   try {
     started = await ctx.flows.start(MANUFACTURER_ORDER_FLOW, { key: input.opportunityId, input: { source: 'api', order: { ...input, total }, businessPartner: partner.value.businessPartner } });

@@ -255,6 +255,14 @@ describeEachStore('/v1 checks backed by SAP S/4HANA', (get) => {
     assert.equal((await api.engine.flows.runs.list({ key })).length, 0);
   });
 
+  it('a credit segment SAP keeps no account in is listed with the other problems (422)', async () => {
+    const key = '0b7e6f10-1111-4a2b-8c3d-000000000003';
+    const res = await call('POST', '/v1/sales-orders', { opportunityId: key, accountNumber: 'CUST-1002', currency: 'USD', plant: '1710', creditSegment: '9999', lines: [{ material: 'VALVE-BV50', quantity: 1, unitPrice: 310 }] });
+    assert.equal(res.statusCode, 422, res.body);
+    assert.deepEqual(res.json().problems, ['SAP keeps no credit account for business partner 17100002 in credit segment 9999: SAP blocks orders without one.']);
+    assert.equal((await api.engine.flows.runs.list({ key })).length, 0);
+  });
+
   it('submission never books on an old copy: SAP slow answers 503 naming the downstream, starting no run', async () => {
     const key = '0b7e6f10-1111-4a2b-8c3d-000000000002';
     const order = { opportunityId: key, accountNumber: 'CUST-1002', currency: 'USD', plant: '1710', lines: [{ material: 'VALVE-BV50', quantity: 1, unitPrice: 310 }] };
