@@ -282,6 +282,14 @@ describeEachStore('/v1 checks backed by SAP S/4HANA', (get) => {
     assert.equal(viewer.statusCode, 403);
   });
 
+  it('the OpenAPI document describes each SAP operation with its budget, timeouts and fallbacks', async () => {
+    const doc = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { description?: string }>> };
+    assert.match(doc.paths['/v1/availability']!['post']!.description!, /Latency budget 1200 ms\. Downstream: sap\.availability \(timeout 1000 ms, falls back to the last synced copy/);
+    assert.match(doc.paths['/v1/business-partners/{externalRef}']!['get']!.description!, /sap\.business-partner \(answered from a copy younger than 5000 ms/);
+    assert.match(doc.paths['/v1/sales-orders']!['post']!.description!, /sap\.availability \(timeout 1500 ms, fails with 503\); sap\.credit \(timeout 1500 ms, fails with 503\)/);
+    assert.match(doc.paths['/v1/customers/{externalId}/credit']!['get']!.description!, /sap\.credit \(timeout 600 ms, falls back/);
+  });
+
   it('without connectors.sap, the SAP operations answer 503 connectors-not-configured', async () => {
     const bare = await startApi(get().store);
     try {
