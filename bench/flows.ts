@@ -3,7 +3,7 @@
  * SQLite and PostgreSQL, from start to completion through the durable runtime (journal write per
  * step, grouped into shared commits), with the store writes it took per step. Baseline in the same
  * run and store: the same five steps as plain function calls, each followed by one durable insert
- * (one commit), at the same concurrency.
+ * (one commit), at the same concurrency. `cpu_us_per_step`: this thread's CPU per step of the runtime.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,7 @@ export default async function flows(options: BenchOptions): Promise<void> {
           steps_per_run: FIVE_STEPS.length,
           writes_per_step: Math.round(ours.writesPerStep * 1000) / 1000,
           commits_per_step: Math.round(ours.commitsPerStep * 1000) / 1000,
+          cpu_us_per_step: Math.round(ours.cpuUsPerStep),
           baseline_writes_per_step: 1,
         });
       } finally {
@@ -92,7 +93,7 @@ async function measureBaseline(store: Store, seconds: number): Promise<number> {
 }
 
 /** Starts `runs` runs and waits until all completed; resolves to runs/s and writes per step. */
-async function measureRuntime(store: Store, runs: number): Promise<{ runsPerS: number; writesPerStep: number; commitsPerStep: number }> {
+async function measureRuntime(store: Store, runs: number): Promise<{ runsPerS: number; writesPerStep: number; commitsPerStep: number; cpuUsPerStep: number }> {
   const rt = new FlowRuntime({
     store,
     clock: systemClock,
@@ -104,6 +105,8 @@ async function measureRuntime(store: Store, runs: number): Promise<{ runsPerS: n
     concurrency: CONCURRENCY,
   });
   const started = performance.now();
+  // This thread's CPU (starting, journaling, polling): steadier than runs/s on a shared machine.
+  const cpu = process.threadCpuUsage();
   await rt.worker.start();
   await Promise.all(Array.from({ length: runs }, (_, i) => rt.start('bench', { key: `k-${i}` })));
   for (;;) {
@@ -116,9 +119,10 @@ async function measureRuntime(store: Store, runs: number): Promise<{ runsPerS: n
     await new Promise((r) => setTimeout(r, 10));
   }
   const seconds = (performance.now() - started) / 1000;
+  const used = process.threadCpuUsage(cpu);
   await rt.worker.stop();
   const steps = runs * FIVE_STEPS.length;
   const commits = rt.startCommits + rt.worker.claims + rt.worker.journal.commits;
   const writes = rt.startCommits + rt.worker.claims + rt.worker.journal.statements;
-  return { runsPerS: runs / seconds, writesPerStep: writes / steps, commitsPerStep: commits / steps };
+  return { runsPerS: runs / seconds, writesPerStep: writes / steps, commitsPerStep: commits / steps, cpuUsPerStep: (used.user + used.system) / steps };
 }
