@@ -43,7 +43,11 @@ export class CompletionRecorder {
     this.#clock = options.clock;
     this.#destinations = options.destinations;
     this.#worker = options.worker;
-    this.#writer = new GroupCommit((batch) => this.#write(batch), 512);
+    // Outcomes are independent (each fenced by its own lease; one message per key is in flight),
+    // so batches may overlap: a message counts against the destination's concurrency cap until
+    // its outcome is recorded, and on PostgreSQL one batch's round trips would otherwise hold
+    // up every delivery finished meanwhile. SQLite runs them one after the other anyway.
+    this.#writer = new GroupCommit((batch) => this.#write(batch), 512, 0, options.store.dialect === 'postgres' ? 4 : 1);
   }
 
   /** Records `completion`; resolves with the decision once it is durable. */
