@@ -56,6 +56,9 @@ export function startCheckpointer(file: string, onFailure: (err: Error) => void,
   return {
     stop: () => {
       stopping ??= (async () => {
+        // Waiting for its exit must keep the process alive: unref'd, a CLI command closing its
+        // store had nothing else left and ended with the close unsettled (exit code 13).
+        worker.ref();
         worker.postMessage('stop');
         await exited;
       })();
