@@ -227,8 +227,21 @@ function derive(entity: EntityDef, row: Row, store: RowStore): void {
   }
 }
 
+// Platform metadata rows never change: made once per table (each id is a SHA-1, and every write
+// asked for them when it looked for webhook steps to notify).
+const systemRowCache = new Map<string, readonly Row[]>();
+
 // Platform metadata rows: the messages webhooks register on, and one filter per message and table.
 function systemRows(entity: EntityDef): Row[] {
+  let rows = systemRowCache.get(entity.logicalName);
+  if (rows === undefined) {
+    rows = Object.freeze(makeSystemRows(entity));
+    systemRowCache.set(entity.logicalName, rows);
+  }
+  return [...rows];
+}
+
+function makeSystemRows(entity: EntityDef): Row[] {
   const message = (name: string): Row => ({ entity: 'sdkmessage', id: nameGuid(`sdkmessage:${name}`), values: { sdkmessageid: nameGuid(`sdkmessage:${name}`), name }, refs: {} });
   if (entity.logicalName === 'sdkmessage') return MESSAGES.map(message);
   const tables = ENTITIES.filter((e) => e.system !== true).map((e) => e.logicalName);

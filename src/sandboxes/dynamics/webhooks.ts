@@ -28,9 +28,11 @@ const table = (name: string): EntityDef => entityByName(name) as EntityDef;
 /** Sends a notification for every registered step that a change matches. */
 export function notifyWebhooks(change: RowChange, records: Records, events: EventDelivery, organizationName: string): void {
   if (PLATFORM_TABLES.has(change.entity.logicalName)) return;
+  const steps = records.list(table('sdkmessageprocessingstep'));
+  if (steps.length === 0) return;
   const messages = new Map(records.list(table('sdkmessage')).map((m) => [m.id, String(m.values['name'])]));
   const filters = new Map(records.list(table('sdkmessagefilter')).map((f) => [f.id, String(f.values['primaryobjecttypecode'])]));
-  for (const step of records.list(table('sdkmessageprocessingstep'))) {
+  for (const step of steps) {
     if (step.values['statecode'] !== 0) continue;
     if (messages.get(step.refs['sdkmessageid']?.id ?? '') !== change.message) continue;
     if (filters.get(step.refs['sdkmessagefilterid']?.id ?? '') !== change.entity.logicalName) continue;
