@@ -174,7 +174,8 @@ export async function lineageOf(store: Store, id: string, options: LineageOption
     for (const t of targets.keys()) followed.add(t);
     if (targets.size === 0) break;
     const keyed = (await Promise.all(chunks([...new Set([...targets.values()].map((t) => t.external_id))]).map((part) =>
-      db.selectFrom('lineage_refs').select(['run_id', 'system', 'type', 'external_id']).where('external_id', 'in', part).where('step', '=', RUN_KEY_STEP).execute(),
+      // Bounded: a customer can key thousands of invoice runs, most of them other deals'.
+      db.selectFrom('lineage_refs').select(['run_id', 'system', 'type', 'external_id']).where('external_id', 'in', part).where('step', '=', RUN_KEY_STEP).limit(maxRuns * 20).execute(),
     ))).flat();
     const candidates = [...new Set(keyed.filter((k) => targets.has(typed(k)) && !runIds.has(Number(k.run_id))).map((k) => Number(k.run_id)))];
     if (candidates.length === 0) break;
