@@ -121,8 +121,7 @@ export class Journal {
         if (w.messages !== undefined) for (const m of w.messages) messages.push(m);
       }
       if (steps.length > 0) {
-        await this.#sql.upsertSteps(trx, steps);
-        this.statements += 1;
+        this.statements += await this.#sql.upsertSteps(trx, steps);
       }
       if (refs.length > 0) {
         await this.#sql.insertRefs(trx, refs);
