@@ -120,6 +120,20 @@ describeEachStore('the manufacturer story end to end, with faults and a crash', 
       throw new Error('no step yet');
     }, 30_000);
 
+    // Bad input at the two intakes: clear problem+json answers, nothing stored.
+    const post = (url: string, body: string, headers: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    for (const [res, status] of [
+      [await post(`${base}/hooks/dynamics?code=wrong`, '{}'), 401],
+      [await post(`${base}/hooks/dynamics?code=interlock-webhook-key`, '{"MessageName":"Update"}'), 400],
+      [await post(`${base}/hooks/sap`, '{}', { authorization: 'Bearer wrong' }), 401],
+      [await post(`${base}/hooks/sap`, '{"specversion":"0.3"}', { authorization: MESH_SECRET }), 400],
+    ] as const) {
+      assert.equal(res.status, status, await res.clone().text());
+      assert.match(res.headers.get('content-type') ?? '', /application\/problem\+json/);
+    }
+    const unknown = await post(`${base}/hooks/sap`, JSON.stringify({ specversion: '1.0', id: 'x-1', type: 'sap.s4.beh.product.v1.Product.Changed.v1', source: '/s4', data: {} }), { authorization: MESH_SECRET });
+    assert.deepEqual([unknown.status, await unknown.json()], [202, { eventId: 'x-1', ignored: true }]);
+
     await faults(sandboxes.dynamics, { duplicateEventRate: 0.5, outOfOrderEvents: true });
     // Latency spreads the bookings out, so the kill below finds one deal booked and another not.
     await faults(sandboxes.sap, { duplicateEventRate: 0.5, outOfOrderEvents: true, latencyMs: 150 });
