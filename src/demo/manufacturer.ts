@@ -8,14 +8,14 @@
  */
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { SANDBOX_APP } from '../connectors/dynamics/test-support.ts';
 import type { Runtime } from '../cli/runtime.ts';
 import { openRuntime } from '../cli/runtime.ts';
 import { listenOrExplain } from '../cli/listen.ts';
 import { InterlockError } from '../core/errors.ts';
 import type { ManufacturerDeps } from '../flows/manufacturer/deps.ts';
-import { integrationColumns, sapOrdersOf, seededOpportunity, winOpportunity } from '../flows/manufacturer/test-support.ts';
+import { integrationColumns, sapOrdersOf, seededOpportunity, winOpportunity } from '../flows/manufacturer/read-back.ts';
 import { avalaraSandbox } from '../sandboxes/avalara/avalara-sandbox.ts';
+import { DEFAULT_DYNAMICS_CONFIG } from '../sandboxes/dynamics/config.ts';
 import { createDynamicsSandbox } from '../sandboxes/dynamics/dynamics-sandbox.ts';
 import type { SandboxInstance } from '../sandboxes/kit/index.ts';
 import { sapSandbox } from '../sandboxes/sap/sap-sandbox.ts';
@@ -72,7 +72,7 @@ export async function playManufacturerDemo(options: { storePath: string; print: 
         log: { level: 'warn' },
         outbound: { allow: ['127.0.0.1'] },
         connectors: {
-          dynamics: { environmentUrl: dynamics.url, loginUrl: dynamics.url, ...SANDBOX_APP, webhook: { key: 'interlock-demo-webhook', url: `${base}/hooks/dynamics` } },
+          dynamics: { environmentUrl: dynamics.url, loginUrl: dynamics.url, ...appOf(DEFAULT_DYNAMICS_CONFIG), webhook: { key: 'interlock-demo-webhook', url: `${base}/hooks/dynamics` } },
           sap: { baseUrl: sap.url, ...sapState.basicAuth, eventMesh: { secret: MESH_SECRET } },
           avalara: { accountId: '2001', licenseKey: 'interlock-demo-license', baseUrl: avalara.url },
         },
@@ -173,6 +173,11 @@ export function manufacturerTable(standings: readonly ManufacturerStanding[]): s
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  │  ')}`;
   return [line(header), `  ${widths.map((w) => '─'.repeat(w)).join('──┼──')}`, ...rows.map(line)].join('\n');
+}
+
+// The sandbox's app registration, as the connector signs in with it.
+function appOf(c: { tenantId: string; clientId: string; clientSecret: string }): { tenantId: string; clientId: string; clientSecret: string } {
+  return { tenantId: c.tenantId, clientId: c.clientId, clientSecret: c.clientSecret };
 }
 
 function canonicalTypes(sink: Sink): string[] {
