@@ -1,7 +1,7 @@
 /**
  * Lineage at scale: a SQLite store holding `rows` inbox events and outbox messages (each event's
- * `traceparent` in its headers, each message routed from one) and a tenth as many runs with their
- * lineage index, generated in SQL. Times the lineage of one deal, and, as the same-run baseline,
+ * `traceparent` in its headers, each message routed from one) and a tenth as many runs (each
+ * started by an event: its body as input, its trace) with their lineage index, generated in SQL. Times the lineage of one deal, and, as the same-run baseline,
  * the one scan the lineage used to make before migration 0801 (`headers LIKE '%<trace id>%'`
  * over the inbox; it made a second over the outbox).
  */
@@ -35,7 +35,7 @@ export async function measureLineageAtScale(rows: number, calls: number): Promis
     await store.transaction(async (trx) => {
       await sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${runs})
         INSERT INTO flow_runs (flow, version, key, status, input, created_at, updated_at, ended_at, traceparent)
-        SELECT 'lead-to-order', 1, 'opp-' || i, 'completed', '{}', 1, 1, 1, ${tp('i')} FROM n`.execute(trx);
+        SELECT 'lead-to-order', 1, 'opp-' || i, 'completed', '{"id":"evt-' || i || '","type":"opportunity.closed-won"}', 1, 1, 1, ${tp('i')} FROM n`.execute(trx);
       // Each run: its deal, the sales order it wrote, and a customer shared by ten deals.
       await sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${runs})
         INSERT INTO lineage_refs (system, type, external_id, run_id, step, relation, at)

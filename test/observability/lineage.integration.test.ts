@@ -24,10 +24,10 @@ const tp = (n: number) => `00-${n.toString(16).padStart(32, 'a')}-${n.toString(1
 
 type Ref = [step: string, relation: 'read' | 'wrote', system: string, type: string, id: string];
 
-async function run(store: Store, flow: string, key: string, traceparent: string | null, refs: Ref[], steps: string[] = []): Promise<number> {
+async function run(store: Store, flow: string, key: string, traceparent: string | null, refs: Ref[], steps: string[] = [], input: unknown = {}): Promise<number> {
   const { id } = await store.db
     .insertInto('flow_runs')
-    .values({ flow, version: 1, key, status: 'completed', input: '{}', created_at: T0, updated_at: T0, ended_at: T0, traceparent } as never)
+    .values({ flow, version: 1, key, status: 'completed', input: JSON.stringify(input), created_at: T0, updated_at: T0, ended_at: T0, traceparent } as never)
     .returning('id')
     .executeTakeFirstOrThrow();
   const runId = Number(id);
@@ -40,10 +40,10 @@ async function run(store: Store, flow: string, key: string, traceparent: string 
   return runId;
 }
 
-async function event(store: Store, eventId: string, headers: Record<string, string>): Promise<number> {
+async function event(store: Store, eventId: string, headers: Record<string, string>, source = 'salesforce'): Promise<number> {
   const { id } = await store.db
     .insertInto('inbox')
-    .values({ source: 'salesforce', event_id: eventId, received_at: T0, headers: JSON.stringify(headers), body: '{"type":"opportunity.closed-won"}', status: 'processed', attempts: 1, duplicates: 0 } as never)
+    .values({ source, event_id: eventId, received_at: T0, headers: JSON.stringify(headers), body: '{"type":"opportunity.closed-won"}', status: 'processed', attempts: 1, duplicates: 0 } as never)
     .returning('id')
     .executeTakeFirstOrThrow();
   return Number(id);
@@ -78,8 +78,9 @@ describeEachStore('lineage of one record', (get) => {
       ['stripe-prices', 'wrote', 'stripe', 'price', 'price_SharedPrice123'],
       ['stripe-subscription', 'wrote', 'stripe', 'subscription', sub],
     ];
-    r.a1 = await run(store, 'lead-to-order', OPP_A, tp(1), deal(OPP_A, '12', 'sub_DealAsubscription'), ['notify']);
-    r.b1 = await run(store, 'lead-to-order', OPP_B, tp(2), deal(OPP_B, '13', 'sub_DealBsubscription'), ['notify']);
+    // A run started by an event has the event's body as its input, and the event's traceparent.
+    r.a1 = await run(store, 'lead-to-order', OPP_A, tp(1), deal(OPP_A, '12', 'sub_DealAsubscription'), ['notify'], { id: `evt-a:${OPP_A}`, type: 'opportunity.closed-won' });
+    r.b1 = await run(store, 'lead-to-order', OPP_B, tp(2), deal(OPP_B, '13', 'sub_DealBsubscription'), ['notify'], { id: `evt-b:${OPP_B}`, type: 'opportunity.closed-won' });
     const billing = (opp: string, sub: string, invoice: string): Ref[] => [
       [RUN_KEY_STEP, 'read', 'stripe', 'customer', 'cus_SharedCustomer1'],
       ['check-stale', 'wrote', 'stripe', 'invoice', `in_${sub.slice(4)}`],
@@ -98,6 +99,8 @@ describeEachStore('lineage of one record', (get) => {
     r.renewal = await run(store, 'lead-to-order', OPP_RENEWAL, tp(6), [[RUN_KEY_STEP, 'read', 'salesforce', 'Opportunity', OPP_RENEWAL]]);
     e.a = await event(store, `evt-a:${OPP_A}`, { traceparent: tp(1) });
     e.b = await event(store, `evt-b:${OPP_B}`, { traceparent: tp(2) });
+    // Another source's event with A's event id, in another trace: not the one that started A's run.
+    e.twin = await event(store, `evt-a:${OPP_A}`, { traceparent: tp(9) }, 'stripe');
     // An event routed to a destination with tracing off: no traceparent anywhere.
     e.routed = await event(store, 'order-routed-1', {});
     m.routed = await message(store, 'ilk_routed_1', e.routed);

@@ -18,7 +18,6 @@
  */
 import { stepMessageKey } from '../../engine/flows/replay-context.ts';
 import type { Store } from '../../store/store.ts';
-import { inboxTraceparent, INBOX_HAS_TRACEPARENT } from '../../store/migrations/0801-lineage-lookups.ts';
 import type { TimelineEntry } from '../recent-spans.ts';
 import { traceIdOf } from '../tracing.ts';
 import { recogniseId } from './ids.ts';
@@ -232,13 +231,22 @@ export async function lineageOf(store: Store, id: string, options: LineageOption
     node({ key: `${asked.system}:${asked.type}:${id}`, kind: 'record', system: asked.system, label: `${asked.type} ${id}`, at: new Date().toISOString() });
   }
 
-  // The events that started the runs carry the runs' traceparent (they began in its context).
+  // The event that started a run: the run's input is that event's body, which names the event's
+  // id (the inbox's key, indexed), and the run began in the event's trace (same traceparent), or
+  // without tracing, from the same body. No index on what the headers hold: it would cost every
+  // inbound event an index entry.
   const eventRows = [...events];
-  const runTraceparents = [...runOfTraceparent.keys()];
-  for (const part of chunks(runTraceparents)) {
-    const expr = inboxTraceparent(store.dialect);
-    const started = await db.selectFrom('inbox').select(EVENT_COLUMNS).where(INBOX_HAS_TRACEPARENT).where(expr, 'in', part).limit(200).execute();
-    for (const e of started) if (!eventRows.some((x) => Number(x.id) === Number(e.id))) eventRows.push(e);
+  const wantedIds = new Map<string, RunRow[]>();
+  for (const r of runs) {
+    for (const v of topLevelStrings(r.input)) wantedIds.set(v, [...(wantedIds.get(v) ?? []), r]);
+  }
+  for (const part of chunks([...wantedIds.keys()])) {
+    const named = await db.selectFrom('inbox').select(EVENT_COLUMNS).where('event_id', 'in', part).limit(500).execute();
+    for (const e of named) {
+      const tp = traceparentOf(e.headers);
+      const started = (wantedIds.get(e.event_id) ?? []).some((r) => (r.traceparent !== null ? r.traceparent === tp : sameJson(r.input, e.body)));
+      if (started && !eventRows.some((x) => Number(x.id) === Number(e.id))) eventRows.push(e);
+    }
   }
   for (const e of eventRows) {
     const key = `event:${e.id}`;
@@ -340,7 +348,27 @@ async function messagesOf(store: Store, eventIds: readonly number[], steps: Read
   return out;
 }
 
-type RunRow = { id: number; flow: string; created_at: number; ended_at: number | null; updated_at: number; status: string; traceparent: string | null };
+/** The string values at the top of a JSON object (an event body's ids), at most 20, none over 300 characters. */
+function topLevelStrings(json: string): string[] {
+  try {
+    const value = JSON.parse(json) as unknown;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+    return Object.values(value).filter((v): v is string => typeof v === 'string' && v !== '' && v.length <= 300).slice(0, 20);
+  } catch {
+    return [];
+  }
+}
+
+/** Whether two JSON texts hold the same value (however they were spaced). */
+function sameJson(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return false;
+  }
+}
+
+type RunRow = { id: number; flow: string; input: string; created_at: number; ended_at: number | null; updated_at: number; status: string; traceparent: string | null };
 type StepRow = { run_id: number; name: string; started_at: number; ended_at: number | null; status: string; attempts: number; trace_id: string | null; kind: string };
 
 /** Recorded spans of the runs' traces when held; else the journal as a timeline. */
