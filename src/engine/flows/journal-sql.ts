@@ -54,6 +54,18 @@ export interface JournalStatements {
    * run's row and its due-time index entry on every step.
    */
   fence(trx: Kysely<Database>, ids: readonly number[], worker: string): Promise<Array<{ id: number; status: RunStatus }>>;
+  /**
+   * {@link fence} and, for the runs held, {@link upsertSteps} and {@link insertRefs}, in one
+   * statement (PostgreSQL: one round trip instead of three). Entries and references of runs not
+   * held are left out. Absent where separate statements cost no round trips (SQLite).
+   */
+  fenceAndWrite?(
+    trx: Kysely<Database>,
+    ids: readonly number[],
+    worker: string,
+    steps: readonly StepRow[],
+    refs: readonly LineageRefTable[],
+  ): Promise<Array<{ id: number; status: RunStatus }>>;
   /** Inserts or updates journal entries (by run and step name); resolves to the statements it executed. */
   upsertSteps(trx: Kysely<Database>, steps: readonly StepRow[]): Promise<number>;
   /** Inserts lineage references, skipping ones already there. */
@@ -113,6 +125,25 @@ const POSTGRES = {
   refs: `INSERT INTO lineage_refs (${REF_COLUMNS})
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[])
     ON CONFLICT DO NOTHING`,
+  // The locking CTE is evaluated once, before the inserts read it; every part of the statement
+  // runs whether or not its result is read.
+  fenceAndWrite: `WITH owned AS (
+      SELECT id, status FROM flow_runs WHERE id = ANY($1::bigint[]) AND lease_owner = $2 FOR SHARE
+    ), steps AS (
+      INSERT INTO flow_steps (${STEP_COLUMNS})
+      SELECT * FROM unnest($3::bigint[], $4::text[], $5::int[], $6::text[], $7::text[], $8::int[], $9::text[],
+                           $10::text[], $11::bigint[], $12::text[], $13::bigint[], $14::bigint[], $15::text[])
+        AS u(${STEP_COLUMNS})
+       WHERE u.run_id IN (SELECT id FROM owned)
+      ${STEP_CONFLICT}
+    ), refs AS (
+      INSERT INTO lineage_refs (${REF_COLUMNS})
+      SELECT * FROM unnest($16::text[], $17::text[], $18::text[], $19::bigint[], $20::text[], $21::text[], $22::bigint[])
+        AS u(${REF_COLUMNS})
+       WHERE u.run_id IN (SELECT id FROM owned)
+      ON CONFLICT DO NOTHING
+    )
+    SELECT id, status FROM owned`,
   runs: `UPDATE flow_runs AS r SET ${runSetList('r')}, updated_at = $1
     FROM unnest($2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[])
       AS u(id, mask, status, output, error, stop_reason, waiting_for, wake_at, ended_at)
@@ -176,6 +207,11 @@ const postgresStatements: JournalStatements = {
   },
   async fence(trx, ids, worker) {
     const rows = await run<{ id: number | string; status: RunStatus }>(trx, POSTGRES.fence, [ids, worker]);
+    return rows.map((r) => ({ id: Number(r.id), status: r.status }));
+  },
+  async fenceAndWrite(trx, ids, worker, steps, refs) {
+    const parameters = [ids, worker, ...columns(steps.map(stepValues), 13), ...columns(refs.map(refValues), 7)];
+    const rows = await run<{ id: number | string; status: RunStatus }>(trx, POSTGRES.fenceAndWrite, parameters);
     return rows.map((r) => ({ id: Number(r.id), status: r.status }));
   },
   async upsertSteps(trx, steps) {

@@ -107,26 +107,28 @@ export class Journal {
         }
         this.statements += 1;
       }
-      if (check.length > 0) {
+      // Where the database is a round trip away, a batch that renews no lease is checked and its
+      // entries and references written in one statement (of the runs still held).
+      const together = renew.length === 0 && this.#sql.fenceAndWrite !== undefined;
+      if (together) {
+        const rows = await this.#sql.fenceAndWrite!(trx, check, this.#worker, collect(batch, 'steps'), collect(batch, 'refs'));
+        for (const r of rows) owned.set(r.id, r.status);
+        this.statements += 1;
+      } else if (check.length > 0) {
         for (const r of await this.#sql.fence(trx, check, this.#worker)) owned.set(r.id, r.status);
         this.statements += 1;
       }
       const mine = owned.size === ids.length ? batch : batch.filter((w) => owned.has(w.runId));
-      const steps: StepRow[] = [];
-      const refs: LineageRefTable[] = [];
-      const messages: OutboundMessage[] = [];
-      for (const w of mine) {
-        if (w.steps !== undefined) for (const s of w.steps) steps.push(s);
-        if (w.refs !== undefined) for (const r of w.refs) refs.push(r);
-        if (w.messages !== undefined) for (const m of w.messages) messages.push(m);
+      if (!together) {
+        const steps = collect(mine, 'steps');
+        if (steps.length > 0) this.statements += await this.#sql.upsertSteps(trx, steps);
+        const refs = collect(mine, 'refs');
+        if (refs.length > 0) {
+          await this.#sql.insertRefs(trx, refs);
+          this.statements += 1;
+        }
       }
-      if (steps.length > 0) {
-        this.statements += await this.#sql.upsertSteps(trx, steps);
-      }
-      if (refs.length > 0) {
-        await this.#sql.insertRefs(trx, refs);
-        this.statements += 1;
-      }
+      const messages = collect(mine, 'messages');
       if (messages.length > 0) {
         await enqueue(trx, messages, now);
         this.statements += 1;
@@ -232,4 +234,14 @@ function runChange(runId: number, update: RunUpdate, now: number): RunChange {
 function addChange(changes: Map<number, RunChange>, change: RunChange): void {
   const earlier = changes.get(change.runId);
   changes.set(change.runId, earlier === undefined ? change : { ...earlier, ...change, mask: earlier.mask | change.mask });
+}
+
+/** The `field` lists of `writes`, concatenated. */
+function collect<K extends 'steps' | 'refs' | 'messages'>(writes: readonly JournalWrite[], field: K): Array<NonNullable<JournalWrite[K]>[number]> {
+  const out: Array<NonNullable<JournalWrite[K]>[number]> = [];
+  for (const w of writes) {
+    const list = w[field];
+    if (list !== undefined) for (const item of list) out.push(item);
+  }
+  return out;
 }
