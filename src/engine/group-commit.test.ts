@@ -60,48 +60,6 @@ describe('GroupCommit', () => {
     await gc.drain();
   });
 
-  it('with keys, never writes items sharing a key side by side nor out of order; an unkeyed item runs alone', async () => {
-    const running = new Set<string>();
-    const log: string[] = [];
-    const release: Array<() => void> = [];
-    type Item = { id: string; key?: string };
-    const gc = new GroupCommit<Item, string>(
-      async (items) => {
-        for (const i of items) {
-          assert.ok(!running.has(i.key ?? '*'), `${i.id}: its key is being written`);
-          if (i.key === undefined) assert.equal(running.size, 0, `${i.id} runs alone`);
-        }
-        for (const i of items) running.add(i.key ?? '*');
-        log.push(items.map((i) => i.id).join(','));
-        await new Promise<void>((r) => release.push(r));
-        for (const i of items) running.delete(i.key ?? '*');
-        return items.map((i) => i.id);
-      },
-      512,
-      0,
-      4,
-      (i) => (i.key === undefined ? undefined : [i.key]),
-    );
-    const tick = () => new Promise((r) => setImmediate(r));
-    const done = [gc.submit({ id: 'a1', key: 'A' })];
-    await tick();
-    // While a1 is written: a2 must wait for it, b1 may go, and c1 (behind a2 with key A too) waits.
-    done.push(gc.submit({ id: 'a2', key: 'A' }), gc.submit({ id: 'b1', key: 'B' }), gc.submit({ id: 'x', key: undefined }), gc.submit({ id: 'c1', key: 'C' }));
-    await tick();
-    assert.deepEqual(log, ['a1', 'b1'], 'b1 overtook a2 (another key); x waits for everything before it, c1 behind x');
-    release.shift()!(); // a1 done
-    await tick();
-    assert.deepEqual(log, ['a1', 'b1', 'a2']);
-    release.shift()!(); // b1 done
-    await tick();
-    release.shift()!(); // a2 done: now x may run, alone, with what follows it in the same batch
-    await tick();
-    assert.deepEqual(log, ['a1', 'b1', 'a2', 'x,c1']);
-    release.shift()!();
-    assert.deepEqual(await Promise.all(done), ['a1', 'a2', 'b1', 'x', 'c1']);
-    await gc.drain();
-  });
-
   it('fails every item of a batch whose write throws, and keeps working afterwards', async () => {
     let fail = true;
     const gc = new GroupCommit<number, number>(async (items) => {

@@ -20,13 +20,8 @@ export class GroupCommit<I, R> {
   readonly #maxBatch: number;
   readonly #windowMs: number;
   readonly #parallel: number;
-  readonly #keysOf: ((item: I) => readonly string[] | undefined) | undefined;
   #queue: Pending<I, R>[] = [];
   #writing = 0;
-  /** Keys of the batches being written (how many hold each). */
-  readonly #busyKeys = new Map<string, number>();
-  /** A batch with an unkeyed item is being written: nothing may run beside it. */
-  #exclusive = false;
   #scheduled = false;
   #idle: Array<() => void> = [];
 
@@ -35,20 +30,15 @@ export class GroupCommit<I, R> {
    * @param windowMs how long the first item of a batch waits for company. A synchronous driver
    *   blocks the event loop while it commits, so no batch can fill *during* a commit; a short
    *   window lets concurrent requests share one commit instead.
-   * @param parallel how many batches may be written at once. 1 (the default) writes batches in
-   *   submission order; independent items (delivery outcomes) may overlap one batch's round trips
-   *   to the database with the next one's.
-   * @param keysOf with `parallel` > 1, the keys that order an item: an item never goes into a
-   *   batch beside one holding any of its keys, nor ahead of an earlier item sharing one, so items
-   *   with a common key are written one batch after the other in submission order. An item
-   *   without keys (`undefined`) is ordered after everything: its batch runs alone.
+   * @param parallel how many batches may be written at once. 1 (the default) keeps batches in
+   *   submission order, which the inbox needs; independent items (delivery outcomes) may overlap
+   *   one batch's round trips to the database with the next one's.
    */
-  constructor(write: BatchWriter<I, R>, maxBatch = 512, windowMs = 0, parallel = 1, keysOf?: (item: I) => readonly string[] | undefined) {
+  constructor(write: BatchWriter<I, R>, maxBatch = 512, windowMs = 0, parallel = 1) {
     this.#write = write;
     this.#maxBatch = maxBatch;
     this.#windowMs = windowMs;
     this.#parallel = parallel;
-    this.#keysOf = keysOf;
   }
 
   /** Queues `item`; resolves with its result once its batch has committed. */
@@ -78,57 +68,13 @@ export class GroupCommit<I, R> {
   }
 
   #startBatches(): void {
-    while (this.#queue.length > 0 && this.#writing < this.#parallel && !this.#exclusive) {
-      const batch = this.#take();
-      if (batch === undefined) break;
-      void this.#writeBatch(batch.items, batch.keys, batch.exclusive);
+    while (this.#queue.length > 0 && this.#writing < this.#parallel) {
+      void this.#writeBatch(this.#queue.splice(0, this.#maxBatch));
     }
   }
 
-  /** The next batch that may be written now, or undefined if every queued item must wait. */
-  #take(): { items: Pending<I, R>[]; keys: string[]; exclusive: boolean } | undefined {
-    const keysOf = this.#keysOf;
-    if (keysOf === undefined || this.#parallel === 1) return { items: this.#queue.splice(0, this.#maxBatch), keys: [], exclusive: false };
-    const items: Pending<I, R>[] = [];
-    const kept: Pending<I, R>[] = [];
-    const keys = new Set<string>();
-    const held = new Set<string>();
-    let exclusive = false;
-    let holdRest = false;
-    for (const p of this.#queue) {
-      if (holdRest || items.length >= this.#maxBatch) {
-        kept.push(p);
-        continue;
-      }
-      const own = keysOf(p.item);
-      if (own === undefined) {
-        // Ordered after everything: only with nothing in flight and nothing held back before it.
-        if (this.#writing === 0 && kept.length === 0) {
-          items.push(p);
-          exclusive = true;
-        } else {
-          kept.push(p);
-          holdRest = true;
-        }
-        continue;
-      }
-      if (own.some((k) => this.#busyKeys.has(k) || held.has(k))) {
-        kept.push(p);
-        for (const k of own) held.add(k);
-        continue;
-      }
-      items.push(p);
-      for (const k of own) keys.add(k);
-    }
-    if (items.length === 0) return undefined;
-    this.#queue = kept;
-    return { items, keys: [...keys], exclusive };
-  }
-
-  async #writeBatch(batch: Pending<I, R>[], keys: readonly string[] = [], exclusive = false): Promise<void> {
+  async #writeBatch(batch: Pending<I, R>[]): Promise<void> {
     this.#writing += 1;
-    this.#exclusive ||= exclusive;
-    for (const k of keys) this.#busyKeys.set(k, (this.#busyKeys.get(k) ?? 0) + 1);
     try {
       const results = await this.#write(batch.map((p) => p.item));
       batch.forEach((p, i) => p.resolve(results[i] as R));
@@ -136,12 +82,6 @@ export class GroupCommit<I, R> {
       for (const p of batch) p.reject(err);
     } finally {
       this.#writing -= 1;
-      if (exclusive) this.#exclusive = false;
-      for (const k of keys) {
-        const n = this.#busyKeys.get(k)! - 1;
-        if (n === 0) this.#busyKeys.delete(k);
-        else this.#busyKeys.set(k, n);
-      }
       // What queued while this batch was written goes next, at once: it has waited already.
       this.#startBatches();
       if (this.#writing === 0 && this.#queue.length === 0) {

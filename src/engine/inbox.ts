@@ -65,7 +65,7 @@ type Routed = { messages: OutboundMessage[]; error?: undefined } | { messages?: 
 export class Inbox {
   readonly #store: Store;
   readonly #clock: Clock;
-  readonly #writer: GroupCommit<Submitted, Accepted>;
+  readonly #writer: GroupCommit<InboundEvent, Accepted>;
   readonly #routing: IntakeRouting | undefined;
   /** Duplicates absorbed since start (also counted per row in `inbox.duplicates`). */
   duplicatesAbsorbed = 0;
@@ -77,13 +77,7 @@ export class Inbox {
     const maxBatch = options.maxBatch ?? 512;
     // Both stores wait for the disk without blocking the event loop (SQLite: see WalSync), so the
     // next batch fills while one is being flushed; no gathering window is needed.
-    // On PostgreSQL, batches of events routed here are written up to 4 at a time (each statement
-    // waits for its commit to reach the disk, and concurrent commits share the flushes) — but never
-    // two batches holding messages of the same destination and business key, nor the same event:
-    // messages get their ids, and so their delivery order, in the order their batches run.
-    // Events left for the processor are written one batch at a time, in order.
-    const parallel = store.dialect === 'postgres' && this.#routing !== undefined ? 4 : 1;
-    this.#writer = new GroupCommit((items) => this.#write(items), maxBatch, 0, parallel, orderingKeys);
+    this.#writer = new GroupCommit((events) => this.#write(events), maxBatch);
   }
 
   /**
@@ -92,19 +86,12 @@ export class Inbox {
    */
   async accept(event: InboundEvent): Promise<Accepted> {
     const accepted = !tracingOn()
-      ? await this.#submit(event)
+      ? await this.#writer.submit(event)
       : await inSpan(`inbox ${event.source}`, { kind: 'consumer', parent: contextOf(event.headers.traceparent), attributes: { 'interlock.source': event.source, 'interlock.event_id': event.eventId } }, () =>
-          this.#submit({ ...event, headers: withTraceparent(event.headers) }),
+          this.#writer.submit({ ...event, headers: withTraceparent(event.headers) }),
         );
     recordInbound(event.source, accepted.duplicate);
     return accepted;
-  }
-
-  // Routing is pure CPU and depends on the event alone: done as it arrives, outside any transaction.
-  async #submit(event: InboundEvent): Promise<Accepted> {
-    const routing = this.#routing;
-    const routed = routing !== undefined && routing.enabled() ? await routeEvent(routing, event) : undefined;
-    return this.#writer.submit({ event, routed });
   }
 
   /** Waits until every accepted event is written. */
@@ -112,8 +99,7 @@ export class Inbox {
     return this.#writer.drain();
   }
 
-  async #write(items: readonly Submitted[]): Promise<Accepted[]> {
-    const events = items.map((i) => i.event);
+  async #write(events: readonly InboundEvent[]): Promise<Accepted[]> {
     const now = this.#clock.now();
     // The first occurrence of an id in this batch is the one inserted; later ones are duplicates.
     const firstIndex = new Map<string, number>();
@@ -122,9 +108,8 @@ export class Inbox {
       if (!firstIndex.has(k)) firstIndex.set(k, i);
     });
     const unique = [...firstIndex.values()].map((i) => events[i]!);
-    // Routed at intake only if all of the batch was (routing is off while flows are registered).
-    const routedItems = [...firstIndex.values()].map((i) => items[i]!.routed);
-    const plan = routedItems.every((r) => r !== undefined) ? (routedItems as Routed[]) : undefined;
+    // Routing is pure CPU: done before the transaction, so the write lock is held for writes only.
+    const plan = this.#routing?.enabled() === true ? await this.#route(this.#routing, unique) : undefined;
     let routedAtIntake = false;
     let queuedForProcessor = false;
     let results: { ids: Map<string, number>; existing: Map<string, number> };
@@ -182,6 +167,23 @@ export class Inbox {
     return accepted;
   }
 
+  /** Routes each event (as the processor would, in the event's trace); a failure is kept, not thrown. */
+  async #route(routing: IntakeRouting, events: readonly InboundEvent[]): Promise<Routed[]> {
+    const out: Routed[] = [];
+    for (const e of events) {
+      try {
+        // The inbox id is known only after the insert; #enqueueRouted fills it in.
+        const route = () => routing.router.route({ id: 0, source: e.source, eventId: e.eventId, body: e.body });
+        const traceparent = tracingOn() ? e.headers.traceparent : undefined;
+        const messages = traceparent === undefined ? await route() : await inSpan(`route ${e.source}`, { parent: contextOf(traceparent) }, route);
+        out.push({ messages });
+      } catch (err) {
+        out.push({ error: toInterlockError(err).message });
+      }
+    }
+    return out;
+  }
+
   /** Enqueues the messages of the events inserted now, and parks the ones that could not be routed. */
   async #enqueueRouted(trx: Kysely<Database>, events: readonly InboundEvent[], plan: readonly Routed[], ids: ReadonlyMap<string, number>, now: number): Promise<void> {
     const messages: OutboundMessage[] = [];
@@ -199,37 +201,6 @@ export class Inbox {
     }
     await enqueue(trx, messages, now);
   }
-}
-
-/** An event waiting to be written, with its routing when routed at intake. */
-interface Submitted {
-  event: InboundEvent;
-  routed: Routed | undefined;
-}
-
-/** Routes `event` (as the processor would, in the event's trace); a failure is kept, not thrown. */
-async function routeEvent(routing: IntakeRouting, e: InboundEvent): Promise<Routed> {
-  try {
-    // The inbox id is known only after the insert; #enqueueRouted fills it in.
-    const route = () => routing.router.route({ id: 0, source: e.source, eventId: e.eventId, body: e.body });
-    const traceparent = tracingOn() ? e.headers.traceparent : undefined;
-    const messages = traceparent === undefined ? await route() : await inSpan(`route ${e.source}`, { parent: contextOf(traceparent) }, route);
-    return { messages };
-  } catch (err) {
-    return { error: toInterlockError(err).message };
-  }
-}
-
-/**
- * What orders an event against others being written (see the constructor): the event itself and
- * the destination and business key of each of its messages; none — it waits for everything —
- * when it is left for the processor.
- */
-function orderingKeys(item: Submitted): readonly string[] | undefined {
-  if (item.routed === undefined) return undefined;
-  const keys = [`event\u0000${item.event.source}\u0000${item.event.eventId}`];
-  for (const m of item.routed.messages ?? []) keys.push(`key\u0000${m.destination}\u0000${m.key}`);
-  return keys;
 }
 
 /**
