@@ -37,9 +37,14 @@ export class SapEvents {
     this.#source = `/default/sap.s4.beh/S4H${sapClient}`;
   }
 
-  /** Registers a subscription. */
+  /**
+   * Registers a subscription; one to the same URL replaces the earlier one (as a webhook
+   * subscription re-created under its name does), so a consumer re-registering at each start
+   * does not get every event once per start.
+   */
   subscribe(url: string, types: string[], headers: Record<string, string>): EventSubscription {
-    const subscription = { id: randomUUID(), url, types, headers };
+    const earlier = this.#subscriptions.list().find((s) => s.url === url);
+    const subscription = { id: earlier?.id ?? randomUUID(), url, types, headers };
     this.#subscriptions.put(subscription.id, subscription);
     return subscription;
   }

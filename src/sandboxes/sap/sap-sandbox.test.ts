@@ -183,13 +183,17 @@ describe('SAP sandbox', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const port = (server.address() as { port: number }).port;
-      await fetch(`${sap.url}/__sandbox/sap/event-subscriptions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `http://127.0.0.1:${port}/events` }) });
+      // Subscribed twice to one URL (a consumer re-registering at each start): each event arrives once.
+      for (let i = 0; i < 2; i++) {
+        await fetch(`${sap.url}/__sandbox/sap/event-subscriptions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `http://127.0.0.1:${port}/events` }) });
+      }
       const created = (await (await call('POST', 'API_SALES_ORDER_SRV/A_SalesOrder', { body: { ...ORDER, PurchaseOrderByCustomer: 'EV-1' } })).json()) as { d: { SalesOrder: string } };
       const delivery = (await (await fetch(`${sap.url}/__sandbox/sap/sales-orders/${created.d.SalesOrder}/delivery`, { method: 'POST' })).json()) as { DeliveryDocument: string };
       const issued = await call('POST', `API_OUTBOUND_DELIVERY_SRV;v=0002/PostGoodsIssue?DeliveryDocument='${delivery.DeliveryDocument}'`);
       assert.equal(issued.status, 200);
       const billing = (await (await fetch(`${sap.url}/__sandbox/sap/outbound-deliveries/${delivery.DeliveryDocument}/billing`, { method: 'POST' })).json()) as { BillingDocument: string };
       for (let i = 0; i < 100 && received.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 100));
       assert.deepEqual(received.map((e) => e.type), [
         'sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1',
         'sap.s4.beh.outbounddelivery.v1.OutboundDelivery.GoodsIssued.v1',
