@@ -17,7 +17,9 @@
  * (counted on undici's diagnostics channels), and CPU milliseconds per opportunity of this thread
  * and of the sandbox thread — the steadier figures on a shared machine. 150 deals (`--quick`) or
  * 1,000 per case; the baseline books 30 or 200 (`baseline_cpu_ms_per_opportunity` is its CPU). `stripe_customers_made` counts the Stripe customers
- * tied to an account after the case: the four accounts should have one each.
+ * tied to an account after the case: the four accounts should have one each. The flow worker's
+ * store writes per opportunity: `journal_commits_per_opportunity` (transactions),
+ * `journal_statements_per_opportunity` and `claims_per_opportunity`.
  *
  * `BENCH_CPU_PROF=<dir>` writes CPU profiles of the timed part: `q2c-<case>-engine.cpuprofile`
  * (this thread) and `q2c-<case>-sandboxes.cpuprofile` (the sandbox thread).
@@ -79,6 +81,8 @@ export default async function q2c(options: BenchOptions): Promise<void> {
         const ids = await createClosedWonDeals(rt.systems!.salesforce, runs, `q2c ${name}`);
         const calls = countVendorCalls(sandboxes.urls);
         const cpu = { engine: process.threadCpuUsage(), sandboxes: await sandboxes.cpuMs() };
+        const { worker } = rt.engine.flows;
+        const writes = { commits: worker.journal.commits, statements: worker.journal.statements, claims: worker.claims };
         const profile = profileDir === undefined ? undefined : await startThreadProfile();
         if (profileDir !== undefined) await sandboxes.startProfile();
         const m = await measureEngine(rt, ids, `q2c-${name}-${Date.now()}`);
@@ -109,6 +113,10 @@ export default async function q2c(options: BenchOptions): Promise<void> {
             connections_opened: traffic.connections,
             stripe_customers_made: stripeCustomers,
             engine_cpu_ms_per_opportunity: round((engineCpu.user + engineCpu.system) / 1000 / runs),
+            // The flow worker's store writes: journal transactions and their statements, claims.
+            journal_commits_per_opportunity: round((worker.journal.commits - writes.commits) / runs),
+            journal_statements_per_opportunity: round((worker.journal.statements - writes.statements) / runs),
+            claims_per_opportunity: round((worker.claims - writes.claims) / runs),
             sandbox_cpu_ms_per_opportunity: round(sandboxCpuMs / runs),
           },
         });
