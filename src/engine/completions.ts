@@ -113,13 +113,12 @@ export class CompletionRecorder {
     const failing = new Set(batch.filter((c) => !c.outcome.ok).map((c) => c.message.destination));
     const rest = names.filter((n) => !failing.has(n));
     if (rest.length > 0) {
-      const unhealthy = await this.#store.db
-        .selectFrom('destination_state')
-        .select('destination')
-        .where('destination', 'in', rest)
-        .where((eb) => eb.or([eb('circuit', '!=', 'closed'), eb('consecutive_failures', '>', 0)]))
-        .execute();
-      for (const r of unhealthy) failing.add(r.destination);
+      // Plain SQL: it runs for every batch, and building it through the expression builder showed
+      // in CPU profiles of the pipeline benchmark.
+      const { rows } = await sql<{ destination: string }>`
+        SELECT destination FROM destination_state
+         WHERE destination IN (${sql.join(rest)}) AND (circuit <> 'closed' OR consecutive_failures > 0)`.execute(this.#store.db);
+      for (const r of rows) failing.add(r.destination);
     }
     return names.filter((n) => failing.has(n));
   }
