@@ -237,8 +237,9 @@ async function absorbDuplicates(
 /** Whether an event of one of these events' sources is still waiting in the inbox. */
 async function pendingIn(trx: Kysely<Database>, events: readonly InboundEvent[]): Promise<boolean> {
   const sources = [...new Set(events.map((e) => e.source))];
-  const row = await trx.selectFrom('inbox').select('id').where('status', '=', 'pending').where('source', 'in', sources).limit(1).executeTakeFirst();
-  return row !== undefined;
+  // Plain SQL: one per batch, and the query builder's cost showed in the pipeline's CPU profile.
+  const { rows } = await sql`SELECT id FROM inbox WHERE status = 'pending' AND source IN (${sql.join(sources)}) LIMIT 1`.execute(trx);
+  return rows.length > 0;
 }
 
 function dedupeKey(source: string, eventId: string): string {

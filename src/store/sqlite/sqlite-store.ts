@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { Store, TransactionOptions, WakeChannel } from '../store.ts';
 import { WakeSignals } from '../wake-signals.ts';
@@ -38,6 +38,10 @@ export function openSqliteStore(file: string): Store {
   return new SqliteStore(db, { sync: new WalSync(wal.fsync), close: wal.close }, checkpointer);
 }
 
+// Compiled once: they run around every transaction.
+const RELAXED = CompiledQuery.raw('PRAGMA synchronous = NORMAL');
+const FULL = CompiledQuery.raw('PRAGMA synchronous = FULL');
+
 class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   // One process owns the file, so there is nobody to lock rows against.
@@ -57,11 +61,11 @@ class SqliteStore implements Store {
     // `synchronous` is per connection: switch it while holding the (only) connection, so that no
     // statement outside a transaction runs with NORMAL in between.
     const result = await this.db.connection().execute(async (conn) => {
-      await sql`PRAGMA synchronous = NORMAL`.execute(conn);
+      await conn.executeQuery(RELAXED);
       try {
         return await conn.transaction().execute(fn);
       } finally {
-        await sql`PRAGMA synchronous = FULL`.execute(conn);
+        await conn.executeQuery(FULL);
       }
     });
     // Durable: resolve only once the commit is on disk, without stalling the event loop for it.
