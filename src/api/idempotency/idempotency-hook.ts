@@ -80,11 +80,23 @@ export function idempotency(scope: FastifyInstance, keys: IdempotencyKeys): void
     return payload;
   };
 
+  // Callback-style hooks with the common case first: most POSTs carry no Idempotency-Key, and
+  // for those an async hook's promise would be all the work there is.
+  const claimHook = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
+    if (req.headers[IDEMPOTENCY_HEADER] === undefined) return done();
+    // A replay has answered (claim returns the reply): the request goes no further.
+    claim(req, reply).then((answered) => (answered === undefined ? done() : undefined), done);
+  };
+  const storeHook = (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void): void => {
+    if (!pending.has(req)) return done(null, payload);
+    store(req, reply, payload).then((out) => done(null, out), done);
+  };
+
   scope.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!methods.includes('POST')) return;
-    route.preHandler = [claim, ...asList(route.preHandler)] as RouteOptions['preHandler'];
-    route.onSend = [...asList(route.onSend), store] as RouteOptions['onSend'];
+    route.preHandler = [claimHook, ...asList(route.preHandler)] as RouteOptions['preHandler'];
+    route.onSend = [...asList(route.onSend), storeHook] as RouteOptions['onSend'];
   });
 }
 
