@@ -127,6 +127,20 @@ describe('HttpTransport on a connection lost before the answer', () => {
     assert.ok((seen.get('/hang') ?? 0) <= 1);
     await t.close();
   });
+
+  it('closes without waiting out a call still in flight: after a short grace the call is aborted', async () => {
+    const t = transport();
+    const before = seen.get('/hang') ?? 0;
+    const pending = t.call({ method: 'GET', path: '/hang', timeoutMs: 30_000 });
+    const outcome = pending.then(() => 'answered', (err: InterlockError) => err.code);
+    while ((seen.get('/hang') ?? 0) === before) await new Promise((r) => setTimeout(r, 10));
+    const started = Date.now();
+    await t.close(100);
+    // 30 s would be the call's own timeout; the close gives it 100 ms.
+    assert.ok(Date.now() - started < 5_000, `close took ${Date.now() - started} ms`);
+    assert.equal(await outcome, 'transient');
+    assert.ok(Date.now() - started < 5_000, `the call was left waiting ${Date.now() - started} ms`);
+  });
 });
 
 describe('HttpTransport circuit breaker and connection cap', () => {

@@ -103,6 +103,9 @@ export class HttpTransport {
   readonly #base: URL;
   readonly #vendor: string;
   readonly #breaker: CircuitBreaker | undefined;
+  /** The deadlines of the exchanges in flight, so a close can abort what outlives its grace. */
+  readonly #inFlight = new Set<AbortController>();
+  #closed = false;
 
   constructor(options: TransportOptions) {
     this.#o = options;
@@ -186,6 +189,7 @@ export class HttpTransport {
       // would keep a timer per call alive for the full timeout, and build an error when it fires).
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+      this.#inFlight.add(deadline);
       try {
         const res = await request(url, {
           method: req.method,
@@ -210,13 +214,14 @@ export class HttpTransport {
         // A kept-alive connection the other side dropped, or an answer lost in transit: an
         // idempotent call is simply sent again (a timeout is not: the vendor may be struggling).
         const timedOut = (err as Error).name === 'TimeoutError' || /timeout/i.test(e.message);
-        if (idempotent && !timedOut && attempt < (this.#o.networkRetries ?? 2)) {
+        if (idempotent && !timedOut && !this.#closed && attempt < (this.#o.networkRetries ?? 2)) {
           await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * Math.random()));
           continue;
         }
         throw new InterlockError('transient', `${this.#o.vendor} ${req.method} ${url.pathname}: ${e.message}`, { cause: err });
       } finally {
         clearTimeout(timer);
+        this.#inFlight.delete(deadline);
       }
     }
     if (response.status < 400) return response;
@@ -236,9 +241,23 @@ export class HttpTransport {
     });
   }
 
-  /** Releases connections. */
-  async close(): Promise<void> {
-    await this.#dispatcher.close();
+  /**
+   * Releases connections. Calls still in flight get `graceMs` to finish, then are aborted: a
+   * long poll whose consumer has stopped (a CDC fetch waits up to its wait time) must not hold
+   * a shutdown for seconds, and whoever made it is no longer waiting for its answer.
+   */
+  async close(graceMs = 250): Promise<void> {
+    this.#closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    const closed = this.#dispatcher.close();
+    closed.catch(() => undefined);
+    const late = await Promise.race([closed.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(resolve, graceMs, true)))]);
+    clearTimeout(timer);
+    if (!late) return;
+    // Aborted through each call's own signal: a destroyed composed dispatcher (redirects) leaves
+    // its requests unsettled. undici never settles a close() overtaken by destroy(): not awaited.
+    for (const deadline of this.#inFlight) deadline.abort(new Error('the connector was closed'));
+    await this.#dispatcher.destroy();
   }
 }
 
