@@ -1,9 +1,10 @@
 /**
  * The partner portal example (examples/partner-portal) run as a user runs it: `interlock start`
- * as a child process with the seeded sandboxes as its connectors (the first story's four, and SAP
- * for the near-real-time checks), an operator key made through the admin API, then the walk script
- * as another process. A quote that passes every check becomes one run, however often it is sent
- * with its key; one SAP would refuse stops at the check that says why.
+ * as a child process with the seeded sandboxes as its connectors (both stories: the manufacturer's
+ * Dynamics 365 and SAP S/4HANA answer the checks and book the order), an operator key made through
+ * the admin API, then the walk script as another process. A quote that passes every check is
+ * booked as one SAP sales order, however often it is sent with its key; one SAP would refuse stops
+ * at the check that says why.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -12,7 +13,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
+import { createManufacturerDeal } from '../../src/demo/manufacturer-deals.ts';
 import { sandboxConnectors, sandboxNamed } from '../../src/demo/demo-config.ts';
+import { manufacturerConnectors } from '../../src/demo/manufacturer.ts';
+import { DynamicsClient } from '../../src/connectors/dynamics/client.ts';
+import { sapOrdersOf, winOpportunity } from '../../src/flows/manufacturer/read-back.ts';
+import { SapClient } from '../../src/connectors/sap/client.ts';
+import { DEFAULT_DYNAMICS_CONFIG } from '../../src/sandboxes/dynamics/config.ts';
 import type { SandboxInstance } from '../../src/sandboxes/kit/index.ts';
 import { startSandboxes } from '../../src/sandboxes/registry.ts';
 import { freePort, waitReady } from '../support/ports.ts';
@@ -37,12 +44,10 @@ describe('partner portal example against interlock start', { timeout: 240_000 },
   let apiKey: string;
 
   before(async () => {
-    sandboxes = await startSandboxes({ seed: true, only: ['salesforce', 'netsuite', 'stripe', 'avalara', 'sap'] });
+    sandboxes = await startSandboxes({ seed: true });
     dir = mkdtempSync(path.join(tmpdir(), 'interlock-portal-'));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const sap = sandboxNamed(sandboxes, 'sap');
-    const state = (await (await fetch(`${sap.url}/__sandbox/state`)).json()) as { basicAuth: { username: string; password: string } };
     const values = {
       server: { port },
       store: { kind: 'sqlite', sqlite: { path: path.join(dir, 'interlock.db') } },
@@ -50,7 +55,8 @@ describe('partner portal example against interlock start', { timeout: 240_000 },
       admin: { token: TOKEN },
       outbound: { allow: ['127.0.0.1'] },
       sync: { enabled: false },
-      connectors: { ...(await sandboxConnectors(sandboxes)), sap: { baseUrl: sap.url, ...state.basicAuth } },
+      // Both stories: the manufacturer's flow (Dynamics 365 → SAP) books what the portal submits.
+      connectors: { ...(await sandboxConnectors(sandboxes)), ...(await manufacturerConnectors(sandboxNamed(sandboxes, 'dynamics'), sandboxNamed(sandboxes, 'sap'), base)) },
     };
     const configFile = path.join(dir, 'interlock.yaml');
     writeFileSync(configFile, stringify(values));
@@ -75,7 +81,17 @@ describe('partner portal example against interlock start', { timeout: 240_000 },
   });
 
   it('walks a quote: account, availability, tax, credit, one order run for two submissions with one key, the run completed', async () => {
-    const opportunityId = '5d1f0c7a-2b3e-4f60-8a9b-0c1d2e3f4a5b';
+    // The salesperson's opportunity for the quote, won in Dynamics 365 (what the flow books).
+    const dynamics = sandboxNamed(sandboxes, 'dynamics');
+    const { tenantId, clientId, clientSecret } = DEFAULT_DYNAMICS_CONFIG;
+    const client = new DynamicsClient({ environmentUrl: dynamics.url, loginUrl: dynamics.url, credentials: { tenantId, clientId, clientSecret }, allow: ['127.0.0.1'] });
+    let opportunityId: string;
+    try {
+      opportunityId = await createManufacturerDeal(client, { label: 'Fabrikam — portal quote', account: 'CUST-1002', currency: 'USD', lines: [['MOTOR-E15', 2], ['VALVE-BV50', 10]], pays: false }, 'portal');
+      await winOpportunity(client, opportunityId);
+    } finally {
+      await client.close();
+    }
     const out = await walk({ INTERLOCK_URL: base, INTERLOCK_API_KEY: apiKey, OPPORTUNITY_ID: opportunityId });
     if (process.env['SHOW_WALK'] !== undefined) process.stderr.write(out.stdout);
     assert.equal(out.code, 0, `${out.stdout}\n${out.stderr}`);
@@ -91,9 +107,19 @@ describe('partner portal example against interlock start', { timeout: 240_000 },
     assert.equal(summary.retriedRunId, summary.runId);
     assert.equal(summary.total, 8400);
     assert.ok(summary.tax > 0);
-    // Exactly one run for the opportunity, seen through the admin API.
-    const runs = (await (await fetch(`${base}/admin/runs?key=${opportunityId}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { items: Array<{ id: number; flow: string }> };
-    assert.deepEqual(runs.items.map((r) => [r.id, r.flow]), [[summary.runId, 'manufacturer-lead-to-order']]);
+    // The won opportunity started a run through Dynamics' webhook too; whichever came first booked
+    // it, the other found it booked: every run of the key completed, and SAP holds one order.
+    const runs = (await (await fetch(`${base}/admin/runs?key=${opportunityId}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { items: Array<{ id: number; flow: string; status: string }> };
+    assert.ok(runs.items.some((r) => r.id === summary.runId));
+    assert.deepEqual([...new Set(runs.items.map((r) => `${r.flow} ${r.status}`))], ['manufacturer-lead-to-order completed']);
+    const sap = sandboxNamed(sandboxes, 'sap');
+    const { basicAuth } = (await (await fetch(`${sap.url}/__sandbox/state`)).json()) as { basicAuth: { username: string; password: string } };
+    const sapClient = new SapClient({ baseUrl: sap.url, credentials: { kind: 'basic', ...basicAuth }, allow: ['127.0.0.1'] });
+    try {
+      assert.equal((await sapOrdersOf(sapClient, opportunityId)).length, 1, 'one SAP sales order for the opportunity');
+    } finally {
+      await sapClient.close();
+    }
   });
 
   it('stops at the check that refuses the quote, with the reasons, and submits nothing', async () => {

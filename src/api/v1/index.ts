@@ -11,7 +11,6 @@ import { orderRoutes } from './orders.ts';
 import { pricingRoutes } from './pricing.ts';
 import { salesOrderRoutes } from './sales-orders.ts';
 import { taxRoutes } from './tax.ts';
-import { ensureOrderFlow } from '../sync/manufacturer-flow.ts';
 import type { V1Deps } from './v1-deps.ts';
 
 /** Registers every `/v1` route on `v1` (already guarded). */
@@ -26,8 +25,6 @@ export function v1Routes(v1: FastifyInstance, deps: V1Deps): void {
   salesOrderRoutes(v1, deps);
   const sap = deps.sap;
   if (sap !== undefined) {
-    // Submissions become runs even before the manufacturer flow is registered here (see manufacturer-flow.ts).
-    ensureOrderFlow(deps.flows.registry);
     v1.addHook('onClose', async () => {
       await Promise.all([sap.sap.close(), sap.tax?.avalara.close()]);
     });

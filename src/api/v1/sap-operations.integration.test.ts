@@ -11,7 +11,6 @@ import { patchFaults, startSap } from '../../connectors/sap/test-support.ts';
 import { avalaraSandbox } from '../../sandboxes/avalara/avalara-sandbox.ts';
 import type { SandboxInstance } from '../../sandboxes/kit/index.ts';
 import { describeEachStore } from '../../../test/support/stores.ts';
-import { eventually } from '../../../test/support/engine-harness.ts';
 import { MANUFACTURER_ORDER_FLOW } from '../sync/manufacturer-flow.ts';
 import { startApi, type ApiHarness } from '../test-support.ts';
 
@@ -213,27 +212,15 @@ describeEachStore('/v1 checks backed by SAP S/4HANA', (get) => {
     isProblem(unknown);
   });
 
-  it('submits a checked order: the manufacturer flow\'s run records it, and its status URL reports the run', async () => {
+  it('refuses a checked order with 503 flow-not-registered when the manufacturer flow is not configured here, starting no run', async () => {
+    // SAP and AvaTax only (the checks): nothing here would book the order, so it is not accepted.
     const order = { opportunityId: OPPORTUNITY, accountNumber: 'CUST-1001', currency: 'EUR', plant: '1710', salesArea: '1710/10/00', lines: [{ material: 'MOTOR-E15', quantity: 2, unitPrice: 2650 }] };
     const res = await call('POST', '/v1/sales-orders', order, { 'idempotency-key': 'portal-order-1' });
-    assert.equal(res.statusCode, 202, res.body);
-    const body = res.json();
-    assert.equal(body.outcome, 'started');
-    assert.equal(body.flow, MANUFACTURER_ORDER_FLOW);
-    assert.equal(body.businessPartner, '17100001');
-    assert.equal(body.total, 5300);
-    assert.equal(body.credit.status, 'within-limit');
-    assert.equal(res.headers.location, body.statusUrl);
-    // The same key and body: the stored answer, not a second run.
-    const again = await call('POST', '/v1/sales-orders', order, { 'idempotency-key': 'portal-order-1' });
-    assert.equal(again.statusCode, 202);
-    assert.equal(again.json().runId, body.runId);
-    await api.engine.startWorker();
-    await eventually(async () => (await call('GET', body.statusUrl)).json().status === 'completed', 30_000);
-    const status = (await call('GET', body.statusUrl)).json();
-    assert.equal(status.opportunityId, OPPORTUNITY);
-    const runs = await api.engine.flows.runs.list({ key: OPPORTUNITY });
-    assert.equal(runs.length, 1);
+    assert.equal(res.statusCode, 503, res.body);
+    isProblem(res);
+    assert.match(res.json().type, /flow-not-registered$/);
+    assert.match(res.json().detail, new RegExp(MANUFACTURER_ORDER_FLOW));
+    assert.equal((await api.engine.flows.runs.list({ key: OPPORTUNITY })).length, 0);
   });
 
   it('refuses an order SAP would not hold (422 with the problems), starting no run', async () => {
