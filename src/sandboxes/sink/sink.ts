@@ -4,7 +4,8 @@
  * once (as a well-behaved destination does) and counts attempts against effects, so "nothing
  * lost, nothing duplicated" can be checked from the outside.
  *
- * Paths choose behaviour: `/ok` (or any other path) answers 200; `/status/<code>` answers that
+ * `GET /__sink/stats` counts attempts and effects; `GET /__sink/effects` lists the latest 100
+ * effects. Other paths choose behaviour: `/ok` (or any other path) answers 200; `/status/<code>` answers that
  * status; `/status/429?retryAfter=<s>` adds `Retry-After`; `/flaky/<n>` fails with 503 the first
  * n attempts of each key, then succeeds; `/limited/<n>?retryAfter=<s>` answers 429 the first n
  * attempts of each key, then succeeds.
@@ -54,6 +55,12 @@ export async function startSink(options: { port?: number; host?: string; onEffec
       if (req.method === 'GET' && url.pathname === '/__sink/stats') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ attempts: total, effects: effects.length }));
+        return;
+      }
+      if (req.method === 'GET' && url.pathname === '/__sink/effects') {
+        // The latest effects, newest last, each body as JSON when it is (what a person looks at).
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(effects.slice(-100).map((e) => ({ ...e, body: parsed(e.body) })), null, 2));
         return;
       }
       const status = /^\/status\/(\d{3})$/.exec(url.pathname);
@@ -119,4 +126,13 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', () => resolve(''));
   });
+}
+
+/** `body` as JSON when it parses, else the text. */
+function parsed(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body;
+  }
 }
