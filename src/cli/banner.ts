@@ -8,8 +8,12 @@ export interface BannerInfo {
   base: string;
   dialect: string;
   sqlitePath: string;
-  /** Whether the story's flows run (connectors configured). */
+  /** Whether the first story's flows run (its connectors configured). */
   story: boolean;
+  /** Whether the manufacturer story's flows run (Dynamics 365 and SAP configured). */
+  manufacturer?: boolean;
+  /** The sink recording the manufacturer story's canonical events (the demo's "analytics"). */
+  analytics?: { url: string } | undefined;
   sandboxes?: ReadonlyArray<{ name: string; url: string }>;
   sink?: { url: string } | undefined;
 }
@@ -28,10 +32,17 @@ export function banner(info: BannerInfo): string {
     `  dead letters  ${base}/admin/dead-letters   (or: npx interlock dlq list)`,
   ];
   if (info.story) lines.push('  flows         lead-to-order (Salesforce Closed Won → NetSuite, Stripe), billing feedback, renewals');
+  if (info.manufacturer === true) {
+    lines.push(
+      `  ${info.story ? '             ' : 'flows        '} manufacturer lead-to-order (Dynamics 365 won → SAP S/4HANA), SAP deliveries, invoices, payments → Dynamics`,
+      `  partner API   ${base}/v1/availability, /v1/business-partners/<ref>, /v1/credit, /v1/tax/estimate, /v1/sales-orders`,
+    );
+  }
   if (info.sandboxes !== undefined && info.sandboxes.length > 0) {
     lines.push('', 'Vendor sandboxes (seeded with demo data; faults at <url>/__sandbox/faults):');
     for (const x of info.sandboxes) lines.push(`  ${x.name.padEnd(13)} ${x.url}`);
   }
+  if (info.analytics !== undefined) lines.push('', `Canonical events (interlock.shipment.*, interlock.invoice.*) go to the analytics sink: ${info.analytics.url}/__sink/effects`);
   if (info.sink !== undefined) {
     lines.push(
       '',

@@ -34,7 +34,7 @@ export function registerDemo(program: Command): void {
       const print = (line: string) => process.stdout.write(`${line}\n`);
       try {
         const base = { store: { kind: 'sqlite', sqlite: { path: path.join(dir, 'interlock.db') } }, server: { port: 0 }, log: { level: 'warn' } };
-        const host = await startDemoHost({ base });
+        const host = await startDemoHost({ base, manufacturer: false });
         try {
           const result = await playScenario(host.scenario(opts.quiet === true ? () => undefined : print));
           print(`\n${summaryTable(result.deals, result.standings)}\n`);

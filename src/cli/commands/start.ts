@@ -2,14 +2,17 @@
  * `interlock start` (what `npm start` runs): the HTTP server and a worker in one process, on
  * the configured store — by default embedded SQLite in ./data.
  *
- * With a configuration file it runs that configuration. Without one it runs the demo: the four
- * vendor sandboxes, seeded and kept in ./data/sandboxes, as the story's systems; the scenario
- * played live (deals closed in Salesforce booked into NetSuite and Stripe, billed, renewed),
- * printing where each deal stands as it moves; then it keeps serving so the user can look around.
+ * With a configuration file it runs that configuration. Without one it runs the demo: the vendor
+ * sandboxes, seeded and kept in ./data/sandboxes, as the systems of both stories; the scenarios
+ * played live — first deals closed in Salesforce booked into NetSuite and Stripe, billed and
+ * renewed; then opportunities won in Dynamics 365 booked into SAP S/4HANA, shipped, billed and
+ * paid — printing where each deal stands as it moves; then it keeps serving so the user can
+ * look around.
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Sink } from '../../sandboxes/sink/sink.ts';
+import { validationError } from '../../core/errors.ts';
 import { banner } from '../banner.ts';
 
 interface StartOptions {
@@ -18,7 +21,11 @@ interface StartOptions {
   sample: boolean;
   sandboxes: boolean;
   scenario: boolean;
+  story: string;
 }
+
+/** The demo's stories, as `--story` names them. */
+const STORIES = ['both', 'first', 'manufacturer'] as const;
 
 /** Registers `interlock start`. */
 export function registerStart(program: Command): void {
@@ -30,7 +37,11 @@ export function registerStart(program: Command): void {
     .option('--no-sample', 'do not start the sample sink and demo source')
     .option('--no-sandboxes', 'do not start the seeded vendor sandboxes (and so no demo scenario)')
     .option('--no-scenario', 'start the demo systems but do not play the scenario')
+    .option('--story <story>', 'which demo story to play: both, first (Salesforce → NetSuite, Stripe) or manufacturer (Dynamics 365 → SAP S/4HANA)', 'both')
     .action(async (opts: StartOptions) => {
+      if (!(STORIES as readonly string[]).includes(opts.story)) {
+        throw validationError(`--story must be one of ${STORIES.join(', ')}, got "${opts.story}"`);
+      }
       const hasFile = opts.config !== undefined || existsSync('interlock.yaml');
       await (hasFile ? startConfigured(opts) : startDemo(opts));
     });
@@ -49,7 +60,7 @@ async function startConfigured(opts: StartOptions): Promise<void> {
   await listenOrExplain(app, rt.config.server, () => rt.close());
   if (opts.apiOnly !== true) await rt.startWorker();
   const base = `http://${rt.config.server.host}:${rt.config.server.port}`;
-  process.stdout.write(banner({ base, dialect: rt.store.dialect, sqlitePath: rt.config.store.sqlitePath, story: rt.systems !== undefined }));
+  process.stdout.write(banner({ base, dialect: rt.store.dialect, sqlitePath: rt.config.store.sqlitePath, story: rt.systems !== undefined, manufacturer: rt.manufacturer !== undefined }));
   await untilSignal();
   await app.close();
   await rt.close();
@@ -71,24 +82,30 @@ async function startDemo(opts: StartOptions): Promise<void> {
       await startSampleOnly(opts, base, sink, untilSignal);
       return;
     }
-    const [{ startDemoHost }, { playScenario }, { summaryTable }] = await Promise.all([
+    const [{ startDemoHost }, { playScenario }, { summaryTable }, { playManufacturerScenario, manufacturerTable }] = await Promise.all([
       import('../../demo/demo-host.ts'),
       import('../../demo/scenario.ts'),
       import('../../demo/verify.ts'),
+      import('../../demo/manufacturer.ts'),
     ]);
     // The sandboxes keep their state beside the store, so the demo's data survives a restart.
+    // Both stories' systems run whichever story is played: the console and API show them all.
     const host = await startDemoHost({ base, sandboxStatePath: 'data/sandboxes' });
-    const info = { base: host.baseUrl, dialect: host.rt.store.dialect, sqlitePath: host.rt.config.store.sqlitePath, story: true, sandboxes: host.sandboxes, sink };
+    const info = { base: host.baseUrl, dialect: host.rt.store.dialect, sqlitePath: host.rt.config.store.sqlitePath, story: true, manufacturer: host.rt.manufacturer !== undefined, sandboxes: host.sandboxes, sink, analytics: host.analytics };
+    const print = (line: string) => process.stdout.write(`${line}\n`);
     try {
-      if (opts.scenario) {
-        process.stdout.write('\nInterlock is running on the vendor sandboxes. The demo scenario, live:\n\n');
-        const result = await playScenario(host.scenario((line) => process.stdout.write(`${line}\n`)));
-        process.stdout.write(`\nWhere each deal stands now:\n\n${summaryTable(result.deals, result.standings)}\n`);
-        process.stdout.write(
-          result.problems.length === 0
-            ? `\nEvery system holds what it should (${(result.elapsedMs / 1000).toFixed(1)} s).\n`
-            : `\nThe check found ${result.problems.length} problem(s):\n${result.problems.map((p) => `  ✗ ${p}`).join('\n')}\n`,
-        );
+      if (opts.scenario && opts.story !== 'manufacturer') {
+        print('\nInterlock is running on the vendor sandboxes. The first story, live: Salesforce → NetSuite and Stripe, with Avalara.\n');
+        const result = await playScenario(host.scenario(print));
+        print(`\nWhere each deal stands now:\n\n${summaryTable(result.deals, result.standings)}\n`);
+        print(verdict(result.problems, result.elapsedMs));
+      }
+      const manufacturer = host.manufacturerScenario(print);
+      if (opts.scenario && opts.story !== 'first' && manufacturer !== undefined) {
+        print('\nThe manufacturer story, live: Dynamics 365 → SAP S/4HANA, with Avalara; SAP\'s shipments, invoices and payments back to Dynamics.\n');
+        const result = await playManufacturerScenario(manufacturer);
+        print(`\nWhere each deal stands now:\n\n${manufacturerTable(result.standings)}\n`);
+        print(verdict(result.problems, result.elapsedMs));
       }
       process.stdout.write(banner(info));
       await untilSignal();
@@ -98,6 +115,13 @@ async function startDemo(opts: StartOptions): Promise<void> {
   } finally {
     await sink?.close();
   }
+}
+
+/** The check's outcome in a sentence, or the problems one per line. */
+function verdict(problems: readonly string[], elapsedMs: number): string {
+  return problems.length === 0
+    ? `\nEvery system holds what it should (${(elapsedMs / 1000).toFixed(1)} s).`
+    : `\nThe check found ${problems.length} problem(s):\n${problems.map((p) => `  ✗ ${p}`).join('\n')}`;
 }
 
 /** The sample sink alone (`--no-sandboxes`): send an event and watch it delivered. */
