@@ -13,13 +13,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { createManufacturerDeal } from '../../src/demo/manufacturer-deals.ts';
 import { sandboxConnectors, sandboxNamed } from '../../src/demo/demo-config.ts';
 import { manufacturerConnectors } from '../../src/demo/manufacturer.ts';
-import { DynamicsClient } from '../../src/connectors/dynamics/client.ts';
-import { sapOrdersOf, winOpportunity } from '../../src/flows/manufacturer/read-back.ts';
+import { sapOrdersOf } from '../../src/flows/manufacturer/read-back.ts';
 import { SapClient } from '../../src/connectors/sap/client.ts';
-import { DEFAULT_DYNAMICS_CONFIG } from '../../src/sandboxes/dynamics/config.ts';
 import type { SandboxInstance } from '../../src/sandboxes/kit/index.ts';
 import { startSandboxes } from '../../src/sandboxes/registry.ts';
 import { freePort, waitReady } from '../support/ports.ts';
@@ -27,14 +24,17 @@ import { freePort, waitReady } from '../support/ports.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TOKEN = 'partner-portal-test-bootstrap-token';
 
-/** Runs the walk script; resolves with its exit code and output. */
-function walk(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs an example script; resolves with its exit code and output. */
+function run(script: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['examples/partner-portal/walk-quote.ts', '--json'], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 90_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 90_000 }, (err, stdout, stderr) =>
       resolve({ code: err === null ? 0 : Number((err as { code?: number }).code ?? 1), stdout, stderr }),
     );
   });
 }
+
+/** Runs the walk script. */
+const walk = (env: Record<string, string>) => run('examples/partner-portal/walk-quote.ts', ['--json'], env);
 
 describe('partner portal example against interlock start', { timeout: 240_000 }, () => {
   let sandboxes: SandboxInstance[] = [];
@@ -81,17 +81,11 @@ describe('partner portal example against interlock start', { timeout: 240_000 },
   });
 
   it('walks a quote: account, availability, tax, credit, one order run for two submissions with one key, the run completed', async () => {
-    // The salesperson's opportunity for the quote, won in Dynamics 365 (what the flow books).
-    const dynamics = sandboxNamed(sandboxes, 'dynamics');
-    const { tenantId, clientId, clientSecret } = DEFAULT_DYNAMICS_CONFIG;
-    const client = new DynamicsClient({ environmentUrl: dynamics.url, loginUrl: dynamics.url, credentials: { tenantId, clientId, clientSecret }, allow: ['127.0.0.1'] });
-    let opportunityId: string;
-    try {
-      opportunityId = await createManufacturerDeal(client, { label: 'Fabrikam — portal quote', account: 'CUST-1002', currency: 'USD', lines: [['MOTOR-E15', 2], ['VALVE-BV50', 10]], pays: false }, 'portal');
-      await winOpportunity(client, opportunityId);
-    } finally {
-      await client.close();
-    }
+    // The salesperson's opportunity for the quote, won in Dynamics 365 (the example's win-deal.ts).
+    const won = await run('examples/partner-portal/win-deal.ts', [sandboxNamed(sandboxes, 'dynamics').url], {});
+    assert.equal(won.code, 0, won.stderr);
+    const opportunityId = won.stdout.trim();
+    assert.match(opportunityId, /^[0-9a-f-]{36}$/);
     const out = await walk({ INTERLOCK_URL: base, INTERLOCK_API_KEY: apiKey, OPPORTUNITY_ID: opportunityId });
     if (process.env['SHOW_WALK'] !== undefined) process.stderr.write(out.stdout);
     assert.equal(out.code, 0, `${out.stdout}\n${out.stderr}`);
