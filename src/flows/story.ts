@@ -3,6 +3,7 @@
  * (`connectors.*`) and the business settings of lead-to-order (`flows.leadToOrder`). Interlock
  * runs the story's flows only when all four systems are configured.
  */
+import type { AvalaraConnectorOptions } from '../connectors/avalara/client.ts';
 import type { Config } from '../core/config.ts';
 import type { LeadToOrderConfig } from './lead-to-order/config.ts';
 import { buildLeadToOrderDeps } from './lead-to-order/deps.ts';
@@ -38,13 +39,7 @@ export function storyOptions(config: Config): LeadToOrderOptions | undefined {
       allow,
     },
     stripe: { secretKey: stripe.secretKey, ...(stripe.baseUrl === undefined ? {} : { baseUrl: stripe.baseUrl }), allow },
-    avalara: {
-      accountId: avalara.accountId,
-      licenseKey: avalara.licenseKey,
-      ...(avalara.companyCode === undefined ? {} : { companyCode: avalara.companyCode }),
-      ...(avalara.baseUrl === undefined ? {} : { baseUrl: avalara.baseUrl }),
-      allow,
-    },
+    avalara: avalaraOptions(avalara, allow),
     config: business,
   };
 }
@@ -53,4 +48,15 @@ export function storyOptions(config: Config): LeadToOrderOptions | undefined {
 export async function openStorySystems(config: Config): Promise<LeadToOrderDeps | undefined> {
   const options = storyOptions(config);
   return options === undefined ? undefined : buildLeadToOrderDeps(options);
+}
+
+/** AvaTax client options from `connectors.avalara` (shared by both stories). */
+export function avalaraOptions(avalara: NonNullable<Config['connectors']['avalara']>, allow: readonly string[]): AvalaraConnectorOptions {
+  return {
+    accountId: avalara.accountId,
+    licenseKey: avalara.licenseKey,
+    ...(avalara.companyCode === undefined ? {} : { companyCode: avalara.companyCode }),
+    ...(avalara.baseUrl === undefined ? {} : { baseUrl: avalara.baseUrl }),
+    allow,
+  };
 }

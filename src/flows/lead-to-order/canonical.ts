@@ -6,6 +6,7 @@
 import type { Customer } from '../../canonical/customer.ts';
 import type { Order } from '../../canonical/order.ts';
 import type { OpportunityWithLines } from '../../connectors/salesforce/actions/get-opportunity.ts';
+import type { ParkedRecord } from '../../mapping/mapper.ts';
 import { XrefCache } from '../../mapping/xref.ts';
 import { inSpan } from '../../observability/tracing.ts';
 import type { LeadToOrderMappers } from './deps.ts';
@@ -33,18 +34,25 @@ export async function toCanonical(opportunity: OpportunityWithLines, mappers: Le
     inSpan('mapping opportunity-to-order', { attributes: { 'interlock.mapping': 'opportunity-to-order' } }, () => mappers.order.mapBatch<Order>([source], { cache })),
     inSpan('mapping account-to-customer', { attributes: { 'interlock.mapping': 'account-to-customer' } }, () => mappers.customer.mapBatch<Customer>([{ ...account, attributes: undefined }], { cache })),
   ]);
-  const problems = [...orderResult.parked, ...customerResult.parked].map((p) => {
-    // The reason repeats mapping, record and rule before the message a person can act on.
-    const marker = `rule ${p.rule}: `;
-    const at = p.reason.indexOf(marker);
-    const message = at < 0 ? p.reason : p.reason.slice(at + marker.length);
-    const what = p.mapping.endsWith('account-to-customer') ? 'Account' : 'Opportunity';
-    return `${what} field ${p.field === '' ? '(record)' : p.field} is not usable (${p.rule}): ${message}`;
-  });
+  const problems = parkedProblems([...orderResult.parked, ...customerResult.parked]);
   const order = orderResult.mapped[0]?.output;
   const customer = customerResult.mapped[0]?.output;
   if (order === undefined || customer === undefined) return { ok: false, problems };
   // Tax is calculated to the customer's billing address, which the Opportunity does not carry.
   const withAddress: Order = customer.billingAddress === undefined ? order : { ...order, billingAddress: customer.billingAddress };
   return { ok: true, order: withAddress, customer };
+}
+
+/**
+ * What a person must fix, one sentence per record the order or customer mapping parked: the
+ * field and rule, then the message (the parked reason repeats mapping, record and rule first).
+ */
+export function parkedProblems(parked: readonly ParkedRecord[]): string[] {
+  return parked.map((p) => {
+    const marker = `rule ${p.rule}: `;
+    const at = p.reason.indexOf(marker);
+    const message = at < 0 ? p.reason : p.reason.slice(at + marker.length);
+    const what = p.mapping.endsWith('account-to-customer') ? 'Account' : 'Opportunity';
+    return `${what} field ${p.field === '' ? '(record)' : p.field} is not usable (${p.rule}): ${message}`;
+  });
 }

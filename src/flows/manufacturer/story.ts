@@ -6,6 +6,7 @@
 import type { Config } from '../../core/config.ts';
 import type { SapCredentials } from '../../connectors/sap/auth.ts';
 import type { ManufacturerConfig } from './config.ts';
+import { avalaraOptions } from '../story.ts';
 import { buildManufacturerDeps } from './deps.ts';
 import type { ManufacturerDeps, ManufacturerOptions } from './deps.ts';
 
@@ -33,13 +34,7 @@ export function manufacturerOptions(config: Config): ManufacturerOptions | undef
       allow,
     },
     sap: { baseUrl: sap.baseUrl, credentials, ...(sap.servicePrefix === undefined ? {} : { servicePrefix: sap.servicePrefix }), allow },
-    avalara: {
-      accountId: avalara.accountId,
-      licenseKey: avalara.licenseKey,
-      ...(avalara.companyCode === undefined ? {} : { companyCode: avalara.companyCode }),
-      ...(avalara.baseUrl === undefined ? {} : { baseUrl: avalara.baseUrl }),
-      allow,
-    },
+    avalara: avalaraOptions(avalara, allow),
     config: business,
   };
 }

@@ -11,6 +11,7 @@ import type { Order } from '../../canonical/order.ts';
 import type { DynamicsOpportunity } from '../../connectors/dynamics/actions/get-opportunity.ts';
 import type { DynamicsRow } from '../../connectors/dynamics/actions/query-records.ts';
 import { XrefCache } from '../../mapping/xref.ts';
+import { parkedProblems } from '../lead-to-order/canonical.ts';
 import { checkTax } from '../lead-to-order/tax.ts';
 import type { DealCheck } from '../lead-to-order/validate-deal.ts';
 import type { ManufacturerConfig } from './config.ts';
@@ -38,13 +39,7 @@ export async function toCanonical(opportunity: DynamicsOpportunity, mappers: Pic
     mappers.order.mapBatch<Order>([opportunity], { cache }),
     mappers.customer.mapBatch<Customer>([account], { cache }),
   ]);
-  const problems = [...orderResult.parked, ...customerResult.parked].map((p) => {
-    const marker = `rule ${p.rule}: `;
-    const at = p.reason.indexOf(marker);
-    const message = at < 0 ? p.reason : p.reason.slice(at + marker.length);
-    const what = p.mapping.endsWith('account-to-customer') ? 'Account' : 'Opportunity';
-    return `${what} field ${p.field === '' ? '(record)' : p.field} is not usable (${p.rule}): ${message}`;
-  });
+  const problems = parkedProblems([...orderResult.parked, ...customerResult.parked]);
   const order = orderResult.mapped[0]?.output;
   const customer = customerResult.mapped[0]?.output;
   if (order === undefined || customer === undefined) return { ok: false, problems };
