@@ -11,9 +11,10 @@ describe('HttpDeliverer', () => {
   const seen: Array<Record<string, unknown>> = [];
   before(async () => {
     server = createServer((req, res) => {
-      seen.push({ url: req.url, key: req.headers['idempotency-key'] });
+      seen.push({ url: req.url, key: req.headers['idempotency-key'], headers: req.headers, body: '' });
       if (req.url === '/ok') return void res.writeHead(204).end();
       if (req.url === '/busy') return void res.writeHead(429, { 'retry-after': '3' }).end('slow down');
+      if (req.url === '/ok?x=1') return void res.writeHead(404).end();
       if (req.url === '/bad') return void res.writeHead(400).end('no');
       if (req.url === '/down') return void res.writeHead(503).end();
       // '/hang': never answers
@@ -26,11 +27,11 @@ describe('HttpDeliverer', () => {
     await new Promise((r) => server.close(r));
   });
 
-  const deliverTo = async (path: string, timeoutMs = 2000) => {
-    const dest = { url: `${base}${path}`, method: 'POST', headers: {}, timeoutMs } as unknown as DestinationConfig;
+  const deliverTo = async (path: string, timeoutMs = 2000, headers: { dest?: Record<string, string>; message?: Record<string, string> } = {}) => {
+    const dest = { url: `${base}${path}`, method: 'POST', headers: headers.dest ?? {}, timeoutMs } as unknown as DestinationConfig;
     const deliverer = new HttpDeliverer({ d: dest }, ['127.0.0.1']);
     try {
-      return await deliverer.deliver({ id: 1, destination: 'd', key: 'k', idempotencyKey: 'ilk_1', payload: '{}', headers: {}, attempt: 1 });
+      return await deliverer.deliver({ id: 1, destination: 'd', key: 'k', idempotencyKey: 'ilk_1', payload: '{}', headers: headers.message ?? {}, attempt: 2 });
     } finally {
       await deliverer.close();
     }
@@ -46,6 +47,22 @@ describe('HttpDeliverer', () => {
     assert.equal(!down.ok && down.failure, 'retryable');
     const bad = await deliverTo('/bad');
     assert.equal(!bad.ok && bad.failure, 'permanent');
+  });
+
+  it('sends the destination headers, the message headers over them, and its own over both, each once', async () => {
+    assert.deepEqual(
+      await deliverTo('/ok?x=1', 2000, {
+        dest: { 'Content-Type': 'application/vnd.api+json', 'X-Api-Key': 'dest', 'Idempotency-Key': 'dest' },
+        message: { 'x-api-key': 'message', 'idempotency-key': 'message', 'x-interlock-event-id': 'evt-1' },
+      }),
+      { ok: false, failure: 'permanent', reason: 'HTTP 404', status: 404, response: '' },
+    );
+    const h = seen.at(-1)!.headers as Record<string, string>;
+    assert.equal(seen.at(-1)!.url, '/ok?x=1');
+    assert.deepEqual(
+      [h['content-type'], h['x-api-key'], h['idempotency-key'], h['x-interlock-attempt'], h['x-interlock-event-id']],
+      ['application/vnd.api+json', 'message', 'ilk_1', '2', 'evt-1'],
+    );
   });
 
   it('an attempt that gets no answer within the timeout is a retryable failure', async () => {
