@@ -2,18 +2,28 @@
  * `npm run bench -- sandboxes [--quick]`: requests/s at 32 connections (autocannon, in process)
  * for one representative call per sandbox — Stripe "create customer" with a fresh
  * Idempotency-Key per request, Avalara "SalesOrder estimate", Salesforce "SOQL page", NetSuite
- * "record create". Baseline in the same run: a bare
- * Fastify handler answering a constant. Target: each sandbox ≥ 0.5× the bare handler, so
- * sandboxes are never the bottleneck of another benchmark. Servers (sandbox and baseline alike)
- * run in a worker thread and autocannon in the main one, so the load generator's own work is
- * not charged to the server under test. Besides requests/s, each line gives the server thread's
- * CPU time per request (`server_us_per_request`), which load on a shared machine skews less,
- * and `cpu_ratio`, the baseline's CPU per request over the sandbox's. Each sandbox is reset after
- * its case, so the state one case piles up does not slow the collector for the next.
- * `--case <name>` measures only that case; `BENCH_CPU_PROF=<dir>` profiles the server thread.
+ * "record create". Target: each sandbox ≥ 0.5× its baseline, so sandboxes are never the
+ * bottleneck of another benchmark.
  *
- * Adding a sandbox's case (Salesforce "SOQL page", NetSuite "record create") is one entry in
- * CASES: its factory, and the request autocannon should repeat.
+ * Baselines, both measured in the same run, alternating with the sandbox, on a bare Fastify
+ * server built with the sandboxes' own server options (`sandboxServerOptions()`):
+ * - `baseline` (and `ratio`, `cpu_ratio`): a handler answering a constant of the same status,
+ *   content type and body as the case's answer (one real answer of the sandbox, taken at start
+ *   and sent as is on every request; `answer_bytes` gives its size). A sandbox answering a 3.5 kB
+ *   body pays the serialisation-free cost of writing 3.5 kB however it is built; comparing it with a
+ *   handler answering `{"ok":true}` measured payload bytes, not the sandbox.
+ * - `baseline_tiny_constant` (and `ratio_vs_tiny_constant`, `cpu_ratio_vs_tiny_constant`): the
+ *   former baseline, a handler answering `{"ok":true}`, kept so nothing is hidden.
+ * Servers (sandboxes and baselines alike) run in a worker thread and autocannon in the main one,
+ * so the load generator's own work is not charged to the server under test. Besides requests/s,
+ * each line gives the server thread's CPU time per request (`server_us_per_request`), which load
+ * on a shared machine skews less, and `cpu_ratio`, the baseline's CPU per request over the
+ * sandbox's. Each sandbox is reset after its case, so the state one case piles up does not slow
+ * the collector for the next. `--case <name>` measures only that case; `BENCH_CPU_PROF=<dir>`
+ * profiles the server thread.
+ *
+ * Adding a sandbox's case is one entry in CASES: its factory, and the request autocannon should
+ * repeat.
  */
 import { once } from 'node:events';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -21,7 +31,7 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { SignJWT, importPKCS8 } from 'jose';
 import { avalaraSandbox } from '../src/sandboxes/avalara/avalara-sandbox.ts';
-import type { SandboxFactory, SandboxInstance } from '../src/sandboxes/kit/index.ts';
+import { sandboxServerOptions, type SandboxFactory, type SandboxInstance } from '../src/sandboxes/kit/index.ts';
 import { createNetSuiteSandbox } from '../src/sandboxes/netsuite/netsuite-sandbox.ts';
 import { createSalesforceSandbox } from '../src/sandboxes/salesforce/salesforce-sandbox.ts';
 import { stripeSandbox } from '../src/sandboxes/stripe/stripe-sandbox.ts';
@@ -173,52 +183,65 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 /** Runs the benchmark. */
 export default async function run(options: BenchOptions): Promise<void> {
   // On a shared machine, load from other processes comes and goes: each case alternates runs
-  // with the baseline and reports the medians. Quick (about 14 s in all): one second of warm-up
-  // per sandbox, as the baseline gets one, then one round of one second per side; without it
-  // the sandbox's figure included its JIT warm-up and the baseline's did not.
+  // with the baselines and reports the medians. Quick (about 18 s in all): one second of warm-up
+  // per sandbox, as the baseline server gets one, then one round of one second per side; without
+  // it the sandbox's figure included its JIT warm-up and the baseline's did not.
   const rounds = options.quick ? 1 : 3;
   const size = options.quick ? 1 : 3;
   const warmup = options.quick ? 1 : 2;
-  const bareRequest: autocannon.Request = { method: 'POST', path: '/constant', headers: { 'content-type': 'application/json' }, body: '{}' };
+  const bareRequest = (path: string): autocannon.Request => ({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body: '{}' });
+  const tinyRequest = bareRequest(TINY_PATH);
 
   await withServers(async (servers) => {
     const bare = servers(BARE);
-    await measure(bare, bareRequest, 1);
+    await measure(bare, tinyRequest, 1);
     // `--case <name>` (repeatable) measures only those cases.
     const only = options.args.flatMap((arg, i) => (options.args[i - 1] === '--case' ? [arg] : []));
     for (const c of CASES.filter((k) => only.length === 0 || only.includes(k.name))) {
       const sandbox = servers(c.name);
+      const sizedRequest = bareRequest(sizedPath(c.name));
       const runs = await (async () => {
         const login = c.login === undefined ? {} : await c.login(sandbox.url);
         const request: autocannon.Request = { ...c.request, headers: { ...c.request.headers, ...login } };
         if (warmup > 0) await measure(sandbox, request, warmup);
-        const out: { baseline: Measured; got: Measured }[] = [];
+        const out: { tiny: Measured; sized: Measured; got: Measured }[] = [];
         for (let i = 0; i < rounds; i++) {
-          out.push({ baseline: await measure(bare, bareRequest, size), got: await measure(sandbox, request, size) });
+          out.push({
+            tiny: await measure(bare, tinyRequest, size),
+            sized: await measure(bare, sizedRequest, size),
+            got: await measure(sandbox, request, size),
+          });
         }
         // The servers share one heap: a case that piles up state (Stripe keeps every customer, event
         // and idempotent answer it made) would make the collector slower for every case after it.
         await fetch(`${sandbox.url}/__sandbox/reset`, { method: 'POST' });
         return out;
       })();
-      const pick = (side: 'baseline' | 'got', field: keyof Measured): number => median(runs.map((r) => r[side][field]));
+      const pick = (side: 'tiny' | 'sized' | 'got', field: keyof Measured): number => median(runs.map((r) => r[side][field]));
+      const cpuRatio = (side: 'tiny' | 'sized'): number => Math.round((pick(side, 'serverUs') / pick('got', 'serverUs')) * 100) / 100;
       report({
         bench: 'sandboxes',
         case: c.name,
         metric: 'requests_per_s',
         value: pick('got', 'rate'),
         unit: 'req/s',
-        baseline: pick('baseline', 'rate'),
+        baseline: pick('sized', 'rate'),
+        answer_bytes: bare.answerBytes(c.name),
         p50_ms: pick('got', 'p50'),
         p99_ms: pick('got', 'p99'),
-        baseline_p50_ms: pick('baseline', 'p50'),
-        baseline_p99_ms: pick('baseline', 'p99'),
+        baseline_p50_ms: pick('sized', 'p50'),
+        baseline_p99_ms: pick('sized', 'p99'),
         server_us_per_request: Math.round(pick('got', 'serverUs')),
-        baseline_server_us_per_request: Math.round(pick('baseline', 'serverUs')),
+        baseline_server_us_per_request: Math.round(pick('sized', 'serverUs')),
         // The same comparison by the server thread's CPU per request: on a shared machine the
         // load generator (which works harder for some cases: fresh keys, larger answers) and
         // other processes move requests/s, much less this.
-        cpu_ratio: Math.round((pick('baseline', 'serverUs') / pick('got', 'serverUs')) * 100) / 100,
+        cpu_ratio: cpuRatio('sized'),
+        // The former baseline, a handler answering {"ok":true}: also counts the answer's size.
+        baseline_tiny_constant: Math.round(pick('tiny', 'rate')),
+        ratio_vs_tiny_constant: Math.round((pick('got', 'rate') / pick('tiny', 'rate')) * 100) / 100,
+        tiny_constant_server_us_per_request: Math.round(pick('tiny', 'serverUs')),
+        cpu_ratio_vs_tiny_constant: cpuRatio('tiny'),
         failed_requests: runs.reduce((sum, r) => sum + r.got.failures, 0),
         connections: CONNECTIONS,
         rounds,
@@ -228,6 +251,8 @@ export default async function run(options: BenchOptions): Promise<void> {
 }
 
 const BARE = 'bare-handler';
+const TINY_PATH = '/constant';
+const sizedPath = (name: string): string => `/constant/${name}`;
 
 /** A server running in the server thread. */
 interface Server {
@@ -237,6 +262,15 @@ interface Server {
    * does not count the time other processes on a shared machine held the core.
    */
   cpuMs(): Promise<number>;
+  /** Size in bytes of the constant the bare handler answers in place of this case's answer. */
+  answerBytes(name: string): number;
+}
+
+/** One real answer of a case, which the bare handler then answers as a constant. */
+interface SampleAnswer {
+  status: number;
+  contentType: string | null;
+  body: string;
 }
 
 // Starts the bare handler and every sandbox in one worker thread (one start-up for all; only the
@@ -247,30 +281,45 @@ async function withServers<T>(load: (server: (name: string) => Server) => Promis
   const execArgv = dir === undefined ? undefined : [...process.execArgv, '--cpu-prof', '--cpu-prof-dir', dir];
   const worker = new Worker(new URL(import.meta.url), { workerData: { serve: true }, execArgv });
   try {
-    const [urls] = (await once(worker, 'message')) as [Record<string, string>];
+    const [{ urls, answers }] = (await once(worker, 'message')) as [{ urls: Record<string, string>; answers: Record<string, SampleAnswer> }];
     const cpuMs = async (): Promise<number> => {
       worker.postMessage('cpu');
       const [answer] = (await once(worker, 'message')) as [{ cpuMs: number }];
       return answer.cpuMs;
     };
-    return await load((name) => ({ url: urls[name] ?? '', cpuMs }));
+    const answerBytes = (name: string): number => Buffer.byteLength(answers[name]?.body ?? '');
+    return await load((name) => ({ url: urls[name] ?? '', cpuMs, answerBytes }));
   } finally {
     worker.postMessage('close');
     await once(worker, 'exit');
   }
 }
 
-// The server thread: the bare handler and the sandboxes, answering "cpu" probes until "close".
+// The server thread: the sandboxes and the bare handler, answering "cpu" probes until "close".
 async function serve(): Promise<void> {
-  const bare = Fastify({ logger: false });
-  bare.post('/constant', async () => ({ ok: true }));
-  const urls: Record<string, string> = { [BARE]: await bare.listen({ host: '127.0.0.1', port: 0 }) };
+  const urls: Record<string, string> = {};
+  const answers: Record<string, SampleAnswer> = {};
   const sandboxes: SandboxInstance[] = [];
   for (const c of CASES) {
     const sandbox = await c.factory.start({ seed: true });
     sandboxes.push(sandbox);
     urls[c.name] = sandbox.url;
+    answers[c.name] = await sampleAnswer(c, sandbox.url);
+    // The sample's state (a Stripe customer, a NetSuite record) goes, as after a case.
+    await fetch(`${sandbox.url}/__sandbox/reset`, { method: 'POST' });
   }
+  // Built as the sandboxes' servers are; each constant is made once, before the first request.
+  const bare = Fastify(sandboxServerOptions());
+  bare.post(TINY_PATH, async () => ({ ok: true }));
+  for (const [name, answer] of Object.entries(answers)) {
+    const { status, contentType, body } = answer;
+    bare.post(sizedPath(name), (_request, reply) => {
+      reply.code(status);
+      if (contentType !== null) reply.header('content-type', contentType);
+      reply.send(status === 204 ? undefined : body);
+    });
+  }
+  urls[BARE] = await bare.listen({ host: '127.0.0.1', port: 0 });
   parentPort?.on('message', (message) => {
     if (message === 'cpu') {
       const used = process.threadCpuUsage();
@@ -278,7 +327,23 @@ async function serve(): Promise<void> {
     }
     else void Promise.all([bare.close(), ...sandboxes.map((s) => s.close())]).then(() => parentPort?.close());
   });
-  parentPort?.postMessage(urls);
+  parentPort?.postMessage({ urls, answers });
+}
+
+// One answer of the case's request, as autocannon would send it (signed in, fresh keys).
+async function sampleAnswer(c: SandboxCase, url: string): Promise<SampleAnswer> {
+  const login = c.login === undefined ? {} : await c.login(url);
+  let request: autocannon.Request = { ...c.request, headers: { ...c.request.headers, ...login } };
+  const setup = c.request.setupRequest;
+  if (typeof setup === 'function') request = setup(request, {});
+  const res = await fetch(`${url}${request.path ?? '/'}`, {
+    method: request.method ?? 'GET',
+    headers: request.headers as Record<string, string>,
+    body: request.body as string | undefined,
+  });
+  const body = await res.text();
+  if (!res.ok) throw new Error(`sandboxes bench: the ${c.name} case's request got ${res.status}: ${body}`);
+  return { status: res.status, contentType: res.headers.get('content-type'), body };
 }
 
 if (!isMainThread && (workerData as { serve?: unknown } | null)?.serve === true) await serve();

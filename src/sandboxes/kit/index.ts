@@ -18,7 +18,7 @@ export { EventDelivery } from './event-delivery.ts';
 export type { DeliveryRecord, EventDeliveryOptions, OutboundEvent } from './event-delivery.ts';
 export { openStateStore } from './state-store.ts';
 export type { Collection, StateStore } from './state-store.ts';
-export { defineSandbox, startSandbox } from './sandbox-server.ts';
+export { defineSandbox, sandboxServerOptions, startSandbox } from './sandbox-server.ts';
 export type { SandboxContext, SandboxDefinition } from './sandbox-server.ts';
 export { seededRandom, shuffled } from './random.ts';
 export { acceptVendorBodies } from './body-parsers.ts';

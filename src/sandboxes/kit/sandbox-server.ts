@@ -3,7 +3,7 @@
  * the fault hooks on the vendor's routes, the admin endpoints, a state store and an event sender.
  * A vendor folder describes its API; this file does the rest, the same way for every vendor.
  */
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { EventDelivery, type EventDeliveryOptions } from './event-delivery.ts';
 import { FaultController } from './fault-controller.ts';
@@ -49,6 +49,15 @@ export interface SandboxDefinition {
   eventDelivery?: Omit<EventDeliveryOptions, 'faults'>;
 }
 
+/**
+ * The Fastify options every sandbox server is built with. Exported so a benchmark's baseline
+ * server runs with the same settings as the sandboxes it is compared with.
+ */
+export function sandboxServerOptions(): FastifyServerOptions {
+  // No request logging: with no logger Fastify still timed every response for a log line never written.
+  return { logger: false, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true };
+}
+
 /** Turns a definition into the factory a vendor folder exports. */
 export function defineSandbox(definition: SandboxDefinition): SandboxFactory {
   return { name: definition.name, start: (options) => startSandbox(definition, options) };
@@ -84,8 +93,7 @@ export async function startSandbox(
     await seed();
   };
 
-  // No request logging: with no logger it still timed every response for a log line never written.
-  const app = Fastify({ logger: false, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true });
+  const app = Fastify(sandboxServerOptions());
   try {
     faults.install(app, definition.renderError);
     registerAdminRoutes(app, {
