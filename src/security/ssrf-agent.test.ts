@@ -66,6 +66,17 @@ describe('SSRF guard (undici dispatcher)', () => {
     await dispatcher.close();
   });
 
+  it('with maxRedirections 0 answers the redirect itself, and still guards every connection', async () => {
+    const dispatcher = createGuardedDispatcher(new AddressPolicy(['127.0.0.1/32']), { resolve, maxRedirections: 0 });
+    const before = hits;
+    const res = await request(`http://127.0.0.1:${port}/?to=${encodeURIComponent('http://10.1.2.3:PORT/')}`, { dispatcher });
+    assert.equal(res.statusCode, 302);
+    await res.body.dump();
+    assert.equal(hits - before, 1, 'one hop, not followed');
+    assert.equal(await refusedWith(`http://internal.test:${port}/`, dispatcher), 0);
+    await dispatcher.close();
+  });
+
   it('allows a host by its exact name', async () => {
     const dispatcher = createGuardedDispatcher(new AddressPolicy(['sandbox.test']), { resolve });
     const res = await request(`http://sandbox.test:${port}/`, { dispatcher });

@@ -16,7 +16,11 @@ export type ResolveAll = (hostname: string, options: LookupAllOptions, callback:
 export interface GuardedDispatcherOptions {
   /** Name resolution; tests inject one. @default dns.lookup */
   resolve?: ResolveAll | undefined;
-  /** Redirects followed, each checked like the first hop. @default 5 */
+  /**
+   * Redirects followed, each checked like the first hop; 0 follows none and answers the 3xx
+   * itself (a vendor API client, which never expects one, skips the redirect layer's work on
+   * every call). @default 5
+   */
   maxRedirections?: number | undefined;
   /** Connect timeout, ms. @default 10000 */
   connectTimeoutMs?: number | undefined;
@@ -43,7 +47,7 @@ export function guardedLookup(policy: AddressPolicy, resolve: ResolveAll = dnsLo
   }) as LookupFunction;
 }
 
-/** An undici dispatcher that enforces `policy` on every connection and every redirect. */
+/** An undici dispatcher that enforces `policy` on every connection and every redirect it follows. */
 export function createGuardedDispatcher(policy: AddressPolicy, options: GuardedDispatcherOptions = {}): Dispatcher {
   const connect = buildConnector({ timeout: options.connectTimeoutMs ?? 10_000, lookup: guardedLookup(policy, options.resolve) } as buildConnector.BuildOptions);
   const agent = new Agent({
@@ -60,5 +64,6 @@ export function createGuardedDispatcher(policy: AddressPolicy, options: GuardedD
       connect(opts, callback);
     },
   });
-  return agent.compose(interceptors.redirect({ maxRedirections: options.maxRedirections ?? 5 }));
+  const maxRedirections = options.maxRedirections ?? 5;
+  return maxRedirections === 0 ? agent : agent.compose(interceptors.redirect({ maxRedirections }));
 }

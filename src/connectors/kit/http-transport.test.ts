@@ -128,6 +128,36 @@ describe('HttpTransport on a connection lost before the answer', () => {
     await t.close();
   });
 
+  it('sends paths and queries as URL resolution would: plain paths joined, anything else resolved', async () => {
+    const t = new HttpTransport({ vendor: 'acme', baseUrl: `${base}/api/`, allow: ['127.0.0.1'], timeoutMs: 2000 });
+    const cases: Array<[string, Record<string, string | number | undefined> | undefined, string]> = [
+      ['/v1/things', { q: "name = 'a b'", limit: 10, skip: undefined }, "/v1/things?q=name+%3D+%27a+b%27&limit=10"],
+      ['/v1/things', {}, '/v1/things'],
+      ['/v1/a/../b', undefined, '/v1/b'],
+      ['/v1/with space', undefined, '/v1/with%20space'],
+      ['/v1/x?a=1', { b: '2' }, '/v1/x?a=1&b=2'],
+      ['relative', undefined, '/api/relative'],
+      [`${base}/absolute`, undefined, '/absolute'],
+    ];
+    for (const [path, query, sent] of cases) {
+      const before = seen.get(sent) ?? 0;
+      await t.call({ method: 'GET', path, ...(query === undefined ? {} : { query }) });
+      assert.equal(seen.get(sent), before + 1, `${path} was sent as ${sent}`);
+    }
+    await t.close();
+  });
+
+  it('fails a call waiting for a connection at its timeout, not when a connection frees up', async () => {
+    const t = new HttpTransport({ vendor: 'acme', baseUrl: base, allow: ['127.0.0.1'], timeoutMs: 30_000, connections: 1 });
+    const hanging = t.call({ method: 'GET', path: '/hang' }).catch((err: InterlockError) => err.code);
+    const started = Date.now();
+    await assert.rejects(t.call({ method: 'GET', path: '/queued', timeoutMs: 200 }), (err: InterlockError) => err.code === 'transient' && /within 200 ms/.test(err.message));
+    assert.ok(Date.now() - started < 5_000, `the queued call waited ${Date.now() - started} ms`);
+    assert.equal(seen.get('/queued'), undefined, 'the call never reached the vendor');
+    await t.close(50);
+    assert.equal(await hanging, 'transient');
+  });
+
   it('closes without waiting out a call still in flight: after a short grace the call is aborted', async () => {
     const t = transport();
     const before = seen.get('/hang') ?? 0;
