@@ -13,36 +13,39 @@ const NONE: readonly string[] = [];
 /** Coerces a value for `field`; `path` is reported in errors. */
 export function coerceField(store: NsStore, field: NsField, value: unknown, path: string): unknown {
   if (value === null || value === undefined) return null;
-  const invalid = (): NetSuiteError =>
-    new NetSuiteError(400, 'INVALID_CONTENT', `Error while accessing a resource. You have entered an Invalid Field Value ${JSON.stringify(value)} for the following field: ${field.name}`, { path });
   switch (field.kind) {
     case 'number': {
       const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-      if (!Number.isFinite(n)) throw invalid();
+      if (!Number.isFinite(n)) throw invalid(field, value, path);
       return n;
     }
     case 'boolean':
-      if (typeof value !== 'boolean') throw invalid();
+      if (typeof value !== 'boolean') throw invalid(field, value, path);
       return value;
     case 'date':
-      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw invalid();
+      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw invalid(field, value, path);
       return value;
     case 'datetime':
-      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw invalid();
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw invalid(field, value, path);
       return new Date(value).toISOString();
     case 'ref':
       return resolveRef(store, field, value, path);
     default:
-      if (typeof value === 'object') throw invalid();
+      if (typeof value === 'object') throw invalid(field, value, path);
       return String(value);
   }
 }
 
+// A function, not a closure made per call: every field of every request body is coerced.
+function invalid(field: NsField, value: unknown, path: string): NetSuiteError {
+  return new NetSuiteError(400, 'INVALID_CONTENT', `Error while accessing a resource. You have entered an Invalid Field Value ${JSON.stringify(value)} for the following field: ${field.name}`, { path });
+}
+
 function resolveRef(store: NsStore, field: NsField, value: unknown, path: string): string {
   const targets = refTargets(field.refTypes ?? NONE);
-  const ref = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : { id: value };
-  const id = ref['id'];
-  const externalId = ref['externalId'];
+  const ref = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  const id = ref === undefined ? value : ref['id'];
+  const externalId = ref?.['externalId'];
   let found: string | undefined;
   if (typeof id === 'string' || typeof id === 'number') {
     found = store.getAny(targets, String(id))?.id;

@@ -8,7 +8,7 @@ import { coerceField } from './coerce.ts';
 import { affectsCredit, customerOf, refreshCustomerCredit } from './credit.ts';
 import { NetSuiteError } from './errors.ts';
 import { findNsField, findNsSublist, findRecordType, isCustomField, refTargets } from './schema.ts';
-import type { NsRecordType, NsSublist } from './schema.ts';
+import type { NsField, NsRecordType, NsSublist } from './schema.ts';
 import type { NsRecord, NsStore } from './store.ts';
 
 type Values = Record<string, unknown>;
@@ -132,12 +132,16 @@ function merge(existing: Values[], lines: Values[], name: string): Values[] {
   return out;
 }
 
+// Looked up once: every create reads them.
+const SUBSIDIARY = findRecordType('subsidiary') as NsRecordType;
+const CUSTOMER = findRecordType('customer') as NsRecordType;
+
 function applyDefaults(store: NsStore, type: NsRecordType, record: NsRecord): void {
   const f = record.fields;
   if (type.name === 'customer') {
     f['entityId'] ??= f['isPerson'] === true ? [f['firstName'], f['lastName']].filter((p) => p).join(' ') : f['companyName'];
     checkUniqueEntityId(store, type, record);
-    const subsidiary = typeof f['subsidiary'] === 'string' ? store.get(findRecordType('subsidiary') as NsRecordType, f['subsidiary']) : undefined;
+    const subsidiary = typeof f['subsidiary'] === 'string' ? store.get(SUBSIDIARY, f['subsidiary']) : undefined;
     f['currency'] ??= subsidiary?.fields['currency'] ?? null;
     f['isInactive'] ??= false;
     f['balance'] = 0;
@@ -148,7 +152,7 @@ function applyDefaults(store: NsStore, type: NsRecordType, record: NsRecord): vo
     f['tranId'] ??= `${type.tranPrefix ?? ''}${store.nextNumber(`tranId:${type.name}`)}`;
     f['tranDate'] ??= new Date().toISOString().slice(0, 10);
     const customerId = f['entity'] ?? f['customer'];
-    const customer = typeof customerId === 'string' ? store.get(findRecordType('customer') as NsRecordType, customerId) : undefined;
+    const customer = typeof customerId === 'string' ? store.get(CUSTOMER, customerId) : undefined;
     f['subsidiary'] ??= customer?.fields['subsidiary'] ?? null;
     f['currency'] ??= customer?.fields['currency'] ?? null;
   }
@@ -169,10 +173,22 @@ function checkUniqueEntityId(store: NsStore, type: NsRecordType, record: NsRecor
   }
 }
 
+// The required fields of each type, found once rather than filtered from all fields per write.
+const requiredFields = new WeakMap<NsRecordType, readonly NsField[]>();
+
 function checkRequired(type: NsRecordType, record: NsRecord): void {
-  const missing = type.fields.filter((f) => f.required && (record.fields[f.name] === null || record.fields[f.name] === undefined || record.fields[f.name] === ''));
+  let required = requiredFields.get(type);
+  if (required === undefined) {
+    required = type.fields.filter((f) => f.required);
+    requiredFields.set(type, required);
+  }
+  const missing: Array<{ name: string }> = [];
+  for (const f of required) {
+    const value = record.fields[f.name];
+    if (value === null || value === undefined || value === '') missing.push(f);
+  }
   if (type.name === 'customer' && record.fields['isPerson'] !== true && !record.fields['companyName']) {
-    missing.push({ name: 'companyName', kind: 'text' });
+    missing.push({ name: 'companyName' });
   }
   if (missing.length > 0) {
     throw new NetSuiteError(400, 'USER_ERROR', `Error while accessing a resource. Please enter value(s) for: ${missing.map((f) => label(f.name)).join(', ')}.`, { path: missing[0]?.name ?? '' });
