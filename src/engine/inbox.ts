@@ -10,7 +10,7 @@
  * the inbox (written before a restart, or replayed), that source's new events wait behind them
  * as pending rows, so the processor keeps them in arrival order.
  */
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
 import { toInterlockError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
@@ -125,28 +125,7 @@ export class Inbox {
       results = await this.#store.transaction(async (trx) => {
         routedAtIntake = plan !== undefined && !(await pendingIn(trx, unique));
         queuedForProcessor = !routedAtIntake;
-        const inserted = await trx
-          .insertInto('inbox')
-          .values(
-            unique.map((e, i) => {
-              const routed = routedAtIntake ? plan![i]! : undefined;
-              return {
-                source: e.source,
-                event_id: e.eventId,
-                received_at: now,
-                headers: JSON.stringify(e.headers),
-                body: e.body,
-                status: routed === undefined ? ('pending' as const) : routed.error === undefined ? ('processed' as const) : ('dead' as const),
-                attempts: routed === undefined ? 0 : 1,
-                duplicates: 0,
-                processed_at: routed?.error === undefined && routed !== undefined ? now : null,
-                error: routed?.error ?? null,
-              };
-            }),
-          )
-          .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
-          .returning(['id', 'source', 'event_id'])
-          .execute();
+        const inserted = await insertEvents(trx, this.#store.dialect, unique, routedAtIntake ? plan : undefined, now);
         const ids = new Map(inserted.map((r) => [dedupeKey(r.source, r.event_id), Number(r.id)]));
         if (routedAtIntake) await this.#enqueueRouted(trx, unique, plan!, ids, now);
         return { ids, existing: await absorbDuplicates(trx, events, unique, firstIndex, ids) };
@@ -232,6 +211,55 @@ async function absorbDuplicates(
     .where((eb) => eb.or(seenBefore.map((e) => eb.and([eb('source', '=', e.source), eb('event_id', '=', e.eventId)]))))
     .execute();
   return new Map(existing.map((r) => [dedupeKey(r.source, r.event_id), Number(r.id)]));
+}
+
+const INBOX_COLUMNS = 'source, event_id, received_at, headers, body, status, attempts, duplicates, processed_at, error';
+// SQLite runs in-process: one prepared statement per event costs less than a multi-row INSERT
+// built through the query builder, whose text also varies with the batch size.
+const INSERT_ONE_EVENT = `INSERT INTO inbox (${INBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+  ON CONFLICT (source, event_id) DO NOTHING RETURNING id`;
+
+/**
+ * Inserts the batch's events (a duplicate of a stored event is skipped); `plan` marks them routed
+ * (processed, or dead when routing failed), else they are left pending. Resolves to the rows inserted.
+ */
+async function insertEvents(
+  trx: Kysely<Database>,
+  dialect: Store['dialect'],
+  events: readonly InboundEvent[],
+  plan: readonly Routed[] | undefined,
+  now: number,
+): Promise<Array<{ id: number | string; source: string; event_id: string }>> {
+  const rows = events.map((e, i) => {
+    const routed = plan?.[i];
+    return {
+      source: e.source,
+      event_id: e.eventId,
+      received_at: now,
+      headers: JSON.stringify(e.headers),
+      body: e.body,
+      status: routed === undefined ? ('pending' as const) : routed.error === undefined ? ('processed' as const) : ('dead' as const),
+      attempts: routed === undefined ? 0 : 1,
+      duplicates: 0,
+      processed_at: routed !== undefined && routed.error === undefined ? now : null,
+      error: routed?.error ?? null,
+    };
+  });
+  if (dialect === 'sqlite') {
+    const out: Array<{ id: number | string; source: string; event_id: string }> = [];
+    for (const r of rows) {
+      const params = [r.source, r.event_id, r.received_at, r.headers, r.body, r.status, r.attempts, r.processed_at, r.error];
+      const { rows: got } = await trx.executeQuery<{ id: number }>(CompiledQuery.raw(INSERT_ONE_EVENT, params));
+      if (got[0] !== undefined) out.push({ id: got[0].id, source: r.source, event_id: r.event_id });
+    }
+    return out;
+  }
+  return trx
+    .insertInto('inbox')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
+    .returning(['id', 'source', 'event_id'])
+    .execute();
 }
 
 /** Whether an event of one of these events' sources is still waiting in the inbox. */
