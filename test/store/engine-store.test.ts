@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
+import { CompiledQuery, sql } from 'kysely';
 import { ManualClock } from '../../src/core/clock.ts';
 import { claimMessages } from '../../src/engine/claims.ts';
 import { CompletionRecorder } from '../../src/engine/completions.ts';
@@ -258,5 +259,24 @@ describeEachStore('engine store operations', (get) => {
     assert.deepEqual(removed, { outbox: 1, inbox: 1 });
     const left = await get().store.db.selectFrom('outbox').select('status').orderBy('id').execute();
     assert.deepEqual(left.map((r) => r.status), ['dead', 'pending']);
+  });
+
+  it('retention finds delivered messages through the partial delivered_at index, not a table scan', async () => {
+    const { store } = get();
+    const text = `SELECT id FROM outbox WHERE status IN ('delivered', 'discarded') AND delivered_at < ${store.dialect === 'sqlite' ? '?' : '$1'} LIMIT 5000`;
+    let plan: string[];
+    if (store.dialect === 'sqlite') {
+      const { rows } = await store.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${text}`, [clock.now()]));
+      plan = rows.map((r) => r.detail);
+    } else {
+      // An empty table makes a sequential scan cheapest; forbidding it shows whether the index can answer.
+      const { rows } = await store.transaction(async (trx) => {
+        await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+        return trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`EXPLAIN ${text}`, [clock.now()]));
+      });
+      plan = rows.map((r) => r['QUERY PLAN']);
+    }
+    assert.ok(plan.some((line) => line.includes('outbox_delivered_at')), plan.join('\n'));
+    assert.ok(!plan.some((line) => /^SCAN |Seq Scan/.test(line.trim())), plan.join('\n'));
   });
 });

@@ -16,6 +16,7 @@ import { syncMigration } from './0600-sync.ts';
 import { appliedVersionsMigration } from './0700-applied-versions.ts';
 import { observabilityMigration } from './0800-observability.ts';
 import { lineageLookupsMigration } from './0801-lineage-lookups.ts';
+import { outboxRetentionIndexMigration } from './0802-outbox-retention-index.ts';
 
 /** Migrations by name; names sort in the order they apply. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -31,4 +32,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0700-applied-versions': appliedVersionsMigration,
   '0800-observability': observabilityMigration,
   '0801-lineage-lookups': lineageLookupsMigration,
+  '0802-outbox-retention-index': outboxRetentionIndexMigration,
 };
