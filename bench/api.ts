@@ -12,10 +12,12 @@
  * Requests/s and latency swing with a shared machine's load; `cpu_us_per_req` (this process's CPU
  * time per request answered, server and load generator together, the least of the rounds) beside
  * the bare route's `baseline_cpu_us_per_req` swings much less, so compare those across runs.
+ * `BENCH_CPU_PROF=<dir>` then profiles one more run of each case (outside the measured rounds) and
+ * writes `<dir>/api-<case>.cpuprofile`.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -33,6 +35,7 @@ import { openStore } from '../src/store/open-store.ts';
 import { silentLog } from '../test/support/engine-fixtures.ts';
 import { STUB_ACCOUNT } from './support/api-stub.ts';
 import { report, type BenchOptions } from './report.ts';
+import { startThreadProfile } from './support/q2c-profile.ts';
 
 /** Starts the stub downstream in a child process. */
 async function startStub(): Promise<{ child: ChildProcess; url: string }> {
@@ -128,6 +131,15 @@ export default async function bench(options: BenchOptions): Promise<void> {
     const api = merge(rounds.api);
     const asked = merge(rounds.asked);
     const own = merge(rounds.own);
+    const profileDir = process.env.BENCH_CPU_PROF;
+    if (profileDir !== undefined) {
+      mkdirSync(profileDir, { recursive: true });
+      for (const name of ['base', 'api', 'asked', 'own'] as const) {
+        const profile = await startThreadProfile();
+        await load(cases[name].url, slice, cases[name].init);
+        process.stderr.write(`CPU profile: ${await profile.stop(profileDir, `api-${name}`)}\n`);
+      }
+    }
     report({
       bench: 'api',
       case: 'account-validation',
