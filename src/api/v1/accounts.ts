@@ -15,7 +15,7 @@ export const AccountCheckSchema = Type.Object({
   accountId: Type.String(),
   valid: Type.Boolean(),
   problems: Type.Array(Type.String(), { description: 'What a seller must fix, one sentence each.' }),
-  customer: Type.Union([Type.Object({}, { additionalProperties: true, description: 'The canonical Customer' }), Type.Null()]),
+  customer: Nullable(Type.Object({}, { additionalProperties: true, description: 'The canonical Customer' })),
   legalEntity: Type.Object({ name: Nullable(Type.String()), subsidiaryId: Nullable(Type.String()) }),
   erpCustomer: Nullable(
     Type.Object({

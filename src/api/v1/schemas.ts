@@ -2,10 +2,18 @@
  * Schemas shared by the `/v1` routes: the problem+json body, freshness fields, identifiers and
  * the error responses every operation documents.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
 
-/** `t` or null. */
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/**
+ * `t` or null, as a type array (`"type": ["string", "null"]`, OpenAPI 3.1) when `t` names one type:
+ * Fastify's serializer writes a type array with a `typeof` check, whereas an `anyOf` makes it
+ * run a schema validator on the value to pick the branch, for every nullable field of every answer.
+ */
+export function Nullable<T extends TSchema>(t: T): TUnsafe<Static<T> | null> {
+  if (typeof t.type !== 'string') return Type.Union([t, Type.Null()]) as unknown as TUnsafe<Static<T> | null>;
+  // String keys only: TypeBox's own symbol-keyed markers belong to `t`, not to its nullable twin.
+  return Type.Unsafe<Static<T> | null>({ ...Object.fromEntries(Object.entries(t)), type: [t.type, 'null'] });
+}
 
 /** RFC 9457 problem details. */
 export const ProblemSchema = Type.Object(
