@@ -42,6 +42,7 @@ import { LastKnown } from './sync/last-known.ts';
 import { openSapSystems } from './sync/sap-systems.ts';
 import { protectApiScope } from './v1/guard.ts';
 import { v1Routes } from './v1/index.ts';
+import { lazyChildLogger } from './lazy-logger.ts';
 
 /** What the server needs. */
 export interface ServerDeps {
@@ -86,6 +87,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    // Request logging is off, so a request's logger is seldom used: made when first asked for.
+    childLoggerFactory: lazyChildLogger,
     // Body, header and time limits: bad input must fail fast, not exhaust the process.
     ...serverLimitOptions(deps.config.server),
     routerOptions: { maxParamLength: 500 },

@@ -1,0 +1,63 @@
+/**
+ * A request's logger that becomes the real child logger (with the request id) only when
+ * something logs through it. With request logging off, Fastify's per-request `logger.child()`
+ * (bindings serialised, a new logger object with its own prototype chain) is work done on every
+ * request for the rare one that fails; this is one small object instead.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+
+type Bindings = Record<string, unknown>;
+type LogFn = FastifyBaseLogger['info'];
+
+class LazyChild {
+  readonly #parent: FastifyBaseLogger;
+  readonly #bindings: Bindings;
+  readonly #options: object;
+  #child: FastifyBaseLogger | undefined;
+
+  constructor(parent: FastifyBaseLogger, bindings: Bindings, options: object) {
+    this.#parent = parent;
+    this.#bindings = bindings;
+    this.#options = options;
+  }
+
+  #real(): FastifyBaseLogger {
+    return (this.#child ??= this.#parent.child(this.#bindings, this.#options));
+  }
+
+  get level(): string {
+    return this.#real().level;
+  }
+  set level(level: string) {
+    this.#real().level = level;
+  }
+  get silent(): LogFn {
+    return this.#real().silent;
+  }
+  fatal(...args: Parameters<LogFn>): void {
+    this.#real().fatal(...args);
+  }
+  error(...args: Parameters<LogFn>): void {
+    this.#real().error(...args);
+  }
+  warn(...args: Parameters<LogFn>): void {
+    this.#real().warn(...args);
+  }
+  info(...args: Parameters<LogFn>): void {
+    this.#real().info(...args);
+  }
+  debug(...args: Parameters<LogFn>): void {
+    this.#real().debug(...args);
+  }
+  trace(...args: Parameters<LogFn>): void {
+    this.#real().trace(...args);
+  }
+  child(bindings: Bindings, options?: object): FastifyBaseLogger {
+    return this.#real().child(bindings, options);
+  }
+}
+
+/** Fastify's `childLoggerFactory`: a {@link LazyChild} of `logger` with the request's bindings. */
+export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, options: object): FastifyBaseLogger {
+  return new LazyChild(logger, bindings, options) as unknown as FastifyBaseLogger;
+}
