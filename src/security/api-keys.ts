@@ -112,6 +112,14 @@ export class ApiKeys {
     return (await this.#store.db.selectFrom('api_keys').select('id').limit(1).executeTakeFirst()) !== undefined;
   }
 
+  /**
+   * The record of `presented` if it is known valid without asking the store (a subclass that
+   * remembers verified keys answers here), else undefined: then {@link authenticate} decides.
+   */
+  cached(_presented: string): ApiKeyRecord | undefined {
+    return undefined;
+  }
+
   /** The record of a valid (known, unrevoked, unexpired) key, else undefined. */
   async authenticate(presented: string): Promise<ApiKeyRecord | undefined> {
     const id = parseKeyId(presented);

@@ -105,12 +105,21 @@ export class KeyRateLimiter {
 /** An `onRequest` hook (after the guard) that applies `limiter` to the caller's key. */
 export function rateLimitHook(limiter: KeyRateLimiter): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
   return async (req, reply) => {
-    const principal = principalOf(req);
-    if (principal === undefined) return;
-    const d = limiter.check(principal.limitKey);
-    reply.header('ratelimit-policy', d.headers['ratelimit-policy']).header('ratelimit', d.headers.ratelimit);
-    if (!d.allowed) {
-      throw rateLimitedError('too many requests for this API key', { retryAfterMs: d.retryAfterSeconds * 1000, type: 'rate-limited' });
-    }
+    applyRateLimit(limiter, req, reply);
   };
+}
+
+/**
+ * Counts `req` against its caller's key (once the guard has named the caller): sets the
+ * RateLimit headers on `reply` and throws the 429 problem when over the limit. Synchronous, for
+ * a guard that runs it within its own hook.
+ */
+export function applyRateLimit(limiter: KeyRateLimiter, req: FastifyRequest, reply: FastifyReply): void {
+  const principal = principalOf(req);
+  if (principal === undefined) return;
+  const d = limiter.check(principal.limitKey);
+  reply.header('ratelimit-policy', d.headers['ratelimit-policy']).header('ratelimit', d.headers.ratelimit);
+  if (!d.allowed) {
+    throw rateLimitedError('too many requests for this API key', { retryAfterMs: d.retryAfterSeconds * 1000, type: 'rate-limited' });
+  }
 }

@@ -5,7 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { authError } from '../core/errors.ts';
-import type { ApiKeys } from './api-keys.ts';
+import type { ApiKeyRecord, ApiKeys } from './api-keys.ts';
 import { setPrincipal, type Principal } from './principal.ts';
 import { roleAllows, type Role } from './roles.ts';
 
@@ -21,24 +21,52 @@ export type RoleRule = Role | ((req: FastifyRequest) => Role);
 
 /** An `onRequest` hook that authenticates the caller and refuses roles below `rule` (403). */
 export function requireRole(options: GuardOptions, rule: RoleRule): (req: FastifyRequest) => Promise<void> {
-  const token = options.bootstrapToken === undefined ? undefined : digest(options.bootstrapToken);
+  const check = roleCheck(options, rule);
   return async (req) => {
-    const principal = await identify(req, options.keys, token);
-    const needed = typeof rule === 'function' ? rule(req) : rule;
-    if (!roleAllows(principal.role, needed)) {
-      throw authError(`this action needs the ${needed} role; the key has ${principal.role}`, {
-        status: 403,
-        type: 'forbidden',
-        details: { requiredRole: needed },
-      });
-    }
-    setPrincipal(req, principal);
+    await check(req);
   };
 }
 
-async function identify(req: FastifyRequest, keys: ApiKeys, token: Buffer | undefined): Promise<Principal> {
+/**
+ * {@link requireRole} deciding synchronously when it can: a key its {@link ApiKeys} remembers is
+ * checked and recorded at once (undefined returned; a refusal thrown), anything else answers
+ * through the returned promise. For hot paths, where an async hook's promises cost more than the check.
+ */
+export function roleCheck(options: GuardOptions, rule: RoleRule): (req: FastifyRequest) => Promise<void> | undefined {
+  const token = options.bootstrapToken === undefined ? undefined : digest(options.bootstrapToken);
+  return (req) => {
+    const presented = bearer(req);
+    const known = presented === undefined ? undefined : options.keys.cached(presented);
+    if (known !== undefined) {
+      authorise(req, keyPrincipal(known), rule);
+      return undefined;
+    }
+    return identify(req, options.keys, token, presented).then((principal) => authorise(req, principal, rule));
+  };
+}
+
+function authorise(req: FastifyRequest, principal: Principal, rule: RoleRule): void {
+  const needed = typeof rule === 'function' ? rule(req) : rule;
+  if (!roleAllows(principal.role, needed)) {
+    throw authError(`this action needs the ${needed} role; the key has ${principal.role}`, {
+      status: 403,
+      type: 'forbidden',
+      details: { requiredRole: needed },
+    });
+  }
+  setPrincipal(req, principal);
+}
+
+function bearer(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;
-  const presented = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+  return typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+}
+
+function keyPrincipal(key: ApiKeyRecord): Principal {
+  return { actor: `key:${key.id}`, name: key.label, role: key.role, limitKey: key.id };
+}
+
+async function identify(req: FastifyRequest, keys: ApiKeys, token: Buffer | undefined, presented: string | undefined): Promise<Principal> {
   if (presented === undefined) {
     // A fresh install (no token, no key ever issued) is usable from this machine and closed to the network.
     if (token === undefined && !(await keys.anyIssued())) {
@@ -50,7 +78,7 @@ async function identify(req: FastifyRequest, keys: ApiKeys, token: Buffer | unde
     throw authError('an API key is required (Authorization: Bearer <key>)', { type: 'unauthorized' });
   }
   const key = await keys.authenticate(presented);
-  if (key !== undefined) return { actor: `key:${key.id}`, name: key.label, role: key.role, limitKey: key.id };
+  if (key !== undefined) return keyPrincipal(key);
   if (token !== undefined && timingSafeEqual(digest(presented), token)) return { actor: 'token:admin', role: 'admin', limitKey: 'token:admin' };
   throw authError('the API key is unknown, revoked or expired', { type: 'unauthorized' });
 }

@@ -7,8 +7,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import type { Clock } from '../../core/clock.ts';
 import type { Config } from '../../core/config.ts';
 import type { ApiKeys } from '../../security/api-keys.ts';
-import { KeyRateLimiter, rateLimitHook } from '../../security/rate-limit.ts';
-import { requireRole } from '../../security/require-role.ts';
+import { applyRateLimit, KeyRateLimiter } from '../../security/rate-limit.ts';
+import { roleCheck } from '../../security/require-role.ts';
 import type { Role } from '../../security/roles.ts';
 
 /** The role a `/v1` route needs: what it declares, else viewer. */
@@ -24,12 +24,27 @@ export function apiRole(req: FastifyRequest): Role {
  */
 export function protectApiScope(v1: FastifyInstance, deps: { config: Config; keys: ApiKeys; clock: Clock }): void {
   const options = { keys: deps.keys, bootstrapToken: deps.config.admin.token };
-  const limit = rateLimitHook(new KeyRateLimiter(deps.config.admin.limits, deps.clock));
+  const limiter = new KeyRateLimiter(deps.config.admin.limits, deps.clock);
   v1.addHook('onRoute', (route: RouteOptions) => {
-    const authorise = requireRole(options, (route.config as { role?: Role } | undefined)?.role ?? 'viewer');
-    const guard = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-      await authorise(req);
-      await limit(req, reply);
+    const authorise = roleCheck(options, (route.config as { role?: Role } | undefined)?.role ?? 'viewer');
+    // A callback hook: a key the cache remembers is checked and counted with no promise made.
+    const guard = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
+      let pending: Promise<void> | undefined;
+      try {
+        pending = authorise(req);
+        if (pending === undefined) applyRateLimit(limiter, req, reply);
+      } catch (err) {
+        return done(err as Error);
+      }
+      if (pending === undefined) return done();
+      pending.then(() => {
+        try {
+          applyRateLimit(limiter, req, reply);
+        } catch (err) {
+          return done(err as Error);
+        }
+        done();
+      }, done);
     };
     const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
     route.onRequest = [guard, ...own] as RouteOptions['onRequest'];
