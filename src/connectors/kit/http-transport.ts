@@ -231,8 +231,9 @@ export class HttpTransport {
           method: req.method,
           headers,
           body,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
+          // The deadline above bounds the whole exchange: undici's own timers would only add work.
+          headersTimeout: 0,
+          bodyTimeout: 0,
         }, deadline.signal);
         const type = res.headers['content-type'];
         response = { status: res.status, headers: res.headers, body: parseBody(res.text, typeof type === 'string' ? type : String(type ?? '')) as T };
