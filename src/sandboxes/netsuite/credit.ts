@@ -28,7 +28,7 @@ export function refreshCustomerCredit(store: NsStore, customerId: string | undef
   const customerType = findRecordType('customer') as NsRecordType;
   const customer = store.get(customerType, customerId);
   if (customer === undefined) return;
-  const mine = store.list(TRANSACTIONS).filter((t) => customerOf(t) === customerId);
+  const mine = store.ofCustomer(customerId, TRANSACTIONS).filter((t) => customerOf(t) === customerId);
   const billed = new Set(mine.filter((t) => t.type === 'invoice').map((t) => t.fields['createdFrom']));
   let balance = 0;
   let overdue = 0;

@@ -4,6 +4,7 @@
  * NetSuite's internal ids do.
  */
 import type { Collection } from '../kit/index.ts';
+import { findRecordType } from './schema.ts';
 import type { NsRecordType } from './schema.ts';
 
 /** A stored record. */
@@ -26,6 +27,9 @@ export class NsStore {
   readonly #records: Collection<NsRecord>;
   readonly #counters: Collection<{ n: number }>;
   readonly #unique = new Map<string, string>();
+  // Collection keys of the records naming each customer (`entity`, or `customer` on payments),
+  // so a transaction write recomputes its customer's balance without scanning every record.
+  readonly #byCustomer = new Map<string, Set<string>>();
 
   constructor(records: Collection<NsRecord>, counters: Collection<{ n: number }>) {
     this.#records = records;
@@ -36,7 +40,18 @@ export class NsStore {
   /** Rebuilds the in-memory index (after a reset or a restart from a state file). */
   reload(): void {
     this.#unique.clear();
+    this.#byCustomer.clear();
     for (const r of this.#records.list()) this.#index(r, true);
+  }
+
+  /** The records of `types` that belong to customer `customerId` (its transactions), in the order they were last written. */
+  ofCustomer(customerId: string, types: ReadonlySet<string>): NsRecord[] {
+    const out: NsRecord[] = [];
+    for (const key of this.#byCustomer.get(customerId) ?? []) {
+      const record = this.#records.get(key);
+      if (record !== undefined && types.has(record.type)) out.push(record);
+    }
+    return out;
   }
 
   /** The id of the record of `type` whose unique `field` (`externalId`, `entityId`) equals `value`. */
@@ -102,6 +117,18 @@ export class NsStore {
   }
 
   #index(record: NsRecord, add: boolean): void {
+    const owner = record.fields['entity'] ?? record.fields['customer'];
+    if (typeof owner === 'string') {
+      const key = keyOf(record);
+      let keys = this.#byCustomer.get(owner);
+      if (add) {
+        if (keys === undefined) this.#byCustomer.set(owner, (keys = new Set()));
+        keys.add(key);
+      } else if (keys !== undefined) {
+        keys.delete(key);
+        if (keys.size === 0) this.#byCustomer.delete(owner);
+      }
+    }
     for (const field of UNIQUE_FIELDS) {
       const v = record.fields[field];
       if (typeof v !== 'string' || v === '') continue;
@@ -110,4 +137,9 @@ export class NsStore {
       else if (this.#unique.get(key) === record.id) this.#unique.delete(key);
     }
   }
+}
+
+// A record's key in the collection: its type's id space and its internal id.
+function keyOf(record: NsRecord): string {
+  return `${findRecordType(record.type)?.idSpace ?? record.type}:${record.id}`;
 }
