@@ -144,10 +144,14 @@ function refuse(status: number, type: 'idempotency_error' | 'invalid_request_err
   return { kind: 'refuse', error: new StripeApiError(status, type, message, code === undefined ? {} : { code }) };
 }
 
-const reserved = new WeakMap<FastifyRequest, string>();
+// The key a request reserved, as a Fastify decoration rather than a WeakMap entry per request
+// (an ephemeron for the collector to process).
+const RESERVED = 'stripeIdempotencyKey';
+type WithReservation = FastifyRequest & { [RESERVED]: string | null };
 
 /** Installs the idempotency hooks on the Stripe routes of `scope`. */
 export function registerIdempotency(scope: FastifyInstance, store: IdempotencyStore): void {
+  scope.decorateRequest(RESERVED, null);
   scope.addHook('preHandler', (request, reply, done) => {
     const header = request.method === 'POST' ? request.headers['idempotency-key'] : undefined;
     const key = Array.isArray(header) ? header[0] : header;
@@ -179,13 +183,13 @@ export function registerIdempotency(scope: FastifyInstance, store: IdempotencySt
         .send(decision.body);
       return;
     }
-    reserved.set(request, key);
+    (request as WithReservation)[RESERVED] = key;
     reply.header('idempotency-key', key);
     done();
   });
   scope.addHook('onSend', (request, reply, payload, done) => {
-    const key = reserved.get(request);
-    if (key !== undefined) {
+    const key = (request as WithReservation)[RESERVED];
+    if (typeof key === 'string') {
       // Parameter validation failures happen before execution: Stripe does not store them.
       if (reply.statusCode === 400) store.abandon(key);
       else store.complete(key, reply.statusCode, String(payload), String(reply.getHeader('content-type') ?? 'application/json'));

@@ -10,13 +10,19 @@ import { invalidParam, missingParam } from './stripe-error.ts';
 /** Parsed request parameters. */
 export type Params = Record<string, unknown>;
 
-const rawBodies = new WeakMap<FastifyRequest, string>();
+// The raw form body, kept on the request as a Fastify decoration (a field every request of the
+// scope is built with) rather than in a WeakMap: a WeakMap entry per request is an ephemeron the
+// collector has to process, and these requests come by the thousand.
+const RAW_BODY = 'stripeRawBody';
+type WithRawBody = FastifyRequest & { [RAW_BODY]: string | null };
 
 /** Teaches `scope` to parse `application/x-www-form-urlencoded` bodies as Stripe does. */
 export function registerFormParser(scope: FastifyInstance): void {
+  scope.decorateRequest(RAW_BODY, null);
   scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
-    rawBodies.set(request, String(body));
-    done(null, decodeForm(String(body)));
+    const text = String(body);
+    (request as WithRawBody)[RAW_BODY] = text;
+    done(null, decodeForm(text));
   });
 }
 
@@ -25,7 +31,7 @@ export function registerFormParser(scope: FastifyInstance): void {
  * (clients resend the same bytes on a retry), else the parsed parameters with sorted keys.
  */
 export function paramsFingerprint(request: FastifyRequest): string {
-  return rawBodies.get(request) ?? canonicalParams(paramsOf(request));
+  return (request as Partial<WithRawBody>)[RAW_BODY] ?? canonicalParams(paramsOf(request));
 }
 
 /** The parameters of a request: its form body for POST, its query string otherwise. */
