@@ -38,6 +38,12 @@ export interface Store {
   listen(channel: WakeChannel, listener: () => void): () => void;
   /** Clause that locks claimed rows against other workers (`FOR UPDATE SKIP LOCKED` on PostgreSQL). */
   readonly lockClause: string;
+  /**
+   * PostgreSQL only: runs `fn` with one connection of its own for a few simple-protocol exchanges
+   * (several statements per exchange, values as literals), for hot paths whose round trips count.
+   * A failed exchange discards the connection, so an open transaction on it is rolled back.
+   */
+  withSession?<T>(fn: (session: SimpleSession) => Promise<T>): Promise<T>;
   /** Closes connections. */
   close(): Promise<void>;
 }
@@ -65,3 +71,17 @@ export const WAKE_CHANNELS: Readonly<Record<WakeChannel, string>> = {
   outbox: 'interlock_outbox',
   runs: 'interlock_runs',
 };
+
+/** One connection's simple-protocol exchanges (see {@link Store.withSession}). */
+export interface SimpleSession {
+  /** Sends `text` (one or more statements, no parameters); resolves to each statement's result. */
+  query(text: string): Promise<StatementResult[]>;
+  /** `value` as a quoted SQL string literal. */
+  literal(value: string): string;
+}
+
+/** What one statement of an exchange answered. */
+export interface StatementResult {
+  command: string;
+  rows: Array<Record<string, unknown>>;
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { CompiledQuery, sql } from 'kysely';
 import { ManualClock } from '../../src/core/clock.ts';
-import { claimMessages } from '../../src/engine/claims.ts';
+import { Claimer, claimMessages } from '../../src/engine/claims.ts';
 import { CompletionRecorder } from '../../src/engine/completions.ts';
 import { DeadLetters } from '../../src/engine/dead-letters.ts';
 import { Inbox } from '../../src/engine/inbox.ts';
@@ -150,6 +150,44 @@ describeEachStore('engine store operations', (get) => {
     const dest = destination({ concurrency: 2 });
     assert.equal((await claim(10, dest, 'w1')).messages.length, 2);
     assert.equal((await claim(10, dest, 'w2')).messages.length, 0);
+  });
+
+  it('long-lived claimers (PostgreSQL: two exchanges per claim) keep the shared cap, key order and leases; a paused destination still blocks', async () => {
+    const store = get().store;
+    let sessions = 0;
+    // Counts PostgreSQL's short path, to show it is the one these claims take.
+    const counted = new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'withSession' && target.withSession !== undefined) {
+          return (fn: Parameters<NonNullable<typeof target.withSession>>[0]) => {
+            sessions += 1;
+            return target.withSession!(fn);
+          };
+        }
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    await enqueueAll([message('d', 'A', 1), message('d', 'A', 2), ...[3, 4, 5, 6, 7].map((n) => message('d', `k${n}`, n))]);
+    const dest = destination({ concurrency: 4 });
+    const w1 = new Claimer(counted, 'd', dest, 'w1', 10_000);
+    const w2 = new Claimer(counted, 'd', dest, 'w2', 10_000);
+    assert.deepEqual((await w1.claim(1, clock.now())).messages.map((m) => JSON.parse(m.payload).n), [1]);
+    assert.deepEqual((await w2.claim(1, clock.now())).messages.map((m) => JSON.parse(m.payload).n), [3]);
+    const [a, b] = await Promise.all([w1.claim(10, clock.now()), w2.claim(10, clock.now())]);
+    const both = [...a.messages, ...b.messages];
+    assert.equal(both.length, 2, 'two more fit under the cap of 4, shared by both workers');
+    assert.ok(!both.some((m) => m.key === 'A'), 'A:2 waits behind A:1, in flight');
+    assert.ok(both.every((m) => m.attempt === 1));
+    const rows = await store.db.selectFrom('outbox').select(['id', 'lease_owner']).where('status', '=', 'delivering').execute();
+    assert.equal(rows.length, 4);
+    for (const m of a.messages) assert.equal(rows.find((r) => Number(r.id) === m.id)?.lease_owner, 'w1');
+    for (const m of b.messages) assert.equal(rows.find((r) => Number(r.id) === m.id)?.lease_owner, 'w2');
+    if (store.dialect === 'postgres') assert.equal(sessions, 2, 'the later claims took the two-exchange path');
+    await store.db.updateTable('destination_state').set({ paused_until: clock.now() + 5_000 }).where('destination', '=', 'd').execute();
+    await recorder(dest).record({ message: both[0]!, outcome: { ok: true } });
+    const paused = await w1.claim(10, clock.now());
+    assert.deepEqual([paused.messages.length, paused.blockedUntil], [0, clock.now() + 5_000]);
   });
 
   it('the rate limit is a token bucket shared by all workers', async () => {

@@ -7,7 +7,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Database } from '../schema.ts';
-import { WAKE_CHANNELS, type Store, type TransactionOptions, type WakeChannel } from '../store.ts';
+import { WAKE_CHANNELS, type SimpleSession, type StatementResult, type Store, type TransactionOptions, type WakeChannel } from '../store.ts';
 import { WakeSignals } from '../wake-signals.ts';
 
 // Timestamps are epoch milliseconds in BIGINT columns; they fit a JS number exactly.
@@ -69,6 +69,27 @@ class PostgresStore implements Store {
       if (rows[0]?.command === 'ROLLBACK') throw new Error('the transaction was aborted by an earlier error and rolled back');
       return result;
     });
+  }
+
+  async withSession<T>(fn: (session: SimpleSession) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let failed = false;
+    try {
+      return await fn({
+        query: async (text) => {
+          // No parameters: node-pg sends the simple protocol, which allows several statements.
+          const answer = (await client.query(text)) as pg.QueryResult | pg.QueryResult[];
+          return (Array.isArray(answer) ? answer : [answer]).map((r): StatementResult => ({ command: r.command, rows: r.rows ?? [] }));
+        },
+        literal: (value) => pg.escapeLiteral(value),
+      });
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      // Discarding the connection after a failure ends whatever transaction it had open.
+      client.release(failed);
+    }
   }
 
   notify(channel: WakeChannel): void {
