@@ -10,7 +10,7 @@ import { recordId, soqlString } from '../../connectors/salesforce/actions/soql.t
 import { suiteQl } from '../../connectors/netsuite/actions/suiteql-query.ts';
 import { notFoundError } from '../../core/errors.ts';
 import type { LeadToOrderDeps } from '../../flows/lead-to-order/deps.ts';
-import { Budget, combined, fetchWithFallback, type FetchOptions, type Freshness } from './downstream.ts';
+import { Budget, combined, fetchWithFallback, recentCopy, type FetchOptions, type Freshness } from './downstream.ts';
 import { POLICIES } from './policies.ts';
 import type { SyncContext } from './sync-context.ts';
 
@@ -47,9 +47,24 @@ export interface AccountCheck {
   sources: { salesforce: Freshness; netsuite: Freshness };
 }
 
-/** Looks the account up in Salesforce and NetSuite (or their copies within the freshness window) and validates it. */
-export async function checkAccount(ctx: SyncContext, systems: LeadToOrderDeps, accountId: string, options: FetchOptions = {}): Promise<AccountCheck> {
+/**
+ * Looks the account up in Salesforce and NetSuite (or their copies within the freshness window) and
+ * validates it. When both copies are within the window and were judged before, the answer is
+ * given synchronously (no promise): the common case at an API's rates.
+ */
+export function checkAccount(ctx: SyncContext, systems: LeadToOrderDeps, accountId: string, options: FetchOptions = {}): AccountCheck | Promise<AccountCheck> {
   recordId(accountId, 'account id');
+  const { downstream } = POLICIES['account-validation'];
+  const sf = recentCopy<AccountRecord | null>(ctx, downstream.account, accountId, options);
+  if (sf !== undefined && sf.value !== null) {
+    const ns = recentCopy<ErpCustomer | null>(ctx, downstream.customer, accountId, options);
+    const verdict = ns === undefined ? undefined : judgedBefore(systems, sf.value, ns.value);
+    if (ns !== undefined && verdict !== undefined) return answer(accountId, verdict, sf.freshness, ns.freshness);
+  }
+  return checkAnew(ctx, systems, accountId, options);
+}
+
+async function checkAnew(ctx: SyncContext, systems: LeadToOrderDeps, accountId: string, options: FetchOptions): Promise<AccountCheck> {
   const { budgetMs, downstream } = POLICIES['account-validation'];
   const budget = new Budget(ctx.clock, budgetMs);
   const sf = await fetchWithFallback(ctx, downstream.account, budget, accountId, async (timeoutMs) => {
@@ -68,8 +83,11 @@ export async function checkAccount(ctx: SyncContext, systems: LeadToOrderDeps, a
     const row = rows.find((r) => r['externalid'] === account.Id) ?? rows[0];
     return row === undefined ? null : toErpCustomer(row);
   }, options);
-  const verdict = await judge(systems, account, ns.value);
-  const freshness = combined([sf.freshness, ns.freshness]);
+  return answer(accountId, judgedBefore(systems, account, ns.value) ?? (await judge(systems, account, ns.value)), sf.freshness, ns.freshness);
+}
+
+function answer(accountId: string, verdict: Verdict, salesforce: Freshness, netsuite: Freshness): AccountCheck {
+  const freshness = combined([salesforce, netsuite]);
   return {
     accountId,
     ...verdict,
@@ -77,7 +95,7 @@ export async function checkAccount(ctx: SyncContext, systems: LeadToOrderDeps, a
     ageSeconds: freshness.ageSeconds,
     ageMs: freshness.ageMs,
     ...(freshness.reason === undefined ? {} : { staleReason: freshness.reason }),
-    sources: { salesforce: sf.freshness, netsuite: ns.freshness },
+    sources: { salesforce, netsuite },
   };
 }
 
@@ -88,11 +106,15 @@ type Verdict = Pick<AccountCheck, 'valid' | 'problems' | 'customer' | 'legalEnti
 // per account copy; a copy no longer referenced takes its verdict with it).
 const judged = new WeakMap<LeadToOrderDeps, WeakMap<AccountRecord, { erp: ErpCustomer | null; verdict: Verdict }>>();
 
+// The verdict already reached on this pair of copies, if any.
+function judgedBefore(systems: LeadToOrderDeps, account: AccountRecord, erp: ErpCustomer | null): Verdict | undefined {
+  const hit = judged.get(systems)?.get(account);
+  return hit !== undefined && hit.erp === erp ? hit.verdict : undefined;
+}
+
 async function judge(systems: LeadToOrderDeps, account: AccountRecord, erp: ErpCustomer | null): Promise<Verdict> {
   let bySystems = judged.get(systems);
   if (bySystems === undefined) judged.set(systems, (bySystems = new WeakMap()));
-  const hit = bySystems.get(account);
-  if (hit !== undefined && hit.erp === erp) return hit.verdict;
   const verdict = await judgeAnew(systems, account, erp);
   bySystems.set(account, { erp, verdict });
   return verdict;

@@ -12,7 +12,7 @@ import { ManualClock } from '../../core/clock.ts';
 import { authError, notFoundError, transientError } from '../../core/errors.ts';
 import { describeEachStore } from '../../../test/support/stores.ts';
 import { judgeCredit } from './credit-status.ts';
-import { Budget, fetchWithFallback, type DownstreamPolicy } from './downstream.ts';
+import { Budget, combined, fetchWithFallback, recentCopy, type DownstreamPolicy } from './downstream.ts';
 import { LastKnown, REFRESH_MS } from './last-known.ts';
 
 const COPY: DownstreamPolicy = { name: 'crm.account', timeoutMs: 50, fallback: 'last-known' };
@@ -119,6 +119,19 @@ describeEachStore('downstream fallbacks', (get) => {
     assert.equal((await fetchWithFallback(d, MASTER, budget(), 'w2', fetch)).value, 3);
   });
 
+  it('recentCopy answers synchronously what fetchWithFallback would from the window, and nothing it would fetch', async () => {
+    const d = deps();
+    assert.equal(recentCopy(d, MASTER, 'w3'), undefined, 'no copy yet');
+    await fetchWithFallback(d, MASTER, budget(), 'w3', async () => ({ name: 'Acme' }));
+    clock.advance(1_500);
+    assert.deepEqual(recentCopy(d, MASTER, 'w3'), { value: { name: 'Acme' }, freshness: { stale: false, ageSeconds: 1, ageMs: 1_500 } });
+    assert.equal(recentCopy(d, MASTER, 'w3', { revalidate: true }), undefined, 'revalidate asks the system');
+    assert.equal(recentCopy(d, { ...MASTER, freshForMs: 0 }, 'w3'), undefined, 'no window');
+    assert.equal(recentCopy(d, { ...MASTER, fallback: 'fail' }, 'w3'), undefined, 'a fail policy keeps no copy');
+    clock.advance(3_500);
+    assert.equal(recentCopy(d, MASTER, 'w3'), undefined, 'past the window');
+  });
+
   it('shares one call among concurrent reads of the same record, and calls again once it has answered', async () => {
     const d = deps();
     const calls: string[] = [];
@@ -166,4 +179,15 @@ it('judges credit: no limit fits anything, a limit leaves limit − balance − 
   const held = judgeCredit({ creditLimit: 10_000, balance: 0, onHold: true }, 1);
   assert.deepEqual(verdict(held), { status: 'on-hold', available: 10_000, fits: false });
   assert.match(held.reason, /credit hold/);
+});
+
+it('combined freshness: the oldest age of all parts, stale with every reason when any part is', () => {
+  assert.deepEqual(combined([{ stale: false, ageSeconds: 1, ageMs: 1_200 }, { stale: false, ageSeconds: 3, ageMs: 3_100 }]), { stale: false, ageSeconds: 3, ageMs: 3_100 });
+  assert.deepEqual(combined([{ stale: true, ageSeconds: 90, ageMs: 90_000, reason: 'a timed out' }, { stale: false, ageSeconds: 0, ageMs: 0 }, { stale: true, ageSeconds: 5, ageMs: 5_000, reason: 'b down' }]), {
+    stale: true,
+    ageSeconds: 90,
+    ageMs: 90_000,
+    reason: 'a timed out; b down',
+  });
+  assert.deepEqual(combined([]), { stale: false, ageSeconds: 0, ageMs: 0 });
 });

@@ -94,11 +94,8 @@ export async function fetchWithFallback<T>(
   options: FetchOptions = {},
 ): Promise<Fetched<T>> {
   const keeps = policy.fallback === 'last-known';
-  const window = keeps && options.revalidate !== true ? (policy.freshForMs ?? 0) : 0;
-  if (window > 0) {
-    const copy = deps.lastKnown.recent<T>(policy.name, key, window);
-    if (copy !== undefined) return { value: copy.value, freshness: { stale: false, ...age(deps.clock, copy.syncedAt) } };
-  }
+  const recent = recentCopy<T>(deps, policy, key, options);
+  if (recent !== undefined) return recent;
   try {
     const ms = Math.min(policy.timeoutMs, budget.left());
     const value = await withTimeout(policy.name, ms, keeps ? (t) => deps.lastKnown.fetchOnce(policy.name, key, () => call(t)) : call);
@@ -114,6 +111,19 @@ export async function fetchWithFallback<T>(
     }
     throw unavailable(policy.name, err);
   }
+}
+
+/**
+ * The copy of `key` fetched within `policy`'s freshness window, as {@link fetchWithFallback} would
+ * answer it, or undefined (no window, `revalidate`, or no copy young enough). Synchronous, so an
+ * operation answered from copies makes no promise per call.
+ */
+export function recentCopy<T>(deps: { lastKnown: LastKnown; clock: Clock }, policy: DownstreamPolicy, key: string, options: FetchOptions = {}): Fetched<T> | undefined {
+  if (policy.fallback !== 'last-known' || options.revalidate === true) return undefined;
+  const window = policy.freshForMs ?? 0;
+  if (window <= 0) return undefined;
+  const copy = deps.lastKnown.recent<T>(policy.name, key, window);
+  return copy === undefined ? undefined : { value: copy.value, freshness: { stale: false, ...age(deps.clock, copy.syncedAt) } };
 }
 
 function age(clock: Clock, syncedAt: number): { ageSeconds: number; ageMs: number } {
@@ -133,9 +143,16 @@ export function unavailable(downstream: string, cause: InterlockError): Interloc
 
 /** The freshness of an answer built from several fetches: stale if any was, with the oldest copy's age. */
 export function combined(parts: readonly Freshness[]): Freshness {
-  const ageMs = Math.max(0, ...parts.map((p) => p.ageMs));
-  const ageSeconds = Math.max(0, ...parts.map((p) => p.ageSeconds));
-  const stale = parts.filter((p) => p.stale);
-  if (stale.length === 0) return { stale: false, ageSeconds, ageMs };
-  return { stale: true, ageSeconds, ageMs, reason: stale.map((p) => p.reason).join('; ') };
+  // Plain loops: this runs on every answer, and the usual one is fresh (no arrays to build).
+  let ageMs = 0;
+  let ageSeconds = 0;
+  let anyStale = false;
+  for (const p of parts) {
+    if (p.ageMs > ageMs) ageMs = p.ageMs;
+    if (p.ageSeconds > ageSeconds) ageSeconds = p.ageSeconds;
+    if (p.stale) anyStale = true;
+  }
+  if (!anyStale) return { stale: false, ageSeconds, ageMs };
+  const reasons = parts.filter((p) => p.stale).map((p) => p.reason);
+  return { stale: true, ageSeconds, ageMs, reason: reasons.join('; ') };
 }

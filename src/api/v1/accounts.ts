@@ -15,7 +15,9 @@ export const AccountCheckSchema = Type.Object({
   accountId: Type.String(),
   valid: Type.Boolean(),
   problems: Type.Array(Type.String(), { description: 'What a seller must fix, one sentence each.' }),
-  customer: Nullable(Type.Object({}, { additionalProperties: true, description: 'The canonical Customer' })),
+  // No `type` on purpose: Fastify's serializer then writes the object with one JSON.stringify,
+  // whereas an open object type has it stringify key by key (≈ 2 µs a request more).
+  customer: Type.Unsafe<Record<string, unknown> | null>({ description: 'The canonical Customer (an object as the Customer contract describes it), or null when the Account could not be mapped.' }),
   legalEntity: Type.Object({ name: Nullable(Type.String()), subsidiaryId: Nullable(Type.String()) }),
   erpCustomer: Nullable(
     Type.Object({
@@ -43,7 +45,8 @@ export function accountRoutes(app: FastifyInstance, deps: V1Deps): void {
     {
       schema: { tags: ['accounts'], summary: 'Account lookup', description, headers: CacheControlHeaders, params: Params, response: responses(200, AccountCheckSchema, 'The account, its mapping and its validation') },
     },
-    async (req) => checkAccount(deps, systemsOf(deps), req.params.accountId, { revalidate: wantsRevalidation(req.headers['cache-control']) }),
+    // Not async: an answer from fresh copies is sent as returned, with no promise in between.
+    (req) => checkAccount(deps, systemsOf(deps), req.params.accountId, { revalidate: wantsRevalidation(req.headers['cache-control']) }),
   );
   for (const url of ['/v1/accounts/validate', '/v1/account-validation']) {
     app.post<{ Body: Static<typeof Body> }>(
@@ -58,7 +61,7 @@ export function accountRoutes(app: FastifyInstance, deps: V1Deps): void {
           response: responses(200, AccountCheckSchema, 'The verdict, with what to fix'),
         },
       },
-      async (req) => checkAccount(deps, systemsOf(deps), req.body.accountId, { revalidate: wantsRevalidation(req.headers['cache-control']) }),
+      (req) => checkAccount(deps, systemsOf(deps), req.body.accountId, { revalidate: wantsRevalidation(req.headers['cache-control']) }),
     );
   }
 }
