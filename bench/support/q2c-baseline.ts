@@ -29,7 +29,9 @@ export async function bookByHand(deps: LeadToOrderDeps, opportunityId: string): 
     const sub = await subscribe(deps.stripe, { customerId: stripeCustomerId, items, opportunityId, salesOrder: salesOrder.tranId, idempotencyKey: `${key}-subscription` });
     stripeSubscriptionId = sub.id;
   }
-  await reportSynced(deps.salesforce, { opportunityId, netSuiteOrderNumber: salesOrder.tranId, stripeCustomerId, stripeSubscriptionId });
+  // As the flow does: the account's first deal records its Stripe customer on the Account.
+  const accountId = opportunity.AccountId !== null && opportunity.Account !== null && !opportunity.Account.Stripe_Customer_Id__c ? opportunity.AccountId : undefined;
+  await reportSynced(deps.salesforce, { opportunityId, netSuiteOrderNumber: salesOrder.tranId, stripeCustomerId, stripeSubscriptionId, accountId });
 }
 
 /** Books `ids` one after another; resolves to opportunities per second. */

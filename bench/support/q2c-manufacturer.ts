@@ -160,7 +160,7 @@ async function bookByHand(deps: ManufacturerDeps, opportunityId: string): Promis
   await ports.crm.reportStatus(opportunityId, INTEGRATION_STATUS.inProgress, null);
   const customer = await ports.erp.upsertCustomer(valid);
   const order = await ports.erp.bookOrder(valid, customer);
-  await ports.crm.reportSynced(opportunityId, { erpOrderNumber: ports.erp.orderNumber(order), billingCustomerId: null, subscriptionId: null });
+  await ports.crm.reportSynced(opportunityId, { erpOrderNumber: ports.erp.orderNumber(order), billingCustomerId: null, subscriptionId: null }, deal);
 }
 
 async function runBaseline(values: Record<string, unknown>, sandboxes: SandboxThread, deals: number): Promise<{ perS: number; callsPerOpportunity: number; cpuMs: number }> {

@@ -78,6 +78,11 @@ describeEachStore('lead-to-order against the sandboxes', (get) => {
       Stripe_Subscription_Id__c: subs[0]?.id,
     });
 
+    // The account holds its Stripe customer too: its next deals use it without a Stripe search.
+    const { AccountId } = (await deps.salesforce.rest<{ AccountId: string }>({ method: 'GET', path: `sobjects/Opportunity/${id}`, query: { fields: 'AccountId' } })).body;
+    const account = await deps.salesforce.rest<{ Stripe_Customer_Id__c: string | null }>({ method: 'GET', path: `sobjects/Account/${AccountId}`, query: { fields: 'Stripe_Customer_Id__c' } });
+    assert.equal(account.body.Stripe_Customer_Id__c, subs[0]?.customer);
+
     // The same trigger again: a new run (the first ended) that sees the deal is booked.
     const again = await rt.start(name, { key: id, input: { opportunityId: id } });
     assert.notEqual(again.runId, runId);
@@ -284,6 +289,17 @@ describeEachStore('lead-to-order against the sandboxes', (get) => {
             const json = req.json as Record<string, unknown> | undefined;
             if (req.method === 'PATCH' && json?.['Integration_Status__c'] === 'Synced') {
               throw new InterlockError('permanent', 'FIELD_CUSTOM_VALIDATION_EXCEPTION: Synced needs a signed contract', { details: { vendor: 'salesforce' } });
+            }
+            // The write-back that also records the account's Stripe customer is one collections
+            // call: Salesforce answers 200 with the opportunity's record refused and the account's saved.
+            const records = json?.['records'] as Array<Record<string, unknown> & { attributes: { type: string }; id: string }> | undefined;
+            if (req.method === 'PATCH' && records?.some((r) => r.attributes.type === 'Opportunity' && r['Integration_Status__c'] === 'Synced')) {
+              const body = records.map((r) =>
+                r.attributes.type === 'Opportunity'
+                  ? { id: r.id, success: false, errors: [{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Synced needs a signed contract', fields: [] }] }
+                  : { id: r.id, success: true, errors: [] },
+              );
+              return { status: 200, headers: {}, body };
             }
             return target.rest(req);
           };

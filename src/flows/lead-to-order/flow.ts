@@ -108,7 +108,7 @@ export function leadToOrderOverPorts<D>(ports: LeadToOrderPorts<D>, options: Lea
         billingCustomerId = cus;
         subscriptionId = sub.id;
       }
-      await ctx.step.run('write-back', () => crm.reportSynced(opportunityId, { erpOrderNumber, billingCustomerId, subscriptionId }));
+      await ctx.step.run('write-back', () => crm.reportSynced(opportunityId, { erpOrderNumber, billingCustomerId, subscriptionId }, opportunity));
       return { status: 'synced', opportunityId, ...erp.resultFields(salesOrder), ...billing?.resultFields(billingCustomerId, subscriptionId) };
     },
   }) as FlowDefinition;

@@ -44,7 +44,8 @@ export interface CrmPort<D> {
   /** Largest line discount in percent. */
   maxDiscountPercent(deal: D): number;
   reportStatus(opportunityId: string, status: string, text: string | null): Promise<void>;
-  reportSynced(opportunityId: string, booking: Booking): Promise<void>;
+  /** Writes the booking back; `deal` is the deal as read (a port may record more from it). */
+  reportSynced(opportunityId: string, booking: Booking, deal: D): Promise<void>;
 }
 
 /** The ERP side: customer and sales order. `B` is the booked order as journaled. */
@@ -101,8 +102,15 @@ export function salesforceCrm(deps: Pick<LeadToOrderDeps, 'salesforce'>): CrmPor
     approvalFacts: (o) => ({ name: o.Name, amount: o.Amount }),
     maxDiscountPercent,
     reportStatus: (id, status, text) => reportStatus(deps.salesforce, id, status, text),
-    reportSynced: (id, b) =>
-      reportSynced(deps.salesforce, { opportunityId: id, netSuiteOrderNumber: b.erpOrderNumber, stripeCustomerId: b.billingCustomerId, stripeSubscriptionId: b.subscriptionId }),
+    reportSynced: (id, b, o) =>
+      reportSynced(deps.salesforce, {
+        opportunityId: id,
+        netSuiteOrderNumber: b.erpOrderNumber,
+        stripeCustomerId: b.billingCustomerId,
+        stripeSubscriptionId: b.subscriptionId,
+        // The account's first booked deal records its Stripe customer on the Account too.
+        accountId: o.AccountId !== null && o.Account !== null && !o.Account.Stripe_Customer_Id__c ? o.AccountId : undefined,
+      }),
   };
 }
 

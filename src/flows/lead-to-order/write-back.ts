@@ -20,12 +20,17 @@ export async function reportStatus(client: SalesforceClient, opportunityId: stri
   await updateOpportunityStatus(client, { opportunityId, status, error: text });
 }
 
-/** Marks the deal synced, with its NetSuite order number and Stripe ids. */
+/**
+ * Marks the deal synced, with its NetSuite order number and Stripe ids. Given `accountId` (an
+ * account that has no Stripe customer recorded yet), the same call records the customer on the
+ * Account, where the next deals' Stripe customer step finds it without a search.
+ */
 export async function reportSynced(
   client: SalesforceClient,
-  input: { opportunityId: string; netSuiteOrderNumber: string; stripeCustomerId: string | null; stripeSubscriptionId: string | null },
+  input: { opportunityId: string; netSuiteOrderNumber: string; stripeCustomerId: string | null; stripeSubscriptionId: string | null; accountId?: string | undefined },
 ): Promise<void> {
   await updateOpportunityStatus(client, {
+    ...(input.accountId === undefined || input.stripeCustomerId === null ? {} : { account: { accountId: input.accountId, stripeCustomerId: input.stripeCustomerId } }),
     opportunityId: input.opportunityId,
     status: INTEGRATION_STATUS.synced,
     error: null,

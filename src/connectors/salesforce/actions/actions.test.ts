@@ -83,6 +83,26 @@ describe('Salesforce actions', () => {
     assert.equal(opp.Stripe_Customer_Id__c, 'cus_9');
   });
 
+  it("records the Stripe customer on the opportunity's Account in the same call; only the opportunity's refusal fails it", async () => {
+    const id = opportunityIds[2] ?? assert.fail('no seeded opportunity');
+    const accountId = (await getOpportunity(client, { opportunityId: id })).AccountId ?? assert.fail('the seeded opportunity has no account');
+    const used = client.apiUsage?.used ?? 0;
+    await updateOpportunityStatus(client, { opportunityId: id, status: 'Synced', error: null, stripeCustomerId: 'cus_acct', account: { accountId, stripeCustomerId: 'cus_acct' } });
+    assert.equal(client.apiUsage?.used, used + 1, 'one call for both records');
+    const opp = await getOpportunity(client, { opportunityId: id });
+    assert.equal(opp.Integration_Status__c, 'Synced');
+    assert.equal(opp.Stripe_Customer_Id__c, 'cus_acct');
+    assert.equal(opp.Account?.Stripe_Customer_Id__c, 'cus_acct');
+    // An account Salesforce refuses (here: gone) does not fail the write-back of the opportunity.
+    await updateOpportunityStatus(client, { opportunityId: id, status: 'In Progress', account: { accountId: '001000000000000AAA', stripeCustomerId: 'cus_x' } });
+    assert.equal((await getOpportunity(client, { opportunityId: id })).Integration_Status__c, 'In Progress');
+    // The opportunity refused is an error in the taxonomy.
+    await assert.rejects(
+      updateOpportunityStatus(client, { opportunityId: '006000000000000AAA', status: 'Synced', account: { accountId, stripeCustomerId: 'cus_acct' } }),
+      (err: InterlockError) => err instanceof InterlockError && /Opportunity 006000000000000AAA/.test(err.message),
+    );
+  });
+
   it('upserts by external id: the first call creates, a retry updates the same record', async () => {
     const input = { sobject: 'Account', externalIdField: 'External_Id__c', externalId: 'NS-CUST-77', fields: { Name: 'Globex Europe' } };
     const first = await upsertRecord(client, input);
