@@ -7,17 +7,16 @@
  * Off (the default until {@link startTracing}), every helper here is a plain call: no context
  * switch, no span object, no header.
  */
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { context, isSpanContextValid, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type Span as SdkSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { TracerProvider, type ReadableSpan, type Span as SdkSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { ObservabilityConfig } from './config.ts';
+import { OtlpJsonSpanProcessor } from './otlp-export.ts';
 import { RecentSpans } from './recent-spans.ts';
 
 const w3c = new W3CTraceContextPropagator();
-const setter = { set: (carrier: Record<string, string>, key: string, value: string) => void (carrier[key] = value) };
 const getter = {
   get: (carrier: Record<string, string>, key: string) => carrier[key],
   keys: (carrier: Record<string, string>) => Object.keys(carrier),
@@ -74,7 +73,8 @@ export function startTracing(config: Pick<ObservabilityConfig, 'tracing' | 'otlp
     trace.setGlobalTracerProvider(new TracerProvider({ resource: resourceFromAttributes({ 'service.name': config.serviceName }), spanProcessors: [fanOut] }));
   }
   const mine: SpanProcessor[] = [...extra];
-  if (config.otlp !== undefined) mine.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: config.otlp.url, headers: { ...config.otlp.headers } }) }));
+  // Encoded as each span ends, not held until its batch leaves (see otlp-export.ts).
+  if (config.otlp !== undefined) mine.push(new OtlpJsonSpanProcessor({ url: config.otlp.url, headers: config.otlp.headers }));
   // Holding spans costs the garbage collector more than making them: only when asked for.
   if (recent === undefined && (config.keepSpans ?? 0) > 0) {
     recent = new RecentSpans(config.keepSpans);
@@ -115,9 +115,12 @@ const KINDS = { internal: SpanKind.INTERNAL, client: SpanKind.CLIENT, server: Sp
 export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span | undefined) => Promise<T> | T): Promise<T> {
   if (active === 0) return fn(undefined);
   const parent = options.parent ?? context.active();
-  const span = tracer.startSpan(name, { kind: KINDS[options.kind ?? 'internal'], ...(options.attributes === undefined ? {} : { attributes: options.attributes }) }, parent);
+  // Built without spreads: this runs several times per event.
+  const startOptions: { kind: SpanKind; attributes?: Attributes } = { kind: KINDS[options.kind ?? 'internal'] };
+  if (options.attributes !== undefined) startOptions.attributes = options.attributes;
+  const span = tracer.startSpan(name, startOptions, parent);
   try {
-    return await context.with(trace.setSpan(parent, span), () => fn(span));
+    return await context.with(trace.setSpan(parent, span), fn, undefined, span);
   } catch (err) {
     span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message?.slice(0, 300) ?? String(err) });
     throw err;
@@ -138,10 +141,14 @@ export function failSpan(span: Span | undefined, message: string): void {
 
 /** The `traceparent` of the active span (or of `ctx`), or undefined when there is none. */
 export function currentTraceparent(ctx: Context = context.active()): string | undefined {
-  if (active === 0 || !trace.getSpanContext(ctx)) return undefined;
-  const carrier: Record<string, string> = {};
-  w3c.inject(ctx, carrier, setter);
-  return carrier.traceparent;
+  if (active === 0) return undefined;
+  const sc = trace.getSpanContext(ctx);
+  return sc === undefined || !isSpanContextValid(sc) ? undefined : formatTraceparent(sc);
+}
+
+/** W3C `traceparent` (version 00) of `sc`; formatted here rather than through the propagator's carrier object. */
+function formatTraceparent(sc: SpanContext): string {
+  return `00-${sc.traceId}-${sc.spanId}-0${(sc.traceFlags & 1).toString()}`;
 }
 
 /** Trace id of the active span, or null. */
@@ -159,8 +166,18 @@ export function withTraceparent<H extends Record<string, string>>(headers: H): H
 /** The context a stored `traceparent` continues (the root context when it is absent or malformed). */
 export function contextOf(traceparent: string | null | undefined): Context {
   if (active === 0 || traceparent === null || traceparent === undefined) return ROOT_CONTEXT;
-  return w3c.extract(ROOT_CONTEXT, { traceparent }, getter);
+  // What Interlock itself wrote (version 00, lowercase) is read directly; anything else goes through the W3C propagator.
+  const m = TRACEPARENT_00.exec(traceparent);
+  if (m === null) return w3c.extract(ROOT_CONTEXT, { traceparent }, getter);
+  // The pattern checked the hex; all zeros is what W3C calls invalid.
+  if (m[1] === ZERO_TRACE || m[2] === ZERO_SPAN) return ROOT_CONTEXT;
+  return trace.setSpanContext(ROOT_CONTEXT, { traceId: m[1]!, spanId: m[2]!, traceFlags: Number.parseInt(m[3]!, 16), isRemote: true });
 }
+
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+const TRACEPARENT_00 = /^00-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/;
 
 /**
  * The `traceparent` a new run records: the active span's when the run is started from within a
@@ -184,7 +201,5 @@ export function traceIdOf(traceparent: string | null | undefined): string | null
 
 /** The `traceparent` naming `span` itself (what a callee continues from), or undefined without a span. */
 export function traceparentOfSpan(span: Span | undefined): string | undefined {
-  if (span === undefined) return undefined;
-  const c = span.spanContext();
-  return `00-${c.traceId}-${c.spanId}-0${(c.traceFlags & 1).toString()}`;
+  return span === undefined ? undefined : formatTraceparent(span.spanContext());
 }
