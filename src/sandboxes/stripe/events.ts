@@ -54,12 +54,12 @@ export class StripeEvents {
     // event is written field by field around the object's JSON, exactly as JSON.stringify would
     // write `{id, object, api_version, created, data: {object, previous_attributes?}, livemode,
     // pending_webhooks, request, type}`.
+    // Ids are base62 and event types the sandbox's own constants, so neither needs escaping.
     const objectJson = JSON.stringify(object);
     const previous = options.previous === undefined ? '' : `,"previous_attributes":${JSON.stringify(options.previous)}`;
-    const request = JSON.stringify(options.request ?? { id: null, idempotency_key: null });
     const json =
-      `{"id":${JSON.stringify(id)},"object":"event","api_version":${JSON.stringify(DEFAULT_API_VERSION)},"created":${JSON.stringify(created)},` +
-      `"data":{"object":${objectJson}${previous}},"livemode":false,"pending_webhooks":${endpoints.length},"request":${request},"type":${JSON.stringify(type)}}`;
+      `{"id":"${id}","object":"event","api_version":${API_VERSION_JSON},"created":${JSON.stringify(created)},` +
+      `"data":{"object":${objectJson}${previous}},"livemode":false,"pending_webhooks":${endpoints.length},"request":${requestJson(options.request)},"type":"${type}"}`;
     this.#state.events.put(id, { id, type, created, json });
     if (endpoints.length === 0) return objectJson;
     // Stripe sends its payloads pretty-printed; the signature covers these exact bytes.
@@ -77,6 +77,16 @@ export class StripeEvents {
     }
     return objectJson;
   }
+}
+
+const API_VERSION_JSON = JSON.stringify(DEFAULT_API_VERSION);
+
+// The event's `request` as JSON.stringify writes it, without an object to serialise.
+function requestJson(request: EventRequest | undefined): string {
+  if (request === undefined || request === null) return '{"id":null,"idempotency_key":null}';
+  const id = request.id === null ? 'null' : JSON.stringify(request.id);
+  const key = request.idempotency_key === null ? 'null' : JSON.stringify(request.idempotency_key);
+  return `{"id":${id},"idempotency_key":${key}}`;
 }
 
 /** The `request` field of an event caused by this API request. */

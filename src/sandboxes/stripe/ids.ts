@@ -6,34 +6,41 @@ import { randomBytes } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-// Ids are made on every request, so random bytes are drawn in blocks rather than one call each.
-let pool = Buffer.alloc(0);
+// Ids are made several times a request: random bytes are drawn in blocks and mapped to base62
+// codes a block at a time (248 is the largest multiple of 62 below 256: bytes above it are
+// skipped to avoid bias), so making an id is copying codes.
+let pool = new Uint8Array(0);
 let offset = 0;
 
-function nextByte(): number {
-  if (offset >= pool.length) {
-    pool = randomBytes(4096);
-    offset = 0;
-  }
-  return pool[offset++] ?? 0;
+function refill(): void {
+  const raw = randomBytes(4096);
+  const codes = new Uint8Array(raw.length);
+  let n = 0;
+  for (const byte of raw) if (byte < 248) codes[n++] = CODES[byte % 62] ?? 0;
+  pool = codes.subarray(0, n);
+  offset = 0;
 }
 
 const CODES: readonly number[] = Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const prefixCodes = new Map<string, readonly number[]>();
 
 /**
  * `prefix` and `length` random base62 characters, as one flat string. Ids are map keys and JSON
- * values at once: a string grown a character at a time is a rope that V8 copies flat on first
- * hashing, which profiling showed costing more than the map insertion itself.
+ * values at once: a string grown a character at a time (or a prefix joined to a random part) is
+ * a rope that V8 copies flat on first hashing, which profiling showed costing more than the map
+ * insertion itself. One `String.fromCharCode` over all the codes makes it flat from the start.
  */
 function token(prefix: string, length: number): string {
-  const codes: number[] = Array.from(prefix, (c) => c.charCodeAt(0));
-  const end = codes.length + length;
-  while (codes.length < end) {
-    // 248 is the largest multiple of 62 below 256: bytes above it are skipped to avoid bias.
-    const byte = nextByte();
-    if (byte < 248) codes.push(CODES[byte % 62] ?? 0);
+  let head = prefixCodes.get(prefix);
+  if (head === undefined) {
+    head = Array.from(prefix, (c) => c.charCodeAt(0));
+    prefixCodes.set(prefix, head);
   }
-  return String.fromCharCode(...codes);
+  if (offset + length > pool.length) refill();
+  const codes = new Array<number>(head.length + length);
+  for (let i = 0; i < head.length; i++) codes[i] = head[i] ?? 0;
+  for (let i = head.length; i < codes.length; i++) codes[i] = pool[offset++] ?? 0;
+  return String.fromCharCode.apply(null, codes);
 }
 
 /** A random base62 string of `length` characters. */
