@@ -23,6 +23,9 @@ export class CachingApiKeys extends ApiKeys {
   // a preimage attack, so a hit needs no constant-time compare.
   readonly #verified = new Map<string, { record: ApiKeyRecord; until: number }>();
   #anyIssued = false;
+  readonly #flights = new Map<string, Promise<ApiKeyRecord | undefined>>();
+  // Bumped by every revocation: a verification that straddles one does not remember its key.
+  #generation = 0;
 
   constructor(store: Store, audit: AuditLog, clock: Clock) {
     super(store, audit, clock);
@@ -38,16 +41,30 @@ export class CachingApiKeys extends ApiKeys {
     return undefined;
   }
 
-  override async authenticate(presented: string): Promise<ApiKeyRecord | undefined> {
+  override authenticate(presented: string): Promise<ApiKeyRecord | undefined> {
     const hit = this.cached(presented);
-    if (hit !== undefined) return hit;
-    const now = this.#clock.now();
+    if (hit !== undefined) return Promise.resolve(hit);
+    // When a remembered key expires, every request in flight with it misses at once: they share
+    // one verification instead of each reading (and timing) the store.
     const digest = hash('sha256', presented, 'base64');
+    let flight = this.#flights.get(digest);
+    if (flight === undefined) {
+      flight = this.#verify(presented, digest).finally(() => this.#flights.delete(digest));
+      this.#flights.set(digest, flight);
+    }
+    return flight;
+  }
+
+  async #verify(presented: string, digest: string): Promise<ApiKeyRecord | undefined> {
+    const now = this.#clock.now();
+    const generation = this.#generation;
     const record = await super.authenticate(presented);
     if (record === undefined) {
       this.#verified.delete(digest);
       return undefined;
     }
+    // A revocation while this verification read the store must not be undone by remembering it.
+    if (generation !== this.#generation) return record;
     if (this.#verified.size >= MAX_ENTRIES) this.#verified.clear();
     this.#verified.set(digest, { record, until: now + KEY_CACHE_TTL_MS });
     return record;
@@ -55,6 +72,7 @@ export class CachingApiKeys extends ApiKeys {
 
   override async revoke(id: string, actor: string): Promise<ApiKeyRecord> {
     const record = await super.revoke(id, actor);
+    this.#generation++;
     for (const [digest, entry] of this.#verified) if (entry.record.id === id) this.#verified.delete(digest);
     return record;
   }
