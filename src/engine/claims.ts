@@ -11,6 +11,7 @@ import type { Database } from '../store/schema.ts';
 import type { OutboxTable } from '../store/migrations/0001-engine.ts';
 import type { Store } from '../store/store.ts';
 import { admits, onProbe, type Circuit } from './circuit-breaker.ts';
+import { sqlInteger as int } from './sql-literal.ts';
 import { takeTokens } from './token-bucket.ts';
 
 /** A claimed message. */
@@ -273,12 +274,6 @@ function claimHeadsLiteral(destination: string, worker: string, room: string, no
         LIMIT ${room}
         FOR UPDATE SKIP LOCKED)
     RETURNING id, destination, key, idempotency_key, payload, headers, attempts, created_at`;
-}
-
-/** `n` as an SQL integer literal; refuses anything but a safe integer (it is pasted into SQL text). */
-function int(n: number): string {
-  if (!Number.isSafeInteger(n)) throw new Error(`expected an integer, got ${n}`);
-  return String(n);
 }
 
 type OutboxRow = Pick<

@@ -190,6 +190,27 @@ describeEachStore('engine store operations', (get) => {
     assert.deepEqual([paused.messages.length, paused.blockedUntil], [0, clock.now() + 5_000]);
   });
 
+  it('a batch of deliveries is marked delivered, fenced by the lease; one to a destination with failures behind it also resets them', async () => {
+    const { store } = get();
+    await enqueueAll([1, 2, 3].map((n) => message('d', `k${n}`, n)));
+    const claimed = (await claim(10)).messages;
+    assert.equal(claimed.length, 3);
+    // Another worker took the third over (its lease expired).
+    await store.db.updateTable('outbox').set({ lease_owner: 'w2' }).where('id', '=', claimed[2]!.id).execute();
+    const r = recorder();
+    const decisions = await Promise.all(claimed.map((m) => r.record({ message: m, outcome: { ok: true, status: 200 } })));
+    assert.deepEqual(decisions, ['delivered', 'delivered', 'lost-lease']);
+    const rows = await store.db.selectFrom('outbox').select(['status', 'lease_owner', 'delivered_at']).orderBy('id').execute();
+    assert.deepEqual(rows.map((x) => [x.status, x.lease_owner, x.delivered_at]), [['delivered', null, clock.now()], ['delivered', null, clock.now()], ['delivering', 'w2', null]]);
+
+    await store.db.updateTable('destination_state').set({ consecutive_failures: 2 }).where('destination', '=', 'd').execute();
+    await enqueueAll([message('d', 'k4', 4)]);
+    const [m4] = (await claim(10)).messages;
+    assert.equal(await r.record({ message: m4!, outcome: { ok: true } }), 'delivered');
+    const state = await store.db.selectFrom('destination_state').select(['consecutive_failures', 'circuit']).where('destination', '=', 'd').executeTakeFirstOrThrow();
+    assert.deepEqual([Number(state.consecutive_failures), state.circuit], [0, 'closed']);
+  });
+
   it('the rate limit is a token bucket shared by all workers', async () => {
     await enqueueAll([1, 2, 3, 4, 5, 6].map((n) => message('d', `k${n}`, n)));
     const dest = destination({ rateLimit: { perSecond: 2, burst: 3 } });
