@@ -72,9 +72,8 @@ export class SalesforceClient {
     const path = req.path.startsWith('/') ? req.path : `/services/data/v${this.apiVersion}/${req.path}`;
     return this.#authorized(async (session) => {
       const headers = { ...req.headers, authorization: `Bearer ${session.accessToken}` };
-      const res = await this.#apiTransport(session.instanceUrl).call<T>({ ...req, path, headers });
-      this.#noteUsage(res);
-      return res;
+      // Usage is noted by the transport's rateLimitRemaining, on every answer.
+      return this.#apiTransport(session.instanceUrl).call<T>({ ...req, path, headers });
     });
   }
 
@@ -126,22 +125,16 @@ export class SalesforceClient {
       baseUrl,
       ...(this.#o.timeoutMs === undefined ? {} : { timeoutMs: this.#o.timeoutMs }),
       ...(this.#o.allow === undefined ? {} : { allow: this.#o.allow }),
-      classify: (res) => {
-        this.#noteUsage(res);
-        return classifySalesforceError(res);
-      },
+      classify: classifySalesforceError,
+      // Called for every answer, failures included: the one place the usage header is read.
       rateLimitRemaining: (headers) => {
         const header = headers['sforce-limit-info'];
         const usage = parseLimitInfo(Array.isArray(header) ? header[0] : header);
-        return usage === undefined ? undefined : usage.max - usage.used;
+        if (usage === undefined) return undefined;
+        this.#usage = usage;
+        return usage.max - usage.used;
       },
     });
-  }
-
-  #noteUsage(res: VendorResponse): void {
-    const header = res.headers['sforce-limit-info'];
-    const usage = parseLimitInfo(Array.isArray(header) ? header[0] : header);
-    if (usage !== undefined) this.#usage = usage;
   }
 }
 
