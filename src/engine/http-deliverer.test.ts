@@ -15,6 +15,7 @@ describe('HttpDeliverer', () => {
       if (req.url === '/ok') return void res.writeHead(204).end();
       if (req.url === '/busy') return void res.writeHead(429, { 'retry-after': '3' }).end('slow down');
       if (req.url === '/ok?x=1') return void res.writeHead(404).end();
+      if (req.url === '/moved') return void res.writeHead(302, { location: '/ok' }).end();
       if (req.url === '/bad') return void res.writeHead(400).end('no');
       if (req.url === '/down') return void res.writeHead(503).end();
       // '/hang': never answers
@@ -63,6 +64,12 @@ describe('HttpDeliverer', () => {
       [h['content-type'], h['x-api-key'], h['idempotency-key'], h['x-interlock-attempt'], h['x-interlock-event-id']],
       ['application/vnd.api+json', 'message', 'ilk_1', '2', 'evt-1'],
     );
+  });
+
+  it('does not follow a redirect: a 3xx is a permanent failure, and the payload is not sent on as a GET', async () => {
+    const before = seen.length;
+    assert.deepEqual(await deliverTo('/moved'), { ok: false, failure: 'permanent', reason: 'HTTP 302', status: 302, response: '' });
+    assert.deepEqual(seen.slice(before).map((s) => s.url), ['/moved']);
   });
 
   it('an attempt that gets no answer within the timeout is a retryable failure', async () => {

@@ -5,6 +5,10 @@
  * connection errors and timeouts retryable. Every connection passes the SSRF guard; a refused
  * address is a permanent failure (it will not become allowed by retrying).
  *
+ * Redirects are not followed: a 3xx is a permanent failure naming its status, for an operator
+ * to fix the destination's URL. Followed, a 301 or 302 turns the POST into a GET without the
+ * payload, whose 2xx would have marked the message delivered although nothing was.
+ *
  * Delivery is the engine's hottest outbound path, so what depends only on the destination (its
  * origin and path, its fixed headers as undici's flat header array) is worked out once, and each
  * call goes straight to the dispatcher: no URL parsing and no header-object merging per message.
@@ -44,7 +48,7 @@ export class HttpDeliverer implements Deliverer {
    */
   constructor(destinations: Readonly<Record<string, DestinationConfig>>, allow: readonly string[] = []) {
     for (const [name, config] of Object.entries(destinations)) this.#targets.set(name, target(config));
-    this.#agent = createGuardedDispatcher(new AddressPolicy(allow));
+    this.#agent = createGuardedDispatcher(new AddressPolicy(allow), { maxRedirections: 0 });
   }
 
   async deliver(req: DeliveryRequest): Promise<DeliveryOutcome> {
