@@ -167,7 +167,8 @@ export function registerIdempotency(scope: FastifyInstance, store: IdempotencySt
       );
       return;
     }
-    const path = request.url.split('?')[0] ?? request.url;
+    const query = request.url.indexOf('?');
+    const path = query < 0 ? request.url : request.url.slice(0, query);
     const decision = store.begin(key, path, paramsFingerprint(request));
     if (decision.kind === 'refuse') {
       done(decision.error);
