@@ -88,15 +88,20 @@ async function checkAnew(ctx: SyncContext, systems: LeadToOrderDeps, accountId: 
 
 function answer(accountId: string, verdict: Verdict, salesforce: Freshness, netsuite: Freshness): AccountCheck {
   const freshness = combined([salesforce, netsuite]);
-  return {
+  const check: AccountCheck = {
     accountId,
-    ...verdict,
+    valid: verdict.valid,
+    problems: verdict.problems,
+    customer: verdict.customer,
+    legalEntity: verdict.legalEntity,
+    erpCustomer: verdict.erpCustomer,
     stale: freshness.stale,
     ageSeconds: freshness.ageSeconds,
     ageMs: freshness.ageMs,
-    ...(freshness.reason === undefined ? {} : { staleReason: freshness.reason }),
     sources: { salesforce, netsuite },
   };
+  if (freshness.reason !== undefined) check.staleReason = freshness.reason;
+  return check;
 }
 
 type Verdict = Pick<AccountCheck, 'valid' | 'problems' | 'customer' | 'legalEntity' | 'erpCustomer'>;
