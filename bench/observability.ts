@@ -12,7 +12,9 @@
  * (on a CPU-bound machine, extra CPU per event is lost throughput). Issue #9's budget: 15 %.
  * CPU per event is not free of load either: the process's fixed CPU per second (timers, pollers,
  * the WAL checkpointer) is spread over fewer events when a round's throughput drops, so several
- * rounds are needed (`cpu_overhead_pct_rounds` lists each pair).
+ * rounds are needed (`cpu_overhead_pct_rounds` lists each pair), or BENCH_OBS_RATE=<events/s> to
+ * pace both modes at the same rate (steadier: on this 2-core machine 600/s gave rounds within ±4
+ * points where unpaced rounds spread over 40; the fixed CPU per second then dilutes both alike).
  * `observability overhead` runs only this part; BENCH_OBS_ROUNDS=<n> alternates off/on n times.
  *
  * Then lineage at scale (`npm run bench -- observability lineage` runs only that): the lineage of
@@ -55,6 +57,9 @@ async function overhead(options: BenchOptions): Promise<void> {
   const seconds = options.quick ? 3 : 10;
   // BENCH_OBS_ROUNDS=<n> alternates off/on more times (an A/B on a loaded machine wants several).
   const rounds = process.env.BENCH_OBS_ROUNDS === undefined ? (options.quick ? 1 : 3) : Math.max(1, Number(process.env.BENCH_OBS_ROUNDS));
+  // BENCH_OBS_RATE=<events/s> paces the load below what either mode can take: both then do the
+  // same work per second, and CPU per event no longer depends on how a loaded machine shared itself.
+  const rate = process.env.BENCH_OBS_RATE === undefined ? undefined : Number(process.env.BENCH_OBS_RATE);
   const dir = mkdtempSync(path.join(tmpdir(), 'interlock-bench-obs-'));
   let spansBytes = 0;
   const collector = createServer((req, res) => {
@@ -115,7 +120,7 @@ async function overhead(options: BenchOptions): Promise<void> {
             }, 1000);
           }
           return child;
-        });
+        }, rate);
         clearInterval(scraper);
         clearInterval(cpuWatch);
         results[mode].push(run);
@@ -163,6 +168,7 @@ async function overhead(options: BenchOptions): Promise<void> {
         : {}),
       rounds,
       seconds,
+      ...(rate === undefined ? {} : { paced_events_per_s: rate }),
     });
   }
 }

@@ -104,8 +104,11 @@ export default async function pipeline(options: BenchOptions): Promise<void> {
   }
 }
 
-/** Starts a sink and a server (via `start`), drives 32 connections for `seconds`, drains, measures. Shared with `observability.ts`. */
-export async function measure(seconds: number, start: (sink: Sink, port: number) => Promise<ChildProcess>): Promise<Run> {
+/**
+ * Starts a sink and a server (via `start`), drives 32 connections for `seconds`, drains, measures.
+ * Shared with `observability.ts`, which may pace the load at `rate` requests/s (unbounded by default).
+ */
+export async function measure(seconds: number, start: (sink: Sink, port: number) => Promise<ChildProcess>, rate?: number): Promise<Run> {
   const latencies: number[] = [];
   let lastDelivery = 0;
   const sink = await startSink({
@@ -124,6 +127,7 @@ export async function measure(seconds: number, start: (sink: Sink, port: number)
     url: `http://127.0.0.1:${port}/hooks/bench`,
     connections: 32,
     duration: seconds,
+    ...(rate === undefined ? {} : { overallRate: rate }),
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     requests: [
