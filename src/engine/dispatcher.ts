@@ -152,7 +152,7 @@ export class Dispatcher {
   async #deliver(p: Pump, m: ClaimedMessage): Promise<void> {
     // One span per attempt, in the trace of what caused the message; the destination continues it.
     const attributes = { 'interlock.destination': m.destination, 'interlock.message_id': m.id, 'interlock.attempt': m.attempt };
-    const outcome = await inSpan(`deliver ${m.destination}`, { kind: 'client', parent: contextOf(m.headers.traceparent), attributes }, async (span) => {
+    const outcome = await inSpan(`deliver ${m.destination}`, { kind: 'client', parent: contextOf(m.headers.traceparent), attributes, leaf: true }, async (span) => {
       let o: DeliveryOutcome;
       try {
         const traceparent = traceparentOfSpan(span);
