@@ -154,7 +154,8 @@ export class HttpTransport {
     const vendor = this.#vendor;
     const attributes = { 'http.request.method': req.method, 'url.path': target.pathname, 'server.address': this.#base.hostname, 'interlock.vendor': vendor };
     const started = performance.now();
-    return inSpan(`${vendor} ${req.method}`, { kind: 'client', attributes }, async (span) => {
+    // A leaf: the exchange carries the span as `traceparent` itself and starts none below it.
+    return inSpan(`${vendor} ${req.method}`, { kind: 'client', attributes, leaf: true }, async (span) => {
       try {
         const res = await this.#call<T>(req, target, traceparentOfSpan(span));
         this.#breaker?.success();
