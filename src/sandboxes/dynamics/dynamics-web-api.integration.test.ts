@@ -74,6 +74,22 @@ describe('DynamicsWebApi against the Dynamics 365 sandbox', () => {
     });
   });
 
+  it('retrieves an opportunity with its account, currency and lines through expand, nested options included', async () => {
+    type Opp = { customerid_account: { accountnumber: string } | null; transactioncurrencyid: { isocurrencycode: string }; product_opportunities: Array<{ sequencenumber: number; productid: { productnumber: string } }> };
+    const opp = await api.retrieveMultiple<{ opportunityid: string }>({ collection: 'opportunities', select: ['opportunityid'], filter: "name eq 'Contoso line 3 pump retrofit'" });
+    const row = await api.retrieve<Opp>({
+      collection: 'opportunities', key: opp.value[0]?.opportunityid ?? '', select: ['name'],
+      expand: [
+        { property: 'customerid_account', select: ['accountnumber'] },
+        { property: 'transactioncurrencyid', select: ['isocurrencycode'] },
+        { property: 'product_opportunities', select: ['sequencenumber'], orderBy: ['sequencenumber asc'], expand: [{ property: 'productid', select: ['productnumber'] }] },
+      ],
+    });
+    assert.equal(row.customerid_account?.accountnumber, 'CUST-1001');
+    assert.equal(row.transactioncurrencyid.isocurrencycode, 'EUR');
+    assert.deepEqual(row.product_opportunities.map((l) => [l.sequencenumber, l.productid.productnumber]), [[1, 'PUMP-CP250'], [2, 'MOTOR-E15'], [3, 'SVC-COMMISSION']]);
+  });
+
   it('wins an opportunity through the WinOpportunity action', async () => {
     const opp = await api.retrieveMultiple<{ opportunityid: string }>({ collection: 'opportunities', select: ['opportunityid'], filter: "name eq 'Fabrikam cooling loop valves'" });
     const id = opp.value[0]?.opportunityid ?? '';

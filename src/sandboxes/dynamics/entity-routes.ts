@@ -9,7 +9,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CODES, DataverseError, badRequest, recordNotFound } from './errors.ts';
 import { parseBindValue, parseResource, type RecordKey } from './keys.ts';
 import { queryCollection } from './odata/collection.ts';
-import { etagOf, parseSelect, renderRow, wantsAnnotations } from './odata/render.ts';
+import { contextProjection, parseExpand, renderExpanded, type RelatedRows } from './odata/expand.ts';
+import { etagOf, parseSelect, wantsAnnotations } from './odata/render.ts';
 import { nameGuid, type Records } from './records.ts';
 import { entityByName, entityBySet, type EntityDef } from './schema.ts';
 import type { Row } from './store.ts';
@@ -51,17 +52,21 @@ export function registerEntityRoutes(app: FastifyInstance, deps: EntityRouteDeps
     const entity = entityBySet(path.set);
     if (!entity) throw new DataverseError(404, CODES.odataInvalid, `Resource not found for the segment '${path.set}'.`);
     const select = parseSelect(entity, url.searchParams.get('$select') ?? undefined);
+    const related: RelatedRows = { get: (e, id) => deps.records.find(e, { kind: 'id', id }), list: (e) => deps.records.list(e) };
     const representation = /return=representation/i.test(prefer ?? '');
     const entityId = (row: Row): string => `${apiBase}${entity.setName}(${row.id})`;
+    // `$expand` is read on GET only; a write's representation is the row itself.
+    const expand = request.method === 'GET' ? parseExpand(entity, url.searchParams.get('$expand') ?? undefined) : [];
+    const projection = contextProjection(select, expand);
     const single = (row: Row, status: number): FastifyReply =>
       reply.code(status).header('etag', etagOf(row)).header('odata-entityid', entityId(row)).send({
-        '@odata.context': `${apiBase}$metadata#${entity.setName}${select ? `(${select.join(',')})` : ''}/$entity`,
-        ...renderRow(entity, row, select, annotations),
+        '@odata.context': `${apiBase}$metadata#${entity.setName}${projection === '' ? '' : `(${projection})`}/$entity`,
+        ...renderExpanded(entity, row, select, expand, annotations, related),
       });
 
     if (path.key === undefined) {
       if (request.method === 'GET') {
-        const page = queryCollection(entity, deps.records.list(entity), url, prefer, annotations);
+        const page = queryCollection(entity, deps.records.list(entity), url, prefer, annotations, related);
         return reply.headers(page.headers).send(page.body);
       }
       if (request.method === 'POST') {
