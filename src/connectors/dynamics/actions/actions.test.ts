@@ -52,6 +52,37 @@ describe('Dynamics 365 actions', () => {
     assert.deepEqual(order.lines.map((l) => [l.sku, l.quantity, l.unitPrice.amount]), [['PUMP-CP250', '4', '7900'], ['MOTOR-E15', '4', '2650'], ['SVC-COMMISSION', '2', '1200']]);
   });
 
+  it('reads the opportunity, its account, currency and lines in one Web API call', async () => {
+    const calls: string[] = [];
+    const counting = Object.create(client) as DynamicsClient;
+    counting.api = (request) => {
+      calls.push(`${request.method} ${request.path}`);
+      return client.api(request);
+    };
+    const opp = await getOpportunity(counting, { opportunityId });
+    assert.deepEqual(calls, [`GET opportunities(${opportunityId})`]);
+    assert.equal(opp.opportunityproducts.length, 3);
+    assert.equal('product_opportunities' in opp, false);
+    // Each line's product is reduced to {productnumber, name}, as before the single read.
+    const product = opp.opportunityproducts[0]?.['productid'] as Record<string, unknown>;
+    assert.deepEqual(Object.keys(product).sort(), ['name', 'productnumber']);
+    assert.equal(product['productnumber'], 'PUMP-CP250');
+  });
+
+  it('answers a null account when the customer is a contact, and no lines when there are none', async () => {
+    let contactId = '';
+    for await (const r of queryRecords(client, { entitySet: 'contacts', select: ['contactid'], pageSize: 1 })) {
+      contactId = String(r['contactid']);
+      break;
+    }
+    const created = await client.api<{ opportunityid: string }>({ method: 'POST', path: 'opportunities', headers: { prefer: 'return=representation' }, json: { name: 'Contact-led deal', 'customerid_contact@odata.bind': `/contacts(${contactId})` } });
+    const opp = await getOpportunity(client, { opportunityId: created.body.opportunityid });
+    assert.equal(opp.customerid_account, null);
+    assert.equal(opp.transactioncurrencyid, null);
+    assert.deepEqual(opp.opportunityproducts, []);
+    assert.equal(opp['_customerid_value'], contactId);
+  });
+
   it('answers not-found for a missing opportunity and validation for a malformed id', async () => {
     await assert.rejects(getOpportunity(client, { opportunityId: '00000000-0000-4000-a000-000000000000' }), (e) => e instanceof InterlockError && e.code === 'not-found');
     await assert.rejects(getOpportunity(client, { opportunityId: "x) or (name eq 'y'" }), (e) => e instanceof InterlockError && e.code === 'validation');

@@ -1,14 +1,14 @@
 /**
  * Reads what the lead-to-order flow starts from: an opportunity, its customer account, its
- * currency's ISO code and its product lines with each product's number — assembled from four
- * small queries (the rows are read by id, so the set is consistent unless edited in between;
- * the opportunity's `versionnumber` says which edit the result reflects). The result nests them
- * the way `$expand` would, which is what `mappings/opportunity-to-order.yaml` reads.
+ * currency's ISO code and its product lines with each product's number — in one GET with
+ * `$expand`, so the set is read at once (the opportunity's `versionnumber` says which edit it
+ * reflects). The lines come back as `opportunityproducts` and each line's product as
+ * `{productnumber, name}`: the record `mappings/opportunity-to-order.yaml` reads.
  */
 import { InterlockError } from '../../../core/errors.ts';
 import type { DynamicsClient } from '../client.ts';
 import { guid } from './odata.ts';
-import { queryRecords, type DynamicsRow } from './query-records.ts';
+import type { DynamicsRow } from './query-records.ts';
 
 /** An opportunity with its account, currency and lines. */
 export interface DynamicsOpportunity extends DynamicsRow {
@@ -41,42 +41,35 @@ const LINE_COLUMNS = [
   'lineitemnumber', 'sequencenumber', 'isproductoverridden', '_productid_value', '_uomid_value',
 ];
 
-/** Reads an opportunity with its account, currency and lines; `not-found` when there is none. */
+/** Reads an opportunity with its account, currency and lines (one GET); `not-found` when there is none. */
 export async function getOpportunity(client: DynamicsClient, input: { opportunityId: string }): Promise<DynamicsOpportunity> {
   const id = guid(input.opportunityId, 'opportunityId');
-  const opportunity = (await client.api<DynamicsRow>({ method: 'GET', path: `opportunities(${id})`, query: { $select: OPPORTUNITY_COLUMNS.join(',') } }).catch((err: unknown) => {
+  const body = (await client.api<DynamicsRow>({ method: 'GET', path: `opportunities(${id})`, query: { $select: OPPORTUNITY_COLUMNS.join(','), $expand: EXPAND } }).catch((err: unknown) => {
     if (err instanceof InterlockError && err.code === 'not-found') throw new InterlockError('not-found', `Dynamics 365 opportunity ${id} does not exist`, { details: { vendor: 'dynamics' } });
     throw err;
   })).body;
-  const [account, currency, lines] = await Promise.all([
-    readOptional(client, 'accounts', opportunity['_customerid_value'], ACCOUNT_COLUMNS),
-    readOptional(client, 'transactioncurrencies', opportunity['_transactioncurrencyid_value'], ['isocurrencycode']),
-    collect(queryRecords(client, { entitySet: 'opportunityproducts', select: LINE_COLUMNS, filter: `_opportunityid_value eq ${id}`, orderBy: ['sequencenumber asc'] })),
-  ]);
-  const productIds = [...new Set(lines.map((l) => l['_productid_value']).filter((p): p is string => typeof p === 'string'))];
-  const products = productIds.length === 0 ? [] : await collect(queryRecords(client, { entitySet: 'products', select: ['productid', 'productnumber', 'name'], filter: productIds.map((p) => `productid eq ${guid(p, 'productid')}`).join(' or ') }));
-  const byId = new Map(products.map((p) => [p['productid'], { productnumber: p['productnumber'] ?? null, name: p['name'] ?? null }]));
+  const { customerid_account: account, transactioncurrencyid: currency, product_opportunities: lines, ...opportunity } = body;
+  if (!Array.isArray(lines)) throw new InterlockError('unexpected', `Dynamics 365 answered opportunity ${id} without its expanded product_opportunities`, { details: { vendor: 'dynamics' } });
   return {
     ...opportunity,
-    customerid_account: account,
-    transactioncurrencyid: currency === null ? null : { isocurrencycode: String(currency['isocurrencycode']) },
-    opportunityproducts: lines.map((l) => ({ ...l, productid: byId.get(l['_productid_value']) ?? null })),
+    customerid_account: isRow(account) ? account : null,
+    transactioncurrencyid: isRow(currency) ? { isocurrencycode: String(currency['isocurrencycode']) } : null,
+    opportunityproducts: (lines as unknown[]).filter(isRow).map((line) => {
+      const product = line['productid'];
+      return { ...line, productid: isRow(product) ? { productnumber: product['productnumber'] ?? null, name: product['name'] ?? null } : null };
+    }),
   } as unknown as DynamicsOpportunity;
 }
 
-// A lookup's target, or null when the lookup is empty or points at another table (a contact customer).
-async function readOptional(client: DynamicsClient, set: string, id: unknown, columns: readonly string[]): Promise<DynamicsRow | null> {
-  if (typeof id !== 'string') return null;
-  try {
-    return (await client.api<DynamicsRow>({ method: 'GET', path: `${set}(${guid(id, set)})`, query: { $select: columns.join(',') } })).body;
-  } catch (err) {
-    if (err instanceof InterlockError && err.code === 'not-found') return null;
-    throw err;
-  }
-}
+// The related rows, by Dataverse's navigation property names: `customerid_account` (null when the
+// customer is a contact or unset), the currency, and the lines (`product_opportunities`, the
+// opportunity → opportunityproduct relationship) with each line's product.
+const EXPAND = [
+  `customerid_account($select=${ACCOUNT_COLUMNS.join(',')})`,
+  'transactioncurrencyid($select=isocurrencycode)',
+  `product_opportunities($select=${LINE_COLUMNS.join(',')};$orderby=sequencenumber asc;$expand=productid($select=productnumber,name))`,
+].join(',');
 
-async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const row of rows) out.push(row);
-  return out;
+function isRow(value: unknown): value is DynamicsRow {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
