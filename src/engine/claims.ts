@@ -107,9 +107,9 @@ export class Claimer {
         await s.query('ROLLBACK');
         return undefined;
       }
-      const room = `(SELECT CASE WHEN count(*) >= ${int(concurrency)} THEN 0 WHEN ${int(concurrency)} - count(*) < ${int(max)} THEN ${int(concurrency)} - count(*) ELSE ${int(max)} END
-          FROM outbox WHERE destination = ${destination} AND status = 'delivering')`;
-      const [claimed, commit] = await s.query(`${claimHeadsLiteral(destination, s.literal(this.#worker), room, int(now), int(now + this.#leaseMs))}; COMMIT`);
+      const room = roomLeft(literalSql, { destination, concurrency: int(concurrency), max: int(max) });
+      const claim = claimHeadsStatement(literalSql, { destination, worker: s.literal(this.#worker), leaseUntil: int(now + this.#leaseMs), now: int(now), n: room, lock: 'FOR UPDATE SKIP LOCKED' });
+      const [claimed, commit] = await s.query(`${claim}; COMMIT`);
       // A statement error rejects the exchange; COMMIT answering ROLLBACK would mean an aborted transaction.
       if (commit?.command !== 'COMMIT') throw new Error(`claim for "${this.#destination}" was not committed`);
       const rows = (claimed?.rows ?? []) as OutboxRow[];
@@ -134,8 +134,7 @@ export class Claimer {
         // The common case: only the shared concurrency cap limits the claim, and nothing is
         // written back. The claim statement counts what is in flight itself — after the lock
         // above, so it sees every earlier claim — which saves a round trip per claim.
-        const room = sql<number>`(SELECT CASE WHEN count(*) >= ${policy.concurrency} THEN 0 WHEN ${policy.concurrency} - count(*) < ${max} THEN ${policy.concurrency} - count(*) ELSE ${max} END
-          FROM outbox WHERE destination = ${destination} AND status = 'delivering')`;
+        const room = roomLeft(sql<number>, { destination, concurrency: policy.concurrency, max });
         const rows = max <= 0 ? [] : await claimHeads(trx, store.lockClause, destination, this.#worker, room, now, this.#leaseMs);
         return { messages: rows.map(toClaimed), blockedUntil: 0 };
       }
@@ -230,49 +229,53 @@ async function claimHeads(
   now: number,
   leaseMs: number,
 ) {
-  // Walk due messages in id order and keep each one that heads its key, stopping at n. Ordering
-  // by the full (destination, status, id) index key — the first two are fixed by the WHERE —
-  // makes both databases walk that index lazily instead of collecting and sorting every due
-  // message, whatever their statistics say; the head test is one probe of the partial index.
-  const { rows } = await sql<OutboxRow>`
-    UPDATE outbox
-       SET status = 'delivering', lease_owner = ${worker}, lease_until = ${now + leaseMs}, attempts = attempts + 1
-     WHERE id IN (
-       SELECT o.id FROM outbox o
-        WHERE o.destination = ${destination}
-          AND o.status = 'pending'
-          AND o.next_attempt_at <= ${now}
-          AND o.id = (
-            SELECT min(p.id) FROM outbox p
-             WHERE p.destination = o.destination AND p.key = o.key
-               AND p.status IN ('pending', 'delivering'))
-        ORDER BY o.destination, o.status, o.id
-        LIMIT ${n}
-        ${sql.raw(lockClause)})
-    RETURNING id, destination, key, idempotency_key, payload, headers, attempts, created_at`.execute(trx);
+  const statement = claimHeadsStatement(sql<OutboxRow>, { destination, worker, leaseUntil: now + leaseMs, now, n, lock: sql.raw(lockClause) });
+  const { rows } = await statement.execute(trx);
   // RETURNING order is not guaranteed; deliveries start in id order.
   return [...rows].sort((a, b) => Number(a.id) - Number(b.id));
 }
 
 /**
- * {@link claimHeads} with its values as literals (already quoted strings, integers), for a
- * simple-protocol exchange on PostgreSQL. Keep the two statements the same.
+ * A template tag for text whose values are SQL literals already (quoted strings, checked
+ * integers), for PostgreSQL's simple-protocol exchanges. The statements below take a tag — this,
+ * or kysely's `sql` for bind parameters — so both paths run one text and cannot drift apart.
  */
-function claimHeadsLiteral(destination: string, worker: string, room: string, now: string, leaseUntil: string): string {
-  return `UPDATE outbox
-       SET status = 'delivering', lease_owner = ${worker}, lease_until = ${leaseUntil}, attempts = attempts + 1
+function literalSql(strings: TemplateStringsArray, ...values: string[]): string {
+  let out = strings[0] ?? '';
+  for (let i = 0; i < values.length; i++) out += `${values[i]}${strings[i + 1] ?? ''}`;
+  return out;
+}
+
+/** How many more messages the destination's concurrency cap lets be claimed now, at most `max`. */
+function roomLeft<T, V>(tag: (strings: TemplateStringsArray, ...values: V[]) => T, v: { destination: V; concurrency: V; max: V }): T {
+  return tag`(SELECT CASE WHEN count(*) >= ${v.concurrency} THEN 0 WHEN ${v.concurrency} - count(*) < ${v.max} THEN ${v.concurrency} - count(*) ELSE ${v.max} END
+          FROM outbox WHERE destination = ${v.destination} AND status = 'delivering')`;
+}
+
+/**
+ * The claim: walk due messages in id order and keep each one that heads its key, stopping at n.
+ * Ordering by the full (destination, status, id) index key — the first two are fixed by the
+ * WHERE — makes both databases walk that index lazily instead of collecting and sorting every
+ * due message, whatever their statistics say; the head test is one probe of the partial index.
+ */
+function claimHeadsStatement<T, V>(
+  tag: (strings: TemplateStringsArray, ...values: V[]) => T,
+  v: { destination: V; worker: V; leaseUntil: V; now: V; n: V; lock: V },
+): T {
+  return tag`UPDATE outbox
+       SET status = 'delivering', lease_owner = ${v.worker}, lease_until = ${v.leaseUntil}, attempts = attempts + 1
      WHERE id IN (
        SELECT o.id FROM outbox o
-        WHERE o.destination = ${destination}
+        WHERE o.destination = ${v.destination}
           AND o.status = 'pending'
-          AND o.next_attempt_at <= ${now}
+          AND o.next_attempt_at <= ${v.now}
           AND o.id = (
             SELECT min(p.id) FROM outbox p
              WHERE p.destination = o.destination AND p.key = o.key
                AND p.status IN ('pending', 'delivering'))
         ORDER BY o.destination, o.status, o.id
-        LIMIT ${room}
-        FOR UPDATE SKIP LOCKED)
+        LIMIT ${v.n}
+        ${v.lock})
     RETURNING id, destination, key, idempotency_key, payload, headers, attempts, created_at`;
 }
 
