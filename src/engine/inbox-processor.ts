@@ -60,19 +60,27 @@ export class InboxProcessor {
   async runOnce(): Promise<number> {
     // Routing is redone idempotently after a crash (the inbox row is still pending, the outbox
     // insert dedupes by key), so its commit need not wait for the disk.
+    let applied: Applied = { woke: false, enqueued: false };
+    let n: number;
     if (this.#store.dialect === 'postgres') {
-      return this.#store.transaction(async (trx) => {
+      n = await this.#store.transaction(async (trx) => {
         const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${INBOX_LOCK}) AS ok`.execute(trx);
         if (rows[0]?.ok !== true) return 0;
         const outcomes = await this.#route(trx);
-        await this.#apply(trx, outcomes);
+        applied = await this.#apply(trx, outcomes);
         return outcomes.length;
       }, RELAXED);
+    } else {
+      // One SQLite process owns the file: route outside the transaction so intake is not held up.
+      const outcomes = await this.#route(this.#store.db);
+      if (outcomes.length > 0) applied = await this.#store.transaction((trx) => this.#apply(trx, outcomes), RELAXED);
+      n = outcomes.length;
     }
-    // One SQLite process owns the file: route outside the transaction so intake is not held up.
-    const outcomes = await this.#route(this.#store.db);
-    if (outcomes.length > 0) await this.#store.transaction((trx) => this.#apply(trx, outcomes), RELAXED);
-    return outcomes.length;
+    // Only once committed: a worker woken earlier finds nothing (on PostgreSQL its claim runs on
+    // another connection) and the runs and messages wait for the next poll.
+    if (applied.woke) this.#store.notify('runs');
+    if (applied.enqueued) this.#store.notify('outbox');
+    return n;
   }
 
   async #route(db: Kysely<Database>): Promise<Outcome[]> {
@@ -100,7 +108,8 @@ export class InboxProcessor {
     return outcomes;
   }
 
-  async #hook(trx: Kysely<Database>, hook: InboundHook, outcomes: readonly Outcome[]): Promise<void> {
+  /** Applies `hook` to each routed event; resolves to whether it started or resumed a run. */
+  async #hook(trx: Kysely<Database>, hook: InboundHook, outcomes: readonly Outcome[]): Promise<boolean> {
     let woke = false;
     for (const o of outcomes) {
       if (o.error !== undefined || o.body === undefined) continue;
@@ -115,13 +124,13 @@ export class InboxProcessor {
         o.error = error.message;
       }
     }
-    if (woke) this.#store.notify('runs');
+    return woke;
   }
 
-  async #apply(trx: Kysely<Database>, outcomes: readonly Outcome[]): Promise<void> {
-    if (outcomes.length === 0) return;
+  async #apply(trx: Kysely<Database>, outcomes: readonly Outcome[]): Promise<Applied> {
+    if (outcomes.length === 0) return { woke: false, enqueued: false };
     const now = this.#clock.now();
-    if (this.#onEvent !== undefined) await this.#hook(trx, this.#onEvent, outcomes);
+    const woke = this.#onEvent !== undefined && (await this.#hook(trx, this.#onEvent, outcomes));
     const ok = outcomes.filter((o) => o.error === undefined);
     const messages = ok.flatMap((o) => o.messages ?? []);
     await enqueue(trx, messages, now);
@@ -141,6 +150,12 @@ export class InboxProcessor {
         .execute();
       await park(trx, { kind: 'inbox', messageId: o.id, source: o.source, errorClass: 'permanent', reason: o.error!, attempts: 1 }, now);
     }
-    if (messages.length > 0) this.#store.notify('outbox');
+    return { woke, enqueued: messages.length > 0 };
   }
+}
+
+/** What a batch's transaction wrote that a worker waits for: started or resumed runs, outbox messages. */
+interface Applied {
+  woke: boolean;
+  enqueued: boolean;
 }
