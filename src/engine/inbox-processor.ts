@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock.ts';
 import { toInterlockError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../store/schema.ts';
-import { contextOf, inContext, inSpan, tracingOn } from '../observability/tracing.ts';
+import { contextOf, inContext, inSpan, traceparentOfSpan, tracingOn, type Span } from '../observability/tracing.ts';
 import type { Store } from '../store/store.ts';
 import { park } from './dead-letters.ts';
 import { enqueue, type OutboundMessage } from './outbox.ts';
@@ -96,8 +96,8 @@ export class InboxProcessor {
       const id = Number(row.id);
       const traceparent = tracingOn() ? (JSON.parse(row.headers) as Record<string, string | undefined>).traceparent : undefined;
       try {
-        const route = () => this.#router.route({ id, source: row.source, eventId: row.event_id, body: row.body });
-        const messages = traceparent === undefined ? await route() : await inSpan(`route ${row.source}`, { parent: contextOf(traceparent), attributes: { 'interlock.inbox_id': id } }, route);
+        const route = (span?: Span) => this.#router.route({ id, source: row.source, eventId: row.event_id, body: row.body, traceparent: traceparentOfSpan(span) });
+        const messages = traceparent === undefined ? await route() : await inSpan(`route ${row.source}`, { parent: contextOf(traceparent), attributes: { 'interlock.inbox_id': id }, leaf: true }, route);
         outcomes.push({ id, source: row.source, body: row.body, messages, traceparent });
       } catch (err) {
         const error = toInterlockError(err);

@@ -15,7 +15,7 @@ import type { Clock } from '../core/clock.ts';
 import { toInterlockError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { recordInbound } from '../observability/metrics.ts';
-import { contextOf, inSpan, tracingOn, withTraceparent } from '../observability/tracing.ts';
+import { contextOf, inSpan, traceparentOfSpan, tracingOn, type Span } from '../observability/tracing.ts';
 import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { park } from './dead-letters.ts';
@@ -87,8 +87,9 @@ export class Inbox {
   async accept(event: InboundEvent): Promise<Accepted> {
     const accepted = !tracingOn()
       ? await this.#writer.submit(event)
-      : await inSpan(`inbox ${event.source}`, { kind: 'consumer', parent: contextOf(event.headers.traceparent), attributes: { 'interlock.source': event.source, 'interlock.event_id': event.eventId } }, () =>
-          this.#writer.submit({ ...event, headers: withTraceparent(event.headers) }),
+      : // A leaf: the stored headers carry its traceparent, so nothing needs it active through the batch write.
+        await inSpan(`inbox ${event.source}`, { kind: 'consumer', parent: contextOf(event.headers.traceparent), attributes: { 'interlock.source': event.source, 'interlock.event_id': event.eventId }, leaf: true }, (span) =>
+          this.#writer.submit({ ...event, headers: { ...event.headers, traceparent: traceparentOfSpan(span)! } }),
         );
     recordInbound(event.source, accepted.duplicate);
     return accepted;
@@ -152,9 +153,9 @@ export class Inbox {
     for (const e of events) {
       try {
         // The inbox id is known only after the insert; #enqueueRouted fills it in.
-        const route = () => routing.router.route({ id: 0, source: e.source, eventId: e.eventId, body: e.body });
+        const route = (span?: Span) => routing.router.route({ id: 0, source: e.source, eventId: e.eventId, body: e.body, traceparent: traceparentOfSpan(span) });
         const traceparent = tracingOn() ? e.headers.traceparent : undefined;
-        const messages = traceparent === undefined ? await route() : await inSpan(`route ${e.source}`, { parent: contextOf(traceparent) }, route);
+        const messages = traceparent === undefined ? await route() : await inSpan(`route ${e.source}`, { parent: contextOf(traceparent), leaf: true }, route);
         out.push({ messages });
       } catch (err) {
         out.push({ error: toInterlockError(err).message });

@@ -14,6 +14,8 @@ export interface StoredEvent {
   source: string;
   eventId: string;
   body: string;
+  /** The trace its messages continue (the route span's); without it, the active span's (if any). */
+  traceparent?: string | undefined;
 }
 
 interface CompiledRoute {
@@ -71,7 +73,7 @@ export class Router {
           key: businessKey === undefined || businessKey === null ? key : String(businessKey),
           idempotencyKey: key,
           payload,
-          headers: withTraceparent({ 'x-interlock-source': event.source, 'x-interlock-event-id': event.eventId }),
+          headers: event.traceparent === undefined ? withTraceparent({ 'x-interlock-source': event.source, 'x-interlock-event-id': event.eventId }) : { 'x-interlock-source': event.source, 'x-interlock-event-id': event.eventId, traceparent: event.traceparent },
           source: event.source,
           inboxId: event.id,
         });

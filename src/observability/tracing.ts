@@ -16,6 +16,9 @@ import type { ObservabilityConfig } from './config.ts';
 import { OtlpJsonSpanProcessor } from './otlp-export.ts';
 import { RecentSpans } from './recent-spans.ts';
 
+/** A span as {@link inSpan} hands it to its function. */
+export type { Span };
+
 const w3c = new W3CTraceContextPropagator();
 const getter = {
   get: (carrier: Record<string, string>, key: string) => carrier[key],

@@ -52,6 +52,10 @@ describeEachStore('trace of an inbound event', (get) => {
     assert.deepEqual(new Set(mine.map((s) => s.name)), new Set(['inbox shop', 'route shop', 'deliver erp']));
     const deliver = mine.find((s) => s.name === 'deliver erp')!;
     assert.equal(received[0], `00-${traceId}-${deliver.spanContext().spanId}-01`);
+    // Each span is the parent of the next: the event's stored traceparent names the inbox span, the message's the route span.
+    const route = mine.find((s) => s.name === 'route shop')!;
+    assert.equal(route.parentSpanContext?.spanId, inbox.spanContext().spanId);
+    assert.equal(deliver.parentSpanContext?.spanId, route.spanContext().spanId);
 
     const lineage = await lineageOf(get().store, eventId);
     const event = lineage?.nodes.find((n) => n.kind === 'event');
