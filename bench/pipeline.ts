@@ -26,6 +26,8 @@ export interface Run {
   delivered: number;
   /** CPU time (user + system) of the server process per delivered event, from load start to drained. */
   cpuUsPerEvent: number;
+  /** CPU time of this (bench) process — load generator and sink — per delivered event, over the same span. */
+  loadgenCpuUsPerEvent: number;
 }
 
 /** Runs the benchmark. */
@@ -39,7 +41,12 @@ export default async function pipeline(options: BenchOptions): Promise<void> {
     const stores: Array<[string, () => Promise<{ store: unknown; drop?: () => Promise<void> }>]> = [
       ['sqlite', async () => ({ store: { kind: 'sqlite', sqlite: { path: path.join(dir, 'interlock.db') } } })],
     ];
-    if ((await postgresUnavailable()) === undefined) {
+    // `pipeline sqlite` or `pipeline postgres` runs one case (with the baseline); both by default.
+    const only = options.args.find((a) => a === 'sqlite' || a === 'postgres');
+    if (only === 'postgres') stores.length = 0;
+    if (only === 'sqlite') {
+      // PostgreSQL is not wanted in this run.
+    } else if ((await postgresUnavailable()) === undefined) {
       stores.push([
         'postgres',
         async () => {
@@ -93,6 +100,8 @@ export default async function pipeline(options: BenchOptions): Promise<void> {
         baseline_p99_ms: baseline.p99,
         cpu_us_per_event: run.cpuUsPerEvent,
         baseline_cpu_us_per_event: baseline.cpuUsPerEvent,
+        loadgen_cpu_us_per_event: run.loadgenCpuUsPerEvent,
+        baseline_loadgen_cpu_us_per_event: baseline.loadgenCpuUsPerEvent,
         accepted: run.accepted,
         delivered: run.delivered,
         connections: 32,
@@ -122,6 +131,7 @@ export async function measure(seconds: number, start: (sink: Sink, port: number)
   const child = await start(sink, port);
   let n = 0;
   const cpuBefore = cpuSecondsOf(child.pid);
+  const ownCpuBefore = process.cpuUsage();
   const began = performance.now();
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/hooks/bench`,
@@ -144,6 +154,7 @@ export async function measure(seconds: number, start: (sink: Sink, port: number)
   while (sink.effects.length < accepted && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const elapsed = (lastDelivery - began) / 1000;
   const cpu = cpuSecondsOf(child.pid) - cpuBefore;
+  const ownCpu = process.cpuUsage(ownCpuBefore);
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   await sink.close();
@@ -154,6 +165,7 @@ export async function measure(seconds: number, start: (sink: Sink, port: number)
     accepted,
     delivered: sink.effects.length,
     cpuUsPerEvent: Math.round((cpu * 1e6) / Math.max(1, sink.effects.length)),
+    loadgenCpuUsPerEvent: Math.round((ownCpu.user + ownCpu.system) / Math.max(1, sink.effects.length)),
   };
 }
 
