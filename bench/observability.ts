@@ -64,7 +64,8 @@ async function overhead(options: BenchOptions): Promise<void> {
   let spansBytes = 0;
   const collector = createServer((req, res) => {
     req.on('data', (c: Buffer) => (spansBytes += c.length));
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    // An empty ExportTraceServiceResponse (full success), as a collector answers OTLP protobuf.
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
   });
   await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
   const otlpUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`;

@@ -13,7 +13,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider, type ReadableSpan, type Span as SdkSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { ObservabilityConfig } from './config.ts';
-import { OtlpJsonSpanProcessor } from './otlp-export.ts';
+import { OtlpSpanProcessor } from './otlp-export.ts';
 import { RecentSpans } from './recent-spans.ts';
 
 /** A span as {@link inSpan} hands it to its function. */
@@ -77,7 +77,7 @@ export function startTracing(config: Pick<ObservabilityConfig, 'tracing' | 'otlp
   }
   const mine: SpanProcessor[] = [...extra];
   // Encoded as each span ends, not held until its batch leaves (see otlp-export.ts).
-  if (config.otlp !== undefined) mine.push(new OtlpJsonSpanProcessor({ url: config.otlp.url, headers: config.otlp.headers }));
+  if (config.otlp !== undefined) mine.push(new OtlpSpanProcessor({ url: config.otlp.url, headers: config.otlp.headers }));
   // Holding spans costs the garbage collector more than making them: only when asked for.
   if (recent === undefined && (config.keepSpans ?? 0) > 0) {
     recent = new RecentSpans(config.keepSpans);
