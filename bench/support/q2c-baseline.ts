@@ -33,10 +33,3 @@ export async function bookByHand(deps: LeadToOrderDeps, opportunityId: string): 
   const accountId = opportunity.AccountId !== null && opportunity.Account !== null && !opportunity.Account.Stripe_Customer_Id__c ? opportunity.AccountId : undefined;
   await reportSynced(deps.salesforce, { opportunityId, netSuiteOrderNumber: salesOrder.tranId, stripeCustomerId, stripeSubscriptionId, accountId });
 }
-
-/** Books `ids` one after another; resolves to opportunities per second. */
-export async function measureBaseline(deps: LeadToOrderDeps, ids: readonly string[]): Promise<number> {
-  const started = performance.now();
-  for (const id of ids) await bookByHand(deps, id);
-  return ids.length / ((performance.now() - started) / 1000);
-}

@@ -53,7 +53,10 @@ export async function measureEngine(rt: Runtime, ids: readonly string[], tag: st
   // index range), and counts the ended runs only once none is.
   // Built once: the builder's per-call work would count too.
   const activeQuery = db.selectFrom('flow_runs').select('id').where('status', 'in', ACTIVE).where('flow', '=', flow).limit(1).compile();
+  // Generous: far beyond any run seen, even on a loaded machine; past it, say what the runs wait on.
+  const stallAt = started + Math.max(120_000, ids.length * 500);
   for (;;) {
+    if (performance.now() > stallAt) throw new Error(`q2c: runs still active after ${Math.round((performance.now() - started) / 1000)} s; ${await describeActive(rt, flow)}`);
     const { rows: active } = await db.executeQuery(activeQuery);
     if (active.length === 0) {
       const { n } = (await db
@@ -107,4 +110,40 @@ export async function measureEngine(rt: Runtime, ids: readonly string[], tag: st
     stageP99Ms: stage(99),
     stepRetries,
   };
+}
+
+/** The flow's runs by status, and where a few of the active ones stand: for a stalled measurement's message. */
+async function describeActive(rt: Runtime, flow: string): Promise<string> {
+  const db = rt.store.db;
+  const counts = await db
+    .selectFrom('flow_runs')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('flow', '=', flow)
+    .groupBy('status')
+    .execute();
+  const runs = await db
+    .selectFrom('flow_runs')
+    .select(['id', 'status', 'waiting_for', 'wake_at', 'lease_owner', 'error'])
+    .where('flow', '=', flow)
+    .where('status', 'in', ACTIVE)
+    .orderBy('id')
+    .limit(5)
+    .execute();
+  const now = Date.now();
+  const lines: string[] = [];
+  for (const r of runs) {
+    const [last, done] = await db
+      .selectFrom('flow_steps')
+      .select(['name', 'status', 'attempts', 'error', 'result'])
+      .where('run_id', '=', r.id)
+      .orderBy('seq', 'desc')
+      .limit(2)
+      .execute();
+    const wake = r.wake_at === null ? 'no wake time' : `due in ${Number(r.wake_at) - now} ms`;
+    // The step before the last says why a run waits (a validation's problems before await-fix).
+    const before = done === undefined ? '' : `, after ${done.name} → ${(done.result ?? done.error ?? '').slice(0, 400)}`;
+    const step = last === undefined ? 'no step yet' : `last step ${last.name} ${last.status} (attempt ${last.attempts}${last.error === null ? '' : `: ${last.error}`})${before}`;
+    lines.push(`run ${r.id} ${r.status}${r.waiting_for === null ? '' : ` for ${r.waiting_for}`}, ${wake}, lease ${r.lease_owner ?? 'free'}, ${step}${r.error === null ? '' : `; ${r.error}`}`);
+  }
+  return `runs by status: ${counts.map((c) => `${c.status} ${Number(c.n)}`).join(', ')}; first active: ${lines.join(' | ')}`;
 }

@@ -4,7 +4,6 @@
  * gets their URLs, the NetSuite M2M key, the thread's CPU time, and can reset them to the seed
  * between phases, and profile the thread over a stretch of its choosing.
  */
-import { once } from 'node:events';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { avalaraSandbox } from '../../src/sandboxes/avalara/avalara-sandbox.ts';
 import type { SandboxInstance } from '../../src/sandboxes/kit/index.ts';
@@ -36,12 +35,28 @@ type Message = 'cpu' | 'reset' | 'profile' | 'close' | { stopProfile: { dir: str
 /** Starts the sandbox thread of a story (the first: four; the manufacturer's: Dynamics, SAP, Avalara) and resolves once every sandbox listens. */
 export async function startSandboxThread(story: 'first' | 'manufacturer' = 'first'): Promise<SandboxThread> {
   const worker = new Worker(new URL(import.meta.url), { workerData: { q2cSandboxes: true, story } });
+  // A thread that exits (or fails) answers nothing: its waiter is told why instead of waiting on.
+  const next = (): Promise<Reply> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (reply: Reply): void => {
+        worker.off('exit', onExit);
+        resolve(reply);
+      };
+      const onExit = (code: number): void => {
+        worker.off('message', onMessage);
+        reject(new Error(`the q2c sandbox thread exited (code ${code}) before it answered`));
+      };
+      worker.once('message', onMessage);
+      worker.once('exit', onExit);
+    });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const failure = new Promise<never>((_, reject) => worker.once('error', reject));
+  failure.catch(() => undefined);
   const ask = async (message: Message): Promise<Reply> => {
     worker.postMessage(message);
-    const [reply] = (await once(worker, 'message')) as [Reply];
-    return reply;
+    return Promise.race([next(), failure]);
   };
-  const [first] = (await once(worker, 'message')) as [Reply];
+  const first = await Promise.race([next(), failure]);
   if (!('urls' in first)) throw new Error('the sandbox thread did not report its URLs');
   return {
     urls: first.urls,
@@ -60,7 +75,7 @@ export async function startSandboxThread(story: 'first' | 'manufacturer' = 'firs
     },
     close: async () => {
       worker.postMessage('close');
-      await once(worker, 'exit');
+      await exited;
     },
   };
 }
