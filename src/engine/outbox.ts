@@ -4,7 +4,7 @@
  * deterministic idempotency key, unique in the table: enqueueing the same cause twice (a
  * redelivered event, a re-run step) adds nothing.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CompiledQuery, SqliteAdapter, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 
@@ -24,7 +24,8 @@ export interface OutboundMessage {
 
 /** Derives a deterministic idempotency key from the parts that identify one effect. */
 export function idempotencyKey(...parts: readonly (string | number)[]): string {
-  return 'ilk_' + createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
+  // One-shot hash: no Hash object per message (this runs for every message enqueued).
+  return 'ilk_' + hash('sha256', parts.join('\u0000'), 'base64url').slice(0, 32);
 }
 
 /** Inserts `messages` within `trx`; a message whose idempotency key exists already is skipped. */
