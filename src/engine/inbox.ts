@@ -32,6 +32,11 @@ export interface InboundEvent {
   headers: Readonly<Record<string, string>>;
   /** The raw body, exactly as received (signatures are computed over it). */
   body: string;
+  /**
+   * `body` parsed, when the receiver parsed it already: routing at intake then does not parse it
+   * again. Never stored, and never modified by routing.
+   */
+  parsed?: unknown;
 }
 
 /** What the inbox did with an event. */
@@ -153,7 +158,7 @@ export class Inbox {
     for (const e of events) {
       try {
         // The inbox id is known only after the insert; #enqueueRouted fills it in.
-        const route = (span?: Span) => routing.router.route({ id: 0, source: e.source, eventId: e.eventId, body: e.body, traceparent: traceparentOfSpan(span) });
+        const route = (span?: Span) => routing.router.route({ id: 0, source: e.source, eventId: e.eventId, body: e.body, parsed: e.parsed, traceparent: traceparentOfSpan(span) });
         const traceparent = tracingOn() ? e.headers.traceparent : undefined;
         const messages = traceparent === undefined ? await route() : await inSpan(`route ${e.source}`, { parent: contextOf(traceparent), leaf: true }, route);
         out.push({ messages });

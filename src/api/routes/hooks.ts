@@ -67,7 +67,7 @@ export async function hookRoutes(app: FastifyInstance, options: { config: Config
       for (const [k, v] of Object.entries(req.headers)) {
         if (!DROPPED_HEADERS.has(k) && v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       }
-      const accepted = await inbox.accept({ source, eventId, headers, body: raw });
+      const accepted = await inbox.accept({ source, eventId, headers, body: raw, parsed: body });
       return reply.code(202).send({ id: accepted.id, eventId, duplicate: accepted.duplicate });
     });
   });
