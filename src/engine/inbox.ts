@@ -20,7 +20,8 @@ import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { park } from './dead-letters.ts';
 import { GroupCommit } from './group-commit.ts';
-import { insertRoutedEvents } from './intake-statement.ts';
+import { insertRoutedEvents, type InsertedRow } from './intake-statement.ts';
+import { insertEventsDirect, INSERT_ONE_EVENT } from './sqlite-intake.ts';
 import { enqueue, type OutboundMessage } from './outbox.ts';
 import type { Router } from './router.ts';
 
@@ -119,9 +120,18 @@ export class Inbox {
     let routedAtIntake = false;
     let queuedForProcessor = false;
     let results: { ids: Map<string, number>; existing: Map<string, number> };
-    if (plan !== undefined && this.#store.dialect === 'postgres' && plan.every((r) => r.error === undefined)) {
+    const routable = plan === undefined || plan.every((r) => r.error === undefined);
+    const messages = plan?.map((r) => r.messages!);
+    let rows: InsertedRow[] | undefined;
+    if (messages !== undefined && routable && this.#store.dialect === 'postgres') {
       // One statement is its own transaction: one round trip per batch (see intake-statement.ts).
-      const rows = await insertRoutedEvents(this.#store.db, unique, plan.map((r) => r.messages!), now);
+      rows = await insertRoutedEvents(this.#store.db, unique, messages, now);
+    } else if (routable && this.#store.syncTransaction !== undefined && unique.length === events.length) {
+      // SQLite's common batch without the query builder (see sqlite-intake.ts); undefined if it
+      // met an event stored before, which the general path below counts.
+      rows = await insertEventsDirect(this.#store.syncTransaction.bind(this.#store), unique, messages, now);
+    }
+    if (rows !== undefined) {
       routedAtIntake = rows.some((r) => r.status === 'processed');
       queuedForProcessor = rows.some((r) => r.status === 'pending');
       const ids = new Map(rows.map((r) => [dedupeKey(r.source, r.event_id), r.id]));
@@ -219,12 +229,6 @@ async function absorbDuplicates(
   return new Map(existing.map((r) => [dedupeKey(r.source, r.event_id), Number(r.id)]));
 }
 
-const INBOX_COLUMNS = 'source, event_id, received_at, headers, body, status, attempts, duplicates, processed_at, error';
-// SQLite runs in-process: one prepared statement per event costs less than a multi-row INSERT
-// built through the query builder, whose text also varies with the batch size.
-const INSERT_ONE_EVENT = `INSERT INTO inbox (${INBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
-  ON CONFLICT (source, event_id) DO NOTHING RETURNING id`;
-
 /**
  * Inserts the batch's events (a duplicate of a stored event is skipped); `plan` marks them routed
  * (processed, or dead when routing failed), else they are left pending. Resolves to the rows inserted.
@@ -252,6 +256,8 @@ async function insertEvents(
     };
   });
   if (dialect === 'sqlite') {
+    // SQLite runs in-process: one prepared statement per event costs less than a multi-row INSERT
+    // built through the query builder, whose text also varies with the batch size.
     const out: Array<{ id: number | string; source: string; event_id: string }> = [];
     for (const r of rows) {
       const params = [r.source, r.event_id, r.received_at, r.headers, r.body, r.status, r.attempts, r.processed_at, r.error];

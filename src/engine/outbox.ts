@@ -7,6 +7,7 @@
 import { hash } from 'node:crypto';
 import { CompiledQuery, SqliteAdapter, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
+import type { SqlValue, SyncConnection } from '../store/store.ts';
 
 /** A message to enqueue. */
 export interface OutboundMessage {
@@ -67,10 +68,20 @@ const INSERT_ONE = `INSERT INTO outbox (destination, key, idempotency_key, paylo
 async function enqueueEach(trx: Kysely<Database>, messages: readonly OutboundMessage[], now: number): Promise<number> {
   let inserted = 0;
   for (const m of messages) {
-    const headers = m.headers === undefined ? '{}' : JSON.stringify(m.headers);
-    const params = [m.destination, m.key, m.idempotencyKey, m.payload, headers, now, now, m.source ?? null, m.inboxId ?? null];
-    const result = await trx.executeQuery(CompiledQuery.raw(INSERT_ONE, params));
+    const result = await trx.executeQuery(CompiledQuery.raw(INSERT_ONE, messageParams(m, now)));
     inserted += Number(result.numAffectedRows ?? 0);
   }
   return inserted;
+}
+
+/** {@link enqueue} on a SQLite connection's synchronous statements (inside `Store.syncTransaction`). */
+export function enqueueSync(db: SyncConnection, messages: readonly OutboundMessage[], now: number): number {
+  let inserted = 0;
+  for (const m of messages) inserted += db.run(INSERT_ONE, messageParams(m, now));
+  return inserted;
+}
+
+function messageParams(m: OutboundMessage, now: number): SqlValue[] {
+  const headers = m.headers === undefined ? '{}' : JSON.stringify(m.headers);
+  return [m.destination, m.key, m.idempotencyKey, m.payload, headers, now, now, m.source ?? null, m.inboxId ?? null];
 }

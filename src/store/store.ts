@@ -44,6 +44,13 @@ export interface Store {
    * A failed exchange discards the connection, so an open transaction on it is rolled back.
    */
   withSession?<T>(fn: (session: SimpleSession) => Promise<T>): Promise<T>;
+  /**
+   * SQLite only: runs `fn` as one transaction straight on the connection, synchronously — no
+   * query builder and no promise per statement — for hot paths of many small statements (the
+   * webhook intake). Same durability as {@link transaction}; a throw rolls it back. It waits for,
+   * and holds off, the query builder's own use of the connection.
+   */
+  syncTransaction?<T>(fn: (db: SyncConnection) => T, options?: TransactionOptions): Promise<T>;
   /** Closes connections. */
   close(): Promise<void>;
 }
@@ -84,4 +91,15 @@ export interface SimpleSession {
 export interface StatementResult {
   command: string;
   rows: Array<Record<string, unknown>>;
+}
+
+/** A value bound to, or read from, a SQLite statement. */
+export type SqlValue = null | number | bigint | string | Uint8Array;
+
+/** Synchronous statements on the SQLite connection (see {@link Store.syncTransaction}); each text is prepared once. */
+export interface SyncConnection {
+  /** Runs `sql` with `params`; resolves to the rows it returns. */
+  all(sql: string, params: readonly SqlValue[]): Array<Record<string, SqlValue>>;
+  /** Runs `sql` with `params`; resolves to the number of rows it changed. */
+  run(sql: string, params: readonly SqlValue[]): number;
 }

@@ -65,6 +65,48 @@ describeEachStore('store', (get) => {
     }
   });
 
+  it('SQLite: a synchronous transaction commits whole, rolls back whole, and restores full durability', async (t) => {
+    const { store } = get();
+    if (store.syncTransaction === undefined) return t.skip('SQLite only');
+    const row = ['sync-ok', 0, 0, 0, 'closed', 0, null] as const;
+    const insertSql = 'INSERT INTO destination_state (destination, tokens, refilled_at, paused_until, circuit, consecutive_failures, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
+    assert.equal(await store.syncTransaction((db) => db.run(insertSql, row)), 1);
+    assert.equal(await exists('sync-ok'), true);
+    await assert.rejects(
+      store.syncTransaction((db) => {
+        db.run(insertSql, ['sync-rolled-back', ...row.slice(1)]);
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    assert.equal(await exists('sync-rolled-back'), false);
+    const { rows } = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(store.db);
+    assert.equal(rows[0]!.synchronous, 2, 'FULL');
+  });
+
+  it('SQLite: a synchronous transaction waits for a query-builder transaction under way', async (t) => {
+    const { store } = get();
+    if (store.syncTransaction === undefined) return t.skip('SQLite only');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const order: string[] = [];
+    const first = store.transaction(async (trx) => {
+      await insert('held')(trx);
+      await held;
+      order.push('builder committed');
+    });
+    // Started while the other transaction is open: it must not run inside it.
+    const second = store.syncTransaction((db) => {
+      order.push('sync ran');
+      return db.all("SELECT destination FROM destination_state WHERE destination = 'held'", []).length;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    await first;
+    assert.equal(await second, 1, 'sees the committed row');
+    assert.deepEqual(order, ['builder committed', 'sync ran']);
+  });
+
   it('wakes listeners of a channel, coalescing a burst into one call', async () => {
     const { store } = get();
     let calls = 0;

@@ -6,6 +6,7 @@
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import type { SqlValue, SyncConnection } from '../store.ts';
 
 type Param = null | number | bigint | string | NodeJS.ArrayBufferView;
 
@@ -13,6 +14,12 @@ type Param = null | number | bigint | string | NodeJS.ArrayBufferView;
 export class NodeSqliteDatabase implements SqliteDatabase {
   readonly raw: DatabaseSync;
   readonly #statements = new Map<string, SqliteStatement>();
+  readonly #direct = new Map<string, StatementSync>();
+  /** The connection's statements without Kysely, for {@link transactionSync}. */
+  readonly #sync: SyncConnection = {
+    all: (sql, params) => this.#statement(sql).all(...params) as Array<Record<string, SqlValue>>,
+    run: (sql, params) => Number(this.#statement(sql).run(...params).changes),
+  };
 
   constructor(path: string) {
     this.raw = new DatabaseSync(path);
@@ -34,8 +41,42 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     return adapted;
   }
 
+  /**
+   * Runs `fn` in one transaction, synchronously, as `SqliteStore.transaction` runs its own:
+   * IMMEDIATE, committed with `synchronous=NORMAL` (the caller makes it durable), `FULL` again after.
+   * The caller must hold the connection (Kysely's), so that no other transaction is open on it.
+   */
+  transactionSync<T>(fn: (db: SyncConnection) => T): T {
+    this.#statement('PRAGMA synchronous = NORMAL').run();
+    try {
+      this.#statement('BEGIN IMMEDIATE').run();
+      try {
+        const result = fn(this.#sync);
+        this.#statement('COMMIT').run();
+        return result;
+      } catch (err) {
+        if (this.raw.isTransaction) this.#statement('ROLLBACK').run();
+        throw err;
+      }
+    } finally {
+      this.#statement('PRAGMA synchronous = FULL').run();
+    }
+  }
+
+  #statement(sql: string): StatementSync {
+    let stmt = this.#direct.get(sql);
+    if (stmt === undefined) {
+      // Texts built with varying IN-list lengths: keep the cache bounded.
+      if (this.#direct.size > 500) this.#direct.clear();
+      stmt = this.raw.prepare(sql);
+      this.#direct.set(sql, stmt);
+    }
+    return stmt;
+  }
+
   close(): void {
     this.#statements.clear();
+    this.#direct.clear();
     this.raw.close();
   }
 }

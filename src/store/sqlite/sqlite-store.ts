@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CompiledQuery, Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../schema.ts';
-import type { Store, TransactionOptions, WakeChannel } from '../store.ts';
+import type { Store, SyncConnection, TransactionOptions, WakeChannel } from '../store.ts';
 import { WakeSignals } from '../wake-signals.ts';
 import { NodeSqliteDatabase } from './node-sqlite-database.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
@@ -27,7 +27,7 @@ export function openSqliteStore(file: string): Store {
   `);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   // A memory database has nothing to flush, nor a WAL to checkpoint.
-  if (file === ':memory:') return new SqliteStore(db, undefined, undefined);
+  if (file === ':memory:') return new SqliteStore(db, database, undefined, undefined);
   const wal = walFsync(path.resolve(file));
   // Checkpoints run on a worker thread (see checkpointer.ts); should it die, SQLite's own
   // automatic checkpoints take over again.
@@ -35,7 +35,7 @@ export function openSqliteStore(file: string): Store {
   const checkpointer = startCheckpointer(path.resolve(file), () => {
     if (database.raw.isOpen) database.raw.exec('PRAGMA wal_autocheckpoint = 1000');
   });
-  return new SqliteStore(db, { sync: new WalSync(wal.fsync), close: wal.close }, checkpointer);
+  return new SqliteStore(db, database, { sync: new WalSync(wal.fsync), close: wal.close }, checkpointer);
 }
 
 // Compiled once: they run around every transaction.
@@ -47,12 +47,14 @@ class SqliteStore implements Store {
   // One process owns the file, so there is nobody to lock rows against.
   readonly lockClause = '';
   readonly db: Kysely<Database>;
+  readonly #database: NodeSqliteDatabase;
   readonly #signals = new WakeSignals();
   readonly #wal: { sync: WalSync; close: () => Promise<void> } | undefined;
   readonly #checkpointer: Checkpointer | undefined;
 
-  constructor(db: Kysely<Database>, wal: { sync: WalSync; close: () => Promise<void> } | undefined, checkpointer: Checkpointer | undefined) {
+  constructor(db: Kysely<Database>, database: NodeSqliteDatabase, wal: { sync: WalSync; close: () => Promise<void> } | undefined, checkpointer: Checkpointer | undefined) {
     this.db = db;
+    this.#database = database;
     this.#wal = wal;
     this.#checkpointer = checkpointer;
   }
@@ -69,6 +71,13 @@ class SqliteStore implements Store {
       }
     });
     // Durable: resolve only once the commit is on disk, without stalling the event loop for it.
+    if (options?.durable !== false) await this.#wal?.sync.sync();
+    return result;
+  }
+
+  async syncTransaction<T>(fn: (db: SyncConnection) => T, options?: TransactionOptions): Promise<T> {
+    // Holding Kysely's connection waits for a transaction of the query builder to end first.
+    const result = await this.db.connection().execute(async () => this.#database.transactionSync(fn));
     if (options?.durable !== false) await this.#wal?.sync.sync();
     return result;
   }
