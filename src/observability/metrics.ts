@@ -22,11 +22,37 @@ export function metricsEnabled(): boolean {
   return enabled;
 }
 
-const deliveries = new Counter({
+/**
+ * Counts by two label values kept as plain numbers where they happen (once or twice per event),
+ * and handed to prom-client when it is scraped: no labels object, label hash or validation per count.
+ */
+class Tally {
+  readonly #counts = new Map<string, Map<string, number>>();
+
+  add(a: string, b: string): void {
+    let inner = this.#counts.get(a);
+    if (inner === undefined) this.#counts.set(a, (inner = new Map()));
+    inner.set(b, (inner.get(b) ?? 0) + 1);
+  }
+
+  /** Sets `counter` (labels `first`, `second`) to the totals. */
+  publish<A extends string, B extends string>(counter: Counter<A | B>, first: A, second: B): void {
+    counter.reset();
+    for (const [a, inner] of this.#counts) for (const [b, n] of inner) counter.inc({ [first]: a, [second]: b } as Record<A | B, string>, n);
+  }
+}
+
+const deliveryTally = new Tally();
+
+// Registered, and read only when scraped (through collect).
+new Counter({
   name: 'interlock_deliveries_total',
   help: 'Delivery attempts by destination and outcome (delivered, retry, rate-limited, dead).',
   labelNames: ['destination', 'outcome'] as const,
   registers: [registry],
+  collect() {
+    deliveryTally.publish(this, 'destination', 'outcome');
+  },
 });
 
 const deliveryAttempts = new Histogram({
@@ -68,11 +94,16 @@ const rateLimitRemaining = new Gauge({
 
 const CIRCUIT_VALUES: Readonly<Record<string, number>> = { closed: 0, 'half-open': 0.5, open: 1 };
 
-const inbound = new Counter({
+const inboundTally = new Tally();
+
+new Counter({
   name: 'interlock_inbound_events_total',
   help: 'Inbound events by source and outcome (accepted, duplicate).',
   labelNames: ['source', 'outcome'] as const,
   registers: [registry],
+  collect() {
+    inboundTally.publish(this, 'source', 'outcome');
+  },
 });
 
 const steps = new Counter({
@@ -85,7 +116,7 @@ const steps = new Counter({
 /** Records a delivery outcome; `final` outcomes (delivered, dead) also record the attempts taken. */
 export function recordDelivery(destination: string, outcome: 'delivered' | 'retry' | 'rate-limited' | 'dead', attempts: number): void {
   if (!enabled) return;
-  deliveries.inc({ destination, outcome });
+  deliveryTally.add(destination, outcome);
   if (outcome === 'rate-limited') rateLimitWaits.inc({ target: destination });
   if (outcome === 'delivered' || outcome === 'dead') deliveryAttempts.observe({ destination, outcome }, attempts);
 }
@@ -115,7 +146,7 @@ export function recordRateLimitRemaining(vendor: string, remaining: number): voi
 /** Records an inbound event. */
 export function recordInbound(source: string, duplicate: boolean): void {
   if (!enabled) return;
-  inbound.inc({ source, outcome: duplicate ? 'duplicate' : 'accepted' });
+  inboundTally.add(source, duplicate ? 'duplicate' : 'accepted');
 }
 
 /** Records a step execution of `flow`. */
