@@ -68,7 +68,7 @@ export class Engine {
       clock,
       log,
       batchSize: config.worker.batchSize,
-      onEvent: (trx, event) => this.flows.onInboundEvent(trx, event),
+      onEvent: (trx, events) => this.flows.onInboundEvents(trx, events),
     });
     this.#dispatcher = new Dispatcher({
       store,

@@ -38,7 +38,7 @@ describeEachStore('inbox processor', (get) => {
     const clock = new ManualClock();
     const router = new Router({ orders: { eventId: { path: 'id' }, routes: [{ destination: 'd', key: 'order' }] } });
     await new Inbox(store, clock).accept({ source: 'orders', eventId: 'wake-1', headers: {}, body: JSON.stringify({ id: 'wake-1', order: 'SO-1' }) });
-    const processor = new InboxProcessor({ store: watched, router, clock, log: silentLog, batchSize: 10, onEvent: async () => true });
+    const processor = new InboxProcessor({ store: watched, router, clock, log: silentLog, batchSize: 10, onEvent: async (_trx, events) => events.map(() => true) });
     assert.equal(await processor.runOnce(), 1);
     assert.deepEqual(woken, [['runs', 'after commit'], ['outbox', 'after commit']]);
   });

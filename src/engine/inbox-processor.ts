@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock.ts';
 import { toInterlockError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../store/schema.ts';
-import { contextOf, inContext, inSpan, traceparentOfSpan, tracingOn, type Span } from '../observability/tracing.ts';
+import { contextOf, inSpan, traceparentOfSpan, tracingOn, type Span } from '../observability/tracing.ts';
 import type { Store } from '../store/store.ts';
 import { park } from './dead-letters.ts';
 import { enqueue, type OutboundMessage } from './outbox.ts';
@@ -32,11 +32,15 @@ interface Outcome {
 }
 
 /**
- * Called for each routed event inside the transaction that marks it processed (the flow runtime
- * starts and resumes runs here, exactly once per event); resolves to whether it woke a run.
- * A throw parks that event as a dead letter.
+ * Called with a batch's routed events, in order, inside the transaction that marks them processed
+ * (the flow runtime starts and resumes runs here, exactly once per event, in a few statements for
+ * the whole batch); resolves, per event, to whether it woke a run, or to the error that parks that
+ * event as a dead letter.
  */
-export type InboundHook = (trx: Kysely<Database>, event: { source: string; body: unknown }) => Promise<boolean>;
+export type InboundHook = (
+  trx: Kysely<Database>,
+  events: ReadonlyArray<{ source: string; body: unknown; traceparent?: string | undefined }>,
+) => Promise<ReadonlyArray<boolean | Error>>;
 
 /** Routes pending inbox rows into the outbox. */
 export class InboxProcessor {
@@ -108,22 +112,36 @@ export class InboxProcessor {
     return outcomes;
   }
 
-  /** Applies `hook` to each routed event; resolves to whether it started or resumed a run. */
+  /** Applies `hook` to the routed events; resolves to whether it started or resumed a run. */
   async #hook(trx: Kysely<Database>, hook: InboundHook, outcomes: readonly Outcome[]): Promise<boolean> {
-    let woke = false;
+    const applied: Outcome[] = [];
+    const events: Array<{ source: string; body: unknown; traceparent?: string | undefined }> = [];
     for (const o of outcomes) {
       if (o.error !== undefined || o.body === undefined) continue;
+      let body: unknown;
       try {
-        const body = o.body;
-        const apply = () => hook(trx, { source: o.source, body: JSON.parse(body) as unknown });
-        // Runs started here record the event's trace as theirs.
-        woke = (o.traceparent === undefined ? await apply() : await inContext(o.traceparent, apply)) || woke;
+        body = JSON.parse(o.body);
       } catch (err) {
-        const error = toInterlockError(err);
+        o.error = toInterlockError(err).message;
+        continue;
+      }
+      applied.push(o);
+      // Runs started here record the event's trace as theirs.
+      events.push({ source: o.source, body, traceparent: o.traceparent });
+    }
+    if (events.length === 0) return false;
+    const results = await hook(trx, events);
+    let woke = false;
+    applied.forEach((o, i) => {
+      const r = results[i];
+      if (r instanceof Error) {
+        const error = toInterlockError(r);
         this.#log.warn({ inboxId: o.id, source: o.source, err: error.message }, 'inbound event cannot start or resume flows; parked');
         o.error = error.message;
+      } else if (r === true) {
+        woke = true;
       }
-    }
+    });
     return woke;
   }
 

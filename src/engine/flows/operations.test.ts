@@ -174,4 +174,36 @@ describeEachStore('flow operations', (get) => {
     await rt.worker.runDue();
     assert.equal((await rt.runs.get(run!.id)).output, 'in_1');
   });
+
+  it('a batch of inbound events is applied in order: each starts or resumes what it alone would, and one without a business key is refused alone', async () => {
+    const name = unique('batched');
+    const flow = defineFlow({
+      name,
+      version: 1,
+      trigger: { source: 'stripe', type: 'customer.subscription.created', key: 'data.object.id' },
+      async run(ctx) {
+        const paid = await ctx.step.waitForEvent('paid', { type: 'invoice.paid', match: { 'data.object.subscription': ctx.key } });
+        return (paid as { id: string }).id;
+      },
+    });
+    const { rt } = testRuntime(get().store, [flow]);
+    const store = get().store;
+    const [a, b] = [unique('sub'), unique('sub')];
+    const created = (id: string | undefined) => ({ source: 'stripe', body: { type: 'customer.subscription.created', data: { object: { id } } } });
+    const paid = (invoice: string, sub: string) => ({ source: 'stripe', body: { id: invoice, type: 'invoice.paid', data: { object: { subscription: sub } } } });
+    const first = await store.transaction((trx) => rt.onInboundEvents(trx, [created(a), created(undefined), created(b), created(a), { source: 'stripe', body: { type: 'unrelated' } }]));
+    assert.equal(first[0], true);
+    assert.match(String(first[1]), /has no business key at "data.object.id"/);
+    assert.equal(first[2], true);
+    assert.equal(first[3], false, 'the key already has its run (the reject policy): nothing more started');
+    assert.equal(first[4], false);
+    await rt.worker.runDue();
+    assert.deepEqual((await rt.runs.list({ flow: name })).map((r) => [r.key, r.status]).sort(), [[a, 'waiting'], [b, 'waiting']].sort());
+    // The first payment of each subscription resumes its run; a second one for `a` finds it no longer waiting.
+    const second = await store.transaction((trx) => rt.onInboundEvents(trx, [paid('in_a1', a), paid('in_b', b), paid('in_a2', a)]));
+    assert.deepEqual(second, [true, true, false]);
+    await rt.worker.runDue();
+    const runs = await Promise.all((await rt.runs.list({ flow: name })).map((r) => rt.runs.get(r.id)));
+    assert.deepEqual(Object.fromEntries(runs.map((r) => [r.key, [r.status, r.output]])), { [a]: ['completed', 'in_a1'], [b]: ['completed', 'in_b'] });
+  });
 });

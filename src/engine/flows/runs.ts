@@ -29,8 +29,9 @@ export async function startRun(
   key: string,
   input: unknown,
   now: number,
+  traceparent?: string | null,
 ): Promise<StartResult> {
-  const row = newRow(flow, key, input, now);
+  const row = newRow(flow, key, input, now, traceparent);
   // One start per inbound event: a template, not the query builder, whose per-call building cost
   // more than the insert. The conflict target repeats the partial index's predicate as literals:
   // SQLite matches a partial index only on the same literal predicate.
@@ -71,6 +72,8 @@ export interface StartRequest {
   flow: FlowDefinition;
   key: string;
   input: unknown;
+  /** The trace the run joins; by default the active one (or a new root). */
+  traceparent?: string | null;
 }
 
 /**
@@ -80,7 +83,7 @@ export interface StartRequest {
 export async function startRuns(trx: Kysely<Database>, requests: readonly StartRequest[], now: number): Promise<Array<StartResult | InterlockError>> {
   const started = new Map<string, number>();
   for (let i = 0; i < requests.length; i += 200) {
-    const rows = requests.slice(i, i + 200).map((r) => ({ ...newRow(r.flow, r.key, r.input, now), status: 'running' as const, wake_at: now }));
+    const rows = requests.slice(i, i + 200).map((r) => ({ ...newRow(r.flow, r.key, r.input, now, r.traceparent), status: 'running' as const, wake_at: now }));
     const inserted = await trx
       .insertInto('flow_runs')
       .values(rows)
@@ -99,7 +102,7 @@ export async function startRuns(trx: Kysely<Database>, requests: readonly StartR
       continue;
     }
     try {
-      out.push(await startRun(trx, r.flow, r.key, r.input, now));
+      out.push(await startRun(trx, r.flow, r.key, r.input, now, r.traceparent));
     } catch (err) {
       // Refusals are decided before any failing statement, so the transaction stays usable.
       if (!(err instanceof InterlockError) || err.code !== 'conflict') throw err;
@@ -109,7 +112,7 @@ export async function startRuns(trx: Kysely<Database>, requests: readonly StartR
   return out;
 }
 
-function newRow(flow: FlowDefinition, key: string, input: unknown, now: number) {
+function newRow(flow: FlowDefinition, key: string, input: unknown, now: number, traceparent?: string | null) {
   return {
     flow: flow.name,
     version: flow.version,
@@ -125,7 +128,7 @@ function newRow(flow: FlowDefinition, key: string, input: unknown, now: number) 
     updated_at: now,
     ended_at: null,
     // The trace the run's executions join: the starter's (an inbound event, an API call) or its own.
-    traceparent: traceparentForRun(flow.name, key) ?? null,
+    traceparent: traceparent === undefined ? (traceparentForRun(flow.name, key) ?? null) : traceparent,
   };
 }
 

@@ -11,9 +11,11 @@ import type { Database } from '../../store/schema.ts';
 import type { Store } from '../../store/store.ts';
 import { GroupCommit } from '../group-commit.ts';
 import { pathGetter } from '../router.ts';
+import { inContext, traceparentForRun } from '../../observability/tracing.ts';
 import { RunOperations } from './operations.ts';
 import { FlowRegistry } from './registry.ts';
-import { startRun, startRuns, type StartResult } from './runs.ts';
+import { startRuns, type StartRequest, type StartResult } from './runs.ts';
+import { APPROVAL, deliverEvents } from './waits.ts';
 import { FlowWorker } from './worker.ts';
 
 /** Options of a {@link FlowRuntime}. */
@@ -36,6 +38,8 @@ export interface FlowRuntimeOptions {
 export interface InboundEvent {
   source: string;
   body: unknown;
+  /** The event's trace (from its stored headers), which runs it starts join. */
+  traceparent?: string | undefined;
 }
 
 /** Flows for one process. */
@@ -90,29 +94,69 @@ export class FlowRuntime {
   /**
    * Applies an inbound event within `trx` (the transaction that marks it processed): starts the
    * flows it triggers and resumes the runs waiting for it. Resolves to whether a run was started
-   * or resumed, so the caller can wake the workers after commit.
+   * or resumed, so the caller can wake the workers after commit; throws what refuses the event.
    */
   async onInboundEvent(trx: Kysely<Database>, event: InboundEvent): Promise<boolean> {
-    const type = typeof event.body === 'object' && event.body !== null ? (event.body as { type?: unknown }).type : undefined;
+    const [outcome] = await this.onInboundEvents(trx, [event]);
+    if (outcome instanceof Error) throw outcome;
+    return outcome === true;
+  }
+
+  /**
+   * {@link onInboundEvent} for a batch, in order, in a few statements whatever its size: the
+   * batch's starts in one multi-row insert and one lookup of the runs waiting for its types.
+   * Resolves, per event, to whether it started or resumed a run, or to the error that refuses
+   * it (a trigger's business key missing), in which case it starts nothing.
+   */
+  async onInboundEvents(trx: Kysely<Database>, events: readonly InboundEvent[]): Promise<Array<boolean | InterlockError>> {
+    const outcomes: Array<boolean | InterlockError> = events.map(() => false);
     // Without flows nothing can be started or waiting here: no query on the event path.
-    if (typeof type !== 'string' || type === '' || this.registry.all().length === 0) return false;
-    let touched = false;
-    for (const { flow, trigger } of this.registry.triggeredBy(event.source, type)) {
-      const key = pathGetter(trigger.key)(event.body);
-      if (key === undefined || key === null || String(key) === '') {
-        throw validationError(`event of type "${type}" has no business key at "${trigger.key}" for flow "${flow.name}"`);
+    if (this.registry.all().length === 0) return outcomes;
+    const starts: StartRequest[] = [];
+    const startedBy: number[] = [];
+    const deliveries: Array<{ type: string; body: unknown }> = [];
+    const deliveredBy: number[] = [];
+    events.forEach((event, i) => {
+      const type = typeof event.body === 'object' && event.body !== null ? (event.body as { type?: unknown }).type : undefined;
+      if (typeof type !== 'string' || type === '') return;
+      if (type === APPROVAL) {
+        outcomes[i] = validationError('an event needs a type');
+        return;
       }
-      try {
-        const r = await startRun(trx, flow, String(key), event.body, this.#clock.now());
-        touched ||= r.outcome === 'started';
-      } catch (err) {
-        // A second trigger for a key with an active run, under the 'reject' policy: the event is
-        // still applied to runs waiting for it, and the refusal is the policy, not a failure.
-        if (!(err instanceof Error && (err as { code?: string }).code === 'conflict')) throw err;
+      const mine: StartRequest[] = [];
+      for (const { flow, trigger } of this.registry.triggeredBy(event.source, type)) {
+        const key = pathGetter(trigger.key)(event.body);
+        if (key === undefined || key === null || String(key) === '') {
+          outcomes[i] = validationError(`event of type "${type}" has no business key at "${trigger.key}" for flow "${flow.name}"`);
+          return;
+        }
+        // The run joins the event's trace (the processor's batch has no one active context).
+        const traceparent = event.traceparent === undefined ? undefined : inContext(event.traceparent, () => traceparentForRun(flow.name, String(key)) ?? null);
+        mine.push({ flow, key: String(key), input: event.body, ...(traceparent === undefined ? {} : { traceparent }) });
       }
+      for (const r of mine) {
+        starts.push(r);
+        startedBy.push(i);
+      }
+      deliveries.push({ type, body: event.body });
+      deliveredBy.push(i);
+    });
+    const now = this.#clock.now();
+    if (starts.length > 0) {
+      const results = await startRuns(trx, starts, now);
+      // A refusal (a second trigger for a key with an active run, under the 'reject' policy) is
+      // the policy, not a failure: the event is still applied to runs waiting for it.
+      results.forEach((r, j) => {
+        if (!(r instanceof InterlockError) && r.outcome === 'started') outcomes[startedBy[j]!] = true;
+      });
     }
-    const resumed = await this.runs.deliverEvent(trx, type, event.body);
-    return touched || resumed.length > 0;
+    if (deliveries.length > 0) {
+      const resumed = await deliverEvents(trx, now, deliveries);
+      resumed.forEach((ids, j) => {
+        if (ids.length > 0) outcomes[deliveredBy[j]!] = true;
+      });
+    }
+    return outcomes;
   }
 
   /** Wakes the workers (after an {@link onInboundEvent} commit). */

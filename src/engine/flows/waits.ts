@@ -31,6 +31,33 @@ export async function deliverEvent(trx: Kysely<Database>, now: number, type: str
   return delivered;
 }
 
+/**
+ * {@link deliverEvent} for a batch of events, in their order, with one lookup of the runs waiting
+ * for any of their types (the inbox processor's batch: most events have no waiting run, and a
+ * lookup per event was a round trip each on PostgreSQL). Resolves, per event, to the runs it resumed.
+ */
+export async function deliverEvents(trx: Kysely<Database>, now: number, events: ReadonlyArray<{ type: string; body: unknown }>): Promise<number[][]> {
+  const resumed = events.map((): number[] => []);
+  const types = [...new Set(events.map((e) => e.type))];
+  if (types.some((t) => typeof t !== 'string' || t === '' || t === APPROVAL)) throw validationError('an event needs a type');
+  if (types.length === 0) return resumed;
+  const { rows } = await sql<RunRow>`SELECT * FROM flow_runs WHERE waiting_for IN (${sql.join(types)}) AND status = 'waiting' ORDER BY id LIMIT ${1000 * types.length}`.execute(trx);
+  if (rows.length === 0) return resumed;
+  const waiting = rows.map(toRunRow);
+  for (let i = 0; i < events.length; i += 1) {
+    const { type, body } = events[i]!;
+    for (const run of waiting) {
+      if (run.waiting_for !== type) continue;
+      // A run an earlier event of the batch resumed no longer has a waiting step: skipped here.
+      const step = await waitingStep(trx, run.id, 'event');
+      const want = step === undefined || step.wait === null ? undefined : (JSON.parse(step.wait) as { match?: Record<string, unknown> });
+      if (want === undefined || !matches(want.match ?? {}, body)) continue;
+      if (await resumeWait(trx, run, 'event', body, now)) resumed[i]!.push(run.id);
+    }
+  }
+  return resumed;
+}
+
 /** Completes the waiting `kind` step of `run` with `result` and makes the run due; false if it no longer waits. */
 export async function resumeWait(trx: Kysely<Database>, run: RunRow, kind: 'event' | 'approval', result: unknown, now: number): Promise<boolean> {
   const step = await waitingStep(trx, run.id, kind);
