@@ -16,7 +16,8 @@
  *
  * Extra fields: `stage_p50_ms`/`stage_p99_ms` per step (previous step's end → its end, so a
  * stage includes the journal commit it waited on), end-to-end `p50_ms`/`p99_ms` (event handed to
- * the inbox → run ended), vendor calls, response kilobytes and connections per opportunity
+ * the inbox → run ended), `start_p50_ms`/`start_p99_ms` (event handed → its run created: the
+ * routing), vendor calls, response kilobytes and connections per opportunity
  * (counted on undici's diagnostics channels), and CPU milliseconds per opportunity of this thread
  * and of the sandbox thread — the steadier figures on a shared machine. 150 deals (`--quick`) or
  * 1,000 per case; the baseline books 30 or 200 (`baseline_cpu_ms_per_opportunity` is its CPU).

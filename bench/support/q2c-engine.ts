@@ -16,6 +16,9 @@ export interface EngineMeasurement {
   /** End to end per opportunity: event handed to the inbox → run ended, ms. */
   p50Ms: number;
   p99Ms: number;
+  /** Per opportunity: event handed to the inbox → its run created (routing), ms. */
+  startP50Ms: number;
+  startP99Ms: number;
   /** Per step name: p50 and p99 of the stage (previous step's end → this step's end), ms. */
   stageP50Ms: Record<string, number>;
   stageP99Ms: Record<string, number>;
@@ -71,13 +74,14 @@ export async function measureEngine(rt: Runtime, ids: readonly string[], tag: st
   }
   const seconds = (performance.now() - started) / 1000;
 
-  const runs = await db.selectFrom('flow_runs').select(['id', 'key', 'status', 'output', 'error', 'ended_at']).where('flow', '=', flow).execute();
+  const runs = await db.selectFrom('flow_runs').select(['id', 'key', 'status', 'output', 'error', 'created_at', 'ended_at']).where('flow', '=', flow).execute();
   const wrong = runs.filter((r) => r.status !== 'completed' || (JSON.parse(r.output ?? 'null') as { status?: string } | null)?.status !== 'synced');
   if (runs.length !== ids.length || wrong.length > 0) {
     const first = wrong[0];
     throw new Error(`q2c: ${wrong.length} of ${runs.length} runs (for ${ids.length} deals) did not book` + (first === undefined ? '' : `; run ${first.id}: ${first.status} ${first.output ?? first.error ?? ''}`));
   }
   const endToEnd = runs.map((r) => Number(r.ended_at) - (handedAt.get(r.key) ?? Number.NaN));
+  const toStart = runs.map((r) => Number(r.created_at) - (handedAt.get(r.key) ?? Number.NaN));
   // A step's stage is the stretch from the end of the one before (the run's creation, for the
   // first) to its own end: its work plus the journal commit it waited on. Steps that succeed at
   // once are journaled with startedAt = endedAt, so their own startedAt cannot give it.
@@ -106,6 +110,8 @@ export async function measureEngine(rt: Runtime, ids: readonly string[], tag: st
     seconds,
     p50Ms: percentile(endToEnd, 50),
     p99Ms: percentile(endToEnd, 99),
+    startP50Ms: percentile(toStart, 50),
+    startP99Ms: percentile(toStart, 99),
     stageP50Ms: stage(50),
     stageP99Ms: stage(99),
     stepRetries,

@@ -128,6 +128,8 @@ async function measureStory(story: Q2cStory, options: BenchOptions, phase: { now
             seconds: round(m.seconds),
             p50_ms: m.p50Ms,
             p99_ms: m.p99Ms,
+            start_p50_ms: m.startP50Ms,
+            start_p99_ms: m.startP99Ms,
             stage_p50_ms: m.stageP50Ms,
             stage_p99_ms: m.stageP99Ms,
             step_retries: m.stepRetries,
