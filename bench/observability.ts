@@ -16,6 +16,9 @@
  * pace both modes at the same rate (steadier: on this 2-core machine 600/s gave rounds within ±4
  * points where unpaced rounds spread over 40; the fixed CPU per second then dilutes both alike).
  * `observability overhead` runs only this part; BENCH_OBS_ROUNDS=<n> alternates off/on n times.
+ * BENCH_OBS_TOGETHER=1 (with BENCH_OBS_RATE) runs a round's off and on at the same time instead of
+ * one after the other, so a machine shared with other work loads both alike: with the load average
+ * at 5-7 on this 2-core machine, alternated rounds of the same build spread over 50 points.
  *
  * Then lineage at scale (`npm run bench -- observability lineage` runs only that): the lineage of
  * one deal in a store of 1 000 000 inbox events and outbox messages (100 000 with --quick), against
@@ -71,63 +74,69 @@ async function overhead(options: BenchOptions): Promise<void> {
   const otlpUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`;
   const results: Record<'off' | 'on', Run[]> = { off: [], on: [] };
   const cpuPerEvent: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  // BENCH_OBS_TOGETHER=1 runs each round's off and on at the same time (each paced, each its own
+  // process and load): both then share whatever else the machine is doing, second by second.
+  const together = process.env.BENCH_OBS_TOGETHER === '1';
   try {
-    for (let round = 0; round < rounds; round++) {
-      for (const mode of ['off', 'on'] as const) {
-        const db = path.join(dir, `${mode}-${round}.db`);
-        let scrapes = 0;
-        let scraper: NodeJS.Timeout | undefined;
-        let cpuWatch: NodeJS.Timeout | undefined;
-        let cpuSeconds = 0;
-        const run = await measure(seconds, async (sink, port) => {
-          const config = path.join(dir, `${mode}.yaml`);
-          writeFileSync(
-            config,
-            stringify({
-              server: { port },
-              store: { kind: 'sqlite', sqlite: { path: db } },
-              log: { level: 'error' },
-              outbound: { allow: ['127.0.0.1'] },
-              worker: { batchSize: 256 },
-              sources: { bench: { eventId: { path: 'id' }, routes: [{ destination: 'sink', key: 'order', transform: '{"id": id, "orderId": order, "amount": amount, "t": t}' }] } },
-              destinations: { sink: { url: `${sink.url}/ok`, concurrency: 64 } },
-              // BENCH_OBS_ON='{"tracing":"on","metrics":"off"}' measures one part of "on" alone.
-              observability: mode === 'on' ? (process.env.BENCH_OBS_ON === undefined ? { tracing: 'on', metrics: 'on', otlp: { url: otlpUrl } } : JSON.parse(process.env.BENCH_OBS_ON) as unknown) : { tracing: 'off', metrics: 'off' },
-            }),
-          );
-          // BENCH_CPU_PROF=<dir> writes a CPU profile of each Interlock process, for finding hot spots.
-          const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', path.join(process.env.BENCH_CPU_PROF, mode)];
-          const child = await spawnReady(process.execPath, [...profile, path.join(ROOT, 'bin/interlock.js'), 'start', '--config', config, '--no-sample', '--no-sandboxes'], `http://127.0.0.1:${port}/healthz`);
-          // The child's user + system time, read until it exits (fields 14 and 15 of /proc/<pid>/stat, in ticks of 10 ms).
-          // Counted from now on: start-up (module loading, migrations) is the same either way.
-          const cpuOf = () => {
-            const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-            return (Number(fields[11]) + Number(fields[12])) / 100;
-          };
-          const startCpu = cpuOf();
-          cpuWatch = setInterval(() => {
-            try {
-              cpuSeconds = cpuOf() - startCpu;
-            } catch {
-              // gone: keep the last reading
-            }
-          }, 50);
-          if (mode === 'on' && process.env.BENCH_OBS_SCRAPE !== '0') {
-            scraper = setInterval(() => {
-              void fetch(`http://127.0.0.1:${port}/metrics`).then(async (r) => {
-                await r.arrayBuffer();
-                scrapes += 1;
-              }, () => undefined);
-            }, 1000);
+    // One run of `mode` in `round`: its own process, database and load.
+    const one = async (mode: 'off' | 'on', round: number): Promise<void> => {
+      const db = path.join(dir, `${mode}-${round}.db`);
+      let scrapes = 0;
+      let scraper: NodeJS.Timeout | undefined;
+      let cpuWatch: NodeJS.Timeout | undefined;
+      let cpuSeconds = 0;
+      const run = await measure(seconds, async (sink, port) => {
+        const config = path.join(dir, `${mode}.yaml`);
+        writeFileSync(
+          config,
+          stringify({
+            server: { port },
+            store: { kind: 'sqlite', sqlite: { path: db } },
+            log: { level: 'error' },
+            outbound: { allow: ['127.0.0.1'] },
+            worker: { batchSize: 256 },
+            sources: { bench: { eventId: { path: 'id' }, routes: [{ destination: 'sink', key: 'order', transform: '{"id": id, "orderId": order, "amount": amount, "t": t}' }] } },
+            destinations: { sink: { url: `${sink.url}/ok`, concurrency: 64 } },
+            // BENCH_OBS_ON='{"tracing":"on","metrics":"off"}' measures one part of "on" alone.
+            observability: mode === 'on' ? (process.env.BENCH_OBS_ON === undefined ? { tracing: 'on', metrics: 'on', otlp: { url: otlpUrl } } : JSON.parse(process.env.BENCH_OBS_ON) as unknown) : { tracing: 'off', metrics: 'off' },
+          }),
+        );
+        // BENCH_CPU_PROF=<dir> writes a CPU profile of each Interlock process, for finding hot spots.
+        const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', path.join(process.env.BENCH_CPU_PROF, mode)];
+        const child = await spawnReady(process.execPath, [...profile, path.join(ROOT, 'bin/interlock.js'), 'start', '--config', config, '--no-sample', '--no-sandboxes'], `http://127.0.0.1:${port}/healthz`);
+        // The child's user + system time, read until it exits (fields 14 and 15 of /proc/<pid>/stat, in ticks of 10 ms).
+        // Counted from now on: start-up (module loading, migrations) is the same either way.
+        const cpuOf = () => {
+          const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+          return (Number(fields[11]) + Number(fields[12])) / 100;
+        };
+        const startCpu = cpuOf();
+        cpuWatch = setInterval(() => {
+          try {
+            cpuSeconds = cpuOf() - startCpu;
+          } catch {
+            // gone: keep the last reading
           }
-          return child;
-        }, rate);
-        clearInterval(scraper);
-        clearInterval(cpuWatch);
-        results[mode].push(run);
-        cpuPerEvent[mode].push((cpuSeconds * 1e6) / Math.max(1, run.delivered));
-        process.stderr.write(`observability: round ${round + 1} ${mode}: ${run.eventsPerS.toFixed(0)} events/s, ${cpuPerEvent[mode].at(-1)!.toFixed(0)} µs CPU per event${mode === 'on' ? `, ${scrapes} scrapes` : ''}\n`);
-      }
+        }, 50);
+        if (mode === 'on' && process.env.BENCH_OBS_SCRAPE !== '0') {
+          scraper = setInterval(() => {
+            void fetch(`http://127.0.0.1:${port}/metrics`).then(async (r) => {
+              await r.arrayBuffer();
+              scrapes += 1;
+            }, () => undefined);
+          }, 1000);
+        }
+        return child;
+      }, rate);
+      clearInterval(scraper);
+      clearInterval(cpuWatch);
+      results[mode].push(run);
+      cpuPerEvent[mode].push((cpuSeconds * 1e6) / Math.max(1, run.delivered));
+      process.stderr.write(`observability: round ${round + 1} ${mode}: ${run.eventsPerS.toFixed(0)} events/s, ${cpuPerEvent[mode].at(-1)!.toFixed(0)} µs CPU per event${mode === 'on' ? `, ${scrapes} scrapes` : ''}\n`);
+    };
+    for (let round = 0; round < rounds; round++) {
+      if (together) await Promise.all([one('off', round), one('on', round)]);
+      else for (const mode of ['off', 'on'] as const) await one(mode, round);
     }
   } finally {
     collector.close();
@@ -170,6 +179,7 @@ async function overhead(options: BenchOptions): Promise<void> {
       rounds,
       seconds,
       ...(rate === undefined ? {} : { paced_events_per_s: rate }),
+      ...(together ? { together: true } : {}),
     });
   }
 }
