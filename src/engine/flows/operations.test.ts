@@ -20,6 +20,19 @@ function gated(name: string, concurrency: ConcurrencyPolicy, version = 1, label 
   });
 }
 
+/** Started by a new Stripe subscription; waits for its first paid invoice and returns the invoice's id. */
+function subscriptionFlow(name: string) {
+  return defineFlow({
+    name,
+    version: 1,
+    trigger: { source: 'stripe', type: 'customer.subscription.created', key: 'data.object.id' },
+    async run(ctx) {
+      const paid = await ctx.step.waitForEvent('paid', { type: 'invoice.paid', match: { 'data.object.subscription': ctx.key } });
+      return (paid as { id: string }).id;
+    },
+  });
+}
+
 describeEachStore('flow operations', (get) => {
   it('a second trigger for an active key is rejected, attached or queued by the flow\'s policy', async () => {
     const reject = unique('reject');
@@ -152,16 +165,7 @@ describeEachStore('flow operations', (get) => {
 
   it('an inbound event starts the flows it triggers and resumes runs waiting for it, in the caller\'s transaction', async () => {
     const name = unique('triggered');
-    const flow = defineFlow({
-      name,
-      version: 1,
-      trigger: { source: 'stripe', type: 'customer.subscription.created', key: 'data.object.id' },
-      async run(ctx) {
-        const paid = await ctx.step.waitForEvent('paid', { type: 'invoice.paid', match: { 'data.object.subscription': ctx.key } });
-        return (paid as { id: string }).id;
-      },
-    });
-    const { rt } = testRuntime(get().store, [flow]);
+    const { rt } = testRuntime(get().store, [subscriptionFlow(name)]);
     const store = get().store;
     const sub = unique('sub');
     assert.equal(await store.transaction((trx) => rt.onInboundEvent(trx, { source: 'stripe', body: { type: 'customer.subscription.created', data: { object: { id: sub } } } })), true);
@@ -177,16 +181,7 @@ describeEachStore('flow operations', (get) => {
 
   it('a batch of inbound events is applied in order: each starts or resumes what it alone would, and one without a business key is refused alone', async () => {
     const name = unique('batched');
-    const flow = defineFlow({
-      name,
-      version: 1,
-      trigger: { source: 'stripe', type: 'customer.subscription.created', key: 'data.object.id' },
-      async run(ctx) {
-        const paid = await ctx.step.waitForEvent('paid', { type: 'invoice.paid', match: { 'data.object.subscription': ctx.key } });
-        return (paid as { id: string }).id;
-      },
-    });
-    const { rt } = testRuntime(get().store, [flow]);
+    const { rt } = testRuntime(get().store, [subscriptionFlow(name)]);
     const store = get().store;
     const [a, b] = [unique('sub'), unique('sub')];
     const created = (id: string | undefined) => ({ source: 'stripe', body: { type: 'customer.subscription.created', data: { object: { id } } } });
