@@ -7,11 +7,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EventDelivery } from '../kit/index.ts';
 import { newId } from './ids.ts';
 import type { StripeObject } from './objects.ts';
-import { unixNow, type StripeState } from './stripe-state.ts';
+import { DEFAULT_API_VERSION, eventJson, unixNow, type StoredEvent, type StripeState } from './stripe-state.ts';
 import { stripeSignatureHeader } from './webhook-signature.ts';
 
-/** The API version stamped on events when the request named none. */
-export const DEFAULT_API_VERSION = '2025-03-31.basil';
+export { DEFAULT_API_VERSION };
 
 /** The request that caused an event; null for automatic changes (renewals, clocks). */
 export type EventRequest = { id: string | null; idempotency_key: string | null } | null;
@@ -50,20 +49,23 @@ export class StripeEvents {
             .filter((e) => e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(type)));
     const id = newId('evt');
     const created = options.created ?? unixNow();
-    // Serialising now is the snapshot: later changes to the object do not rewrite history. The
-    // event is written field by field around the object's JSON, exactly as JSON.stringify would
-    // write `{id, object, api_version, created, data: {object, previous_attributes?}, livemode,
-    // pending_webhooks, request, type}`.
-    // Ids are base62 and event types the sandbox's own constants, so neither needs escaping.
+    // Serialising now is the snapshot: later changes to the object do not rewrite history.
     const objectJson = JSON.stringify(object);
-    const previous = options.previous === undefined ? '' : `,"previous_attributes":${JSON.stringify(options.previous)}`;
-    const json =
-      `{"id":"${id}","object":"event","api_version":${API_VERSION_JSON},"created":${JSON.stringify(created)},` +
-      `"data":{"object":${objectJson}${previous}},"livemode":false,"pending_webhooks":${endpoints.length},"request":${requestJson(options.request)},"type":"${type}"}`;
-    this.#state.events.put(id, { id, type, created, json });
+    const request = options.request ?? null;
+    const stored: StoredEvent = {
+      id,
+      type,
+      created,
+      object: objectJson,
+      previous: options.previous === undefined ? null : JSON.stringify(options.previous),
+      requestId: request?.id ?? null,
+      idempotencyKey: request?.idempotency_key ?? null,
+      pendingWebhooks: endpoints.length,
+    };
+    this.#state.events.put(id, stored);
     if (endpoints.length === 0) return objectJson;
     // Stripe sends its payloads pretty-printed; the signature covers these exact bytes.
-    const payload = JSON.stringify(JSON.parse(json), null, 2);
+    const payload = JSON.stringify(JSON.parse(eventJson(stored)), null, 2);
     for (const endpoint of endpoints) {
       this.#delivery.send({
         id,
@@ -77,16 +79,6 @@ export class StripeEvents {
     }
     return objectJson;
   }
-}
-
-const API_VERSION_JSON = JSON.stringify(DEFAULT_API_VERSION);
-
-// The event's `request` as JSON.stringify writes it, without an object to serialise.
-function requestJson(request: EventRequest | undefined): string {
-  if (request === undefined || request === null) return '{"id":null,"idempotency_key":null}';
-  const id = request.id === null ? 'null' : JSON.stringify(request.id);
-  const key = request.idempotency_key === null ? 'null' : JSON.stringify(request.idempotency_key);
-  return `{"id":${id},"idempotency_key":${key}}`;
 }
 
 /** The `request` field of an event caused by this API request. */

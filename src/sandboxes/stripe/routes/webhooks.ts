@@ -9,6 +9,7 @@ import { paginate } from '../list.ts';
 import type { WebhookEndpoint } from '../objects.ts';
 import { mergeMetadata, optArray, optBool, optString, paramsOf, reqString } from '../params.ts';
 import { invalidParam, missingParam } from '../stripe-error.ts';
+import { eventJson } from '../stripe-state.ts';
 
 /** Registers the webhook endpoint and event routes. */
 export function registerWebhookRoutes(scope: FastifyInstance, api: StripeApi): void {
@@ -71,7 +72,7 @@ export function registerWebhookRoutes(scope: FastifyInstance, api: StripeApi): v
 
   scope.get<{ Params: IdParams }>('/v1/events/:id', async (request) => {
     const stored = load(state.events, request.params.id, 'event');
-    return answer(api, request, JSON.parse(stored.json) as unknown);
+    return answer(api, request, JSON.parse(eventJson(stored)) as unknown);
   });
 
   scope.get('/v1/events', async (request) => {
@@ -83,7 +84,7 @@ export function registerWebhookRoutes(scope: FastifyInstance, api: StripeApi): v
       (types === undefined || types.includes(String(t)));
     const all = state.events.list().filter((e) => matches(e.type));
     const page = paginate(all, params, '/v1/events', 'event');
-    return answer(api, request, { ...page, data: page.data.map((e) => JSON.parse(e.json) as unknown) });
+    return answer(api, request, { ...page, data: page.data.map((e) => JSON.parse(eventJson(e)) as unknown) });
   });
 }
 
