@@ -42,8 +42,11 @@ export type IdempotencyDecision =
 export class IdempotencyStore {
   readonly #done: Collection<IdempotencyEntry>;
   readonly #inFlight = new Map<string, Reservation>();
-  // Keys in completion order, for pruning; keys reloaded from a file expire on lookup instead.
-  #order: { key: string; createdAt: number }[] = [];
+  // Keys in completion order with their times, for pruning (two arrays rather than a small object
+  // per key, which the collector would copy along with every kept answer); keys reloaded from a
+  // file expire on lookup instead.
+  #orderKeys: string[] = [];
+  #orderTimes: number[] = [];
   #head = 0;
   readonly #now: () => number;
 
@@ -99,7 +102,8 @@ export class IdempotencyStore {
     this.#inFlight.delete(key);
     const createdAt = this.#now();
     this.#done.put(key, { ...reservation, createdAt, status, body, contentType });
-    this.#order.push({ key, createdAt });
+    this.#orderKeys.push(key);
+    this.#orderTimes.push(createdAt);
   }
 
   /** Releases a reservation whose request never began executing. */
@@ -120,21 +124,26 @@ export class IdempotencyStore {
   /** Forgets the reservations (the completed keys go with the state's reset). */
   clear(): void {
     this.#inFlight.clear();
-    this.#order = [];
+    this.#orderKeys = [];
+    this.#orderTimes = [];
     this.#head = 0;
   }
 
   #prune(): void {
     const cutoff = this.#now() - IDEMPOTENCY_TTL_MS;
-    while (this.#head < this.#order.length) {
-      const oldest = this.#order[this.#head];
-      if (oldest === undefined || oldest.createdAt > cutoff) break;
-      if (this.#done.get(oldest.key)?.createdAt === oldest.createdAt) this.#done.delete(oldest.key);
+    const keys = this.#orderKeys;
+    const times = this.#orderTimes;
+    while (this.#head < keys.length) {
+      const createdAt = times[this.#head] as number;
+      if (createdAt > cutoff) break;
+      const key = keys[this.#head] as string;
+      if (this.#done.get(key)?.createdAt === createdAt) this.#done.delete(key);
       this.#head += 1;
     }
-    // Compact now and then so the order list does not grow without bound.
-    if (this.#head > 1024 && this.#head * 2 > this.#order.length) {
-      this.#order = this.#order.slice(this.#head);
+    // Compact now and then so the order lists do not grow without bound.
+    if (this.#head > 1024 && this.#head * 2 > keys.length) {
+      this.#orderKeys = keys.slice(this.#head);
+      this.#orderTimes = times.slice(this.#head);
       this.#head = 0;
     }
   }

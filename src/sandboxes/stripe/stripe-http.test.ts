@@ -147,4 +147,20 @@ describe('Stripe idempotency keys', () => {
     now = IDEMPOTENCY_TTL_MS + 1;
     assert.deepEqual(store.begin('k', '/v1/customers', 'a=2'), { kind: 'proceed' });
   });
+
+  it('lets go of expired keys never asked about again, oldest first, keeping the younger ones', () => {
+    let now = 0;
+    const store = new IdempotencyStore(undefined, () => now);
+    for (let i = 0; i < 3; i++) {
+      now = i * 1000;
+      store.begin(`old-${i}`, '/v1/customers', 'a=1');
+      store.complete(`old-${i}`, 200, '{}', 'application/json');
+    }
+    assert.equal(store.size, 3);
+    // Past the first two keys' 24 hours only: any later request prunes them.
+    now = IDEMPOTENCY_TTL_MS + 1500;
+    assert.deepEqual(store.begin('new', '/v1/customers', 'a=1'), { kind: 'proceed' });
+    assert.equal(store.size, 2);
+    assert.equal(store.begin('old-2', '/v1/customers', 'a=1').kind, 'replay');
+  });
 });
