@@ -56,7 +56,7 @@ export const avalaraSandbox: SandboxFactory = defineSandbox({
     const save = (input: CreateTransactionInput, adjust: boolean): Record<string, unknown> => {
       const code = input.code ?? randomUUID();
       if (!input.type.endsWith('Invoice')) {
-        return calculateTransaction(input, { id: 0, code, now: new Date().toISOString() });
+        return calculateTransaction(input, { id: 0, code, now: isoNow() });
       }
       const key = `${input.companyCode}/${code}`;
       const existing = transactions.get(key);
@@ -65,7 +65,7 @@ export const avalaraSandbox: SandboxFactory = defineSandbox({
       }
       const id = existing?.id ?? (counters.get('transactionId') ?? 85_000_000) + 1;
       if (existing === undefined) counters.put('transactionId', id);
-      const transaction = calculateTransaction(input, { id, code, now: new Date().toISOString() }) as Transaction;
+      const transaction = calculateTransaction(input, { id, code, now: isoNow() }) as Transaction;
       transaction.version = (existing?.version ?? 0) + 1;
       transactions.put(key, transaction);
       return transaction;
@@ -108,6 +108,18 @@ export const avalaraSandbox: SandboxFactory = defineSandbox({
   },
   summary: (context) => ({ transactions: context.store.collection('transactions').size }),
 });
+
+// Estimates come by the thousand a second: the ISO timestamp is made once per millisecond.
+let isoAt = -1;
+let isoText = '';
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== isoAt) {
+    isoAt = now;
+    isoText = new Date(now).toISOString();
+  }
+  return isoText;
+}
 
 function keyOf(params: DocParams): string {
   return `${params.companyCode}/${params.transactionCode}`;
