@@ -135,7 +135,11 @@ async function overhead(options: BenchOptions): Promise<void> {
       process.stderr.write(`observability: round ${round + 1} ${mode}: ${run.eventsPerS.toFixed(0)} events/s, ${cpuPerEvent[mode].at(-1)!.toFixed(0)} µs CPU per event${mode === 'on' ? `, ${scrapes} scrapes` : ''}\n`);
     };
     for (let round = 0; round < rounds; round++) {
-      if (together) await Promise.all([one('off', round), one('on', round)]);
+      if (together) {
+        // Both settle before anything is cleaned up: a failed run must not leave the other's process running.
+        const failed = (await Promise.allSettled([one('off', round), one('on', round)])).find((r) => r.status === 'rejected');
+        if (failed !== undefined) throw failed.reason;
+      }
       else for (const mode of ['off', 'on'] as const) await one(mode, round);
     }
   } finally {

@@ -194,14 +194,18 @@ export function contextOf(traceparent: string | null | undefined): Context {
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
 
-/** Lowercase hex digits' values by character code; 255 for anything else. */
-const HEX = new Uint8Array(65536).fill(255);
+/** Lowercase hex digits' values by character code (below 128); 255 for anything else. */
+const HEX = new Uint8Array(128).fill(255);
 for (let c = 0; c < 16; c++) HEX['0123456789abcdef'.charCodeAt(c)] = c;
 
 /** Whether `tp` reads `00-<32 hex>-<16 hex>-<2 hex>` in lowercase: checked by character, which costs less than a pattern's match and groups. */
 function isTraceparent00(tp: string): boolean {
   if (tp.length !== 55 || tp.charCodeAt(0) !== 48 || tp.charCodeAt(1) !== 48 || tp.charCodeAt(2) !== 45 || tp.charCodeAt(35) !== 45 || tp.charCodeAt(52) !== 45) return false;
-  for (let i = 3; i < 55; i++) if (i !== 35 && i !== 52 && HEX[tp.charCodeAt(i)] === 255) return false;
+  for (let i = 3; i < 55; i++) {
+    if (i === 35 || i === 52) continue;
+    const c = tp.charCodeAt(i);
+    if (c > 127 || HEX[c] === 255) return false;
+  }
   return true;
 }
 
