@@ -4,9 +4,9 @@
  * a {@link RenderError} so the failures arrive in its own shape. Admin routes (under
  * {@link ADMIN_PREFIX}) are never faulted, so a test can always turn faults off again.
  */
+import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
-  DoneFuncWithErrOrRes,
   FastifyInstance,
   FastifyReply,
   FastifyRequest,
@@ -37,7 +37,6 @@ export class FaultController {
   #initial: FaultSettings;
   #seed: number;
   #random: Random;
-  readonly #dropped = new WeakSet<FastifyRequest>();
   /**
    * How many faults struck since start (or the last reset), by kind: what lets a test show that
    * the faults it set really happened, whatever the client's own retries hid from it.
@@ -127,7 +126,9 @@ export class FaultController {
     });
   }
 
-  // Callback-style hooks: they run on every vendor request, and skip the promise an async hook costs.
+  // A callback-style hook: it runs on every vendor request, and skips the promise an async hook
+  // costs. There is no onSend hook for the drop fault: a route without onSend hooks skips that
+  // whole phase, so only a request chosen for dropping pays for it (see #dropAfterCommit).
   #wrapRoute(route: RouteOptions, renderError: RenderError): void {
     const admitHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
       const failure = this.admit();
@@ -136,16 +137,8 @@ export class FaultController {
         return;
       }
       const rate = this.#settings.dropResponseRate;
-      if (rate > 0 && this.#random.next() < rate) this.#dropped.add(request);
+      if (rate > 0 && this.#random.next() < rate) this.#dropAfterCommit(request, reply);
       done();
-    };
-    const dropHook = (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: DoneFuncWithErrOrRes): void => {
-      // The handler has run and committed; the client never learns the outcome.
-      if (this.#dropped.has(request)) {
-        this.struck.dropped++;
-        request.raw.socket?.destroy();
-      }
-      done(null, payload);
     };
     const handler = route.handler;
     const latency = (): number => this.#settings.latencyMs;
@@ -157,7 +150,35 @@ export class FaultController {
       return handler.call(this, request, reply);
     };
     route.onRequest = [admitHook, ...asArray(route.onRequest)];
-    route.onSend = [...asArray(route.onSend), dropHook];
+  }
+
+  /**
+   * Makes this one request's answer never arrive: the handler runs and commits, the vendor's
+   * onSend hooks see the answer (Stripe keeps it for an idempotent retry), and where the answer
+   * would be written the connection is destroyed instead. Only the writers of this request's own
+   * raw response are replaced.
+   */
+  #dropAfterCommit(request: FastifyRequest, reply: FastifyReply): void {
+    const raw = reply.raw;
+    let dropped = false;
+    const drop = (): void => {
+      if (dropped) return;
+      dropped = true;
+      this.struck.dropped++;
+      request.raw.socket?.destroy();
+    };
+    raw.writeHead = function (this: ServerResponse) {
+      drop();
+      return this;
+    } as ServerResponse['writeHead'];
+    raw.write = (() => {
+      drop();
+      return false;
+    }) as ServerResponse['write'];
+    raw.end = function (this: ServerResponse) {
+      drop();
+      return this;
+    } as ServerResponse['end'];
   }
 }
 

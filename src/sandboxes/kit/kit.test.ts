@@ -140,7 +140,9 @@ describe('sandbox kit', () => {
     sandbox.faults.patch({ dropResponseRate: 1 });
     await assert.rejects(fetch(`${sandbox.url}/v1/things`, send('POST')));
     sandbox.faults.patch({ dropResponseRate: 0 });
+    assert.equal(sandbox.faults.struck.dropped, 1);
     assert.deepEqual((await json(`${sandbox.url}/v1/things`)).body, [{ id: 't1' }]);
+    assert.equal(sandbox.faults.struck.dropped, 1);
   });
 
   it('holds a request for the added latency before its handler runs', async () => {
