@@ -17,3 +17,20 @@ it('applies each idempotency key once and lists the effects, JSON bodies parsed'
     await sink.close();
   }
 });
+
+it('chooses behaviour by path, with and without a query', async () => {
+  const sink = await startSink();
+  try {
+    const post = (path: string, key: string) => fetch(`${sink.url}${path}`, { method: 'POST', headers: { 'idempotency-key': key }, body: '{}' });
+    assert.equal((await post('/status/503', 'a')).status, 503);
+    const limited = await post('/status/429?retryAfter=7', 'b');
+    assert.deepEqual([limited.status, limited.headers.get('retry-after')], [429, '7']);
+    assert.deepEqual([(await post('/flaky/1', 'c')).status, (await post('/flaky/1', 'c')).status], [503, 200]);
+    const first = await post('/limited/1?retryAfter=2', 'd');
+    assert.deepEqual([first.status, first.headers.get('retry-after'), (await post('/limited/1?retryAfter=2', 'd')).status], [429, '2', 200]);
+    assert.equal(sink.attemptsOf('c'), 2);
+    assert.deepEqual(sink.effects.map((e) => e.key), ['c', 'd']);
+  } finally {
+    await sink.close();
+  }
+});

@@ -47,7 +47,7 @@ export async function startSink(options: { port?: number; host?: string; onEffec
   const server: Server = createServer((req, res) => {
     void readBody(req).then((body) => {
       total += 1;
-      const url = new URL(req.url ?? '/', 'http://sink');
+      const url = parseUrl(req.url ?? '/');
       const key = header(req, 'idempotency-key') ?? `anonymous-${total}`;
       const times = attempts.get(key) ?? [];
       times.push(Date.now());
@@ -112,6 +112,17 @@ export async function startSink(options: { port?: number; host?: string; onEffec
         server.close(() => resolve());
       }),
   };
+}
+
+// The sink's paths and queries need no normalising: one made of these characters reads the same
+// as the WHATWG URL parser would read it, without building a URL per request (the pipeline bench
+// sends thousands a second through here, on the cores it measures).
+const PLAIN_PATH = /^\/[\w\-/]*$/;
+const NO_QUERY = new URLSearchParams();
+
+/** `url`'s path and query, as `new URL(url, base)` gives them. */
+function parseUrl(url: string): { pathname: string; searchParams: URLSearchParams } {
+  return PLAIN_PATH.test(url) ? { pathname: url, searchParams: NO_QUERY } : new URL(url, 'http://sink');
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
