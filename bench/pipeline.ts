@@ -2,18 +2,19 @@
  * `npm run bench -- pipeline`: events/s and end-to-end latency of webhook in → durable inbox →
  * transform → outbox → delivered to a local sink and marked delivered, at 32 connections, on
  * SQLite and PostgreSQL. Interlock runs as its own process (`interlock start`), the load
- * generator (autocannon) and the sink in this one. Baseline in the same run: a hand-written
+ * generator (support/webhook-load.ts: undici, one request in flight per connection) and the sink
+ * in this one. Baseline in the same run: a hand-written
  * server with one durable insert per event and no engine (see support/baseline-server.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { stringify } from 'yaml';
 import { startSink, type Sink } from '../src/sandboxes/sink/sink.ts';
 import { createTestDatabase, postgresUnavailable } from '../test/support/stores.ts';
 import { percentile, report, type BenchOptions } from './report.ts';
+import { driveWebhooks } from './support/webhook-load.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -129,27 +130,17 @@ export async function measure(seconds: number, start: (sink: Sink, port: number)
   });
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = await start(sink, port);
-  let n = 0;
   const cpuBefore = cpuSecondsOf(child.pid);
   const ownCpuBefore = process.cpuUsage();
   const began = performance.now();
-  const result = await autocannon({
+  const result = await driveWebhooks({
     url: `http://127.0.0.1:${port}/hooks/bench`,
     connections: 32,
-    duration: seconds,
-    ...(rate === undefined ? {} : { overallRate: rate }),
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    requests: [
-      {
-        setupRequest: (req) => {
-          n += 1;
-          return { ...req, body: JSON.stringify({ id: `evt-${n}`, order: `SO-${n % 1000}`, amount: '120.00', t: performance.now() }) };
-        },
-      },
-    ],
+    seconds,
+    rate,
+    body: (n) => JSON.stringify({ id: `evt-${n}`, order: `SO-${n % 1000}`, amount: '120.00', t: performance.now() }),
   });
-  const accepted = result['2xx'];
+  const accepted = result.ok;
   const deadline = performance.now() + 30_000;
   while (sink.effects.length < accepted && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const elapsed = (lastDelivery - began) / 1000;
