@@ -129,35 +129,43 @@ export async function measure(seconds: number, start: (sink: Sink, port: number)
     },
   });
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = await start(sink, port);
-  const cpuBefore = cpuSecondsOf(child.pid);
-  const ownCpuBefore = process.cpuUsage();
-  const began = performance.now();
-  const result = await driveWebhooks({
-    url: `http://127.0.0.1:${port}/hooks/bench`,
-    connections: 32,
-    seconds,
-    rate,
-    body: (n) => JSON.stringify({ id: `evt-${n}`, order: `SO-${n % 1000}`, amount: '120.00', t: performance.now() }),
-  });
-  const accepted = result.ok;
-  const deadline = performance.now() + 30_000;
-  while (sink.effects.length < accepted && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  const elapsed = (lastDelivery - began) / 1000;
-  const cpu = cpuSecondsOf(child.pid) - cpuBefore;
-  const ownCpu = process.cpuUsage(ownCpuBefore);
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  await sink.close();
-  return {
-    eventsPerS: sink.effects.length / elapsed,
-    p50: Math.round(percentile(latencies, 50) * 10) / 10,
-    p99: Math.round(percentile(latencies, 99) * 10) / 10,
-    accepted,
-    delivered: sink.effects.length,
-    cpuUsPerEvent: Math.round((cpu * 1e6) / Math.max(1, sink.effects.length)),
-    loadgenCpuUsPerEvent: Math.round((ownCpu.user + ownCpu.system) / Math.max(1, sink.effects.length)),
-  };
+  let child: ChildProcess | undefined;
+  try {
+    child = await start(sink, port);
+    const cpuBefore = cpuSecondsOf(child.pid);
+    const ownCpuBefore = process.cpuUsage();
+    const began = performance.now();
+    const result = await driveWebhooks({
+      url: `http://127.0.0.1:${port}/hooks/bench`,
+      connections: 32,
+      seconds,
+      rate,
+      body: (n) => JSON.stringify({ id: `evt-${n}`, order: `SO-${n % 1000}`, amount: '120.00', t: performance.now() }),
+    });
+    const accepted = result.ok;
+    const deadline = performance.now() + 30_000;
+    while (sink.effects.length < accepted && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const elapsed = (lastDelivery - began) / 1000;
+    const cpu = cpuSecondsOf(child.pid) - cpuBefore;
+    const ownCpu = process.cpuUsage(ownCpuBefore);
+    return {
+      eventsPerS: sink.effects.length / elapsed,
+      p50: Math.round(percentile(latencies, 50) * 10) / 10,
+      p99: Math.round(percentile(latencies, 99) * 10) / 10,
+      accepted,
+      delivered: sink.effects.length,
+      cpuUsPerEvent: Math.round((cpu * 1e6) / Math.max(1, sink.effects.length)),
+      loadgenCpuUsPerEvent: Math.round((ownCpu.user + ownCpu.system) / Math.max(1, sink.effects.length)),
+    };
+  } finally {
+    // Also when the load failed: a server left running would skew every later measurement.
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await sink.close();
+  }
 }
 
 // A process's user + system time in seconds (fields 14 and 15 of /proc/<pid>/stat, in ticks of
