@@ -20,15 +20,22 @@ export async function deliverEvent(trx: Kysely<Database>, now: number, type: str
   const { rows } = await sql<RunRow>`SELECT * FROM flow_runs WHERE waiting_for = ${type} AND status = 'waiting'${
     runId === undefined ? sql`` : sql` AND id = ${runId}`
   } ORDER BY id LIMIT 1000`.execute(trx);
-  const waiting = rows.map(toRunRow);
-  const delivered: number[] = [];
+  return resumeMatching(trx, rows.map(toRunRow), body, now);
+}
+
+/**
+ * Resumes those of `waiting` (runs waiting for the event's type) whose wait matches `body`;
+ * resolves to their ids. A run resumed already (by an earlier event) has no waiting step left.
+ */
+async function resumeMatching(trx: Kysely<Database>, waiting: readonly RunRow[], body: unknown, now: number): Promise<number[]> {
+  const resumed: number[] = [];
   for (const run of waiting) {
     const step = await waitingStep(trx, run.id, 'event');
     const want = step === undefined || step.wait === null ? undefined : (JSON.parse(step.wait) as { match?: Record<string, unknown> });
     if (want === undefined || !matches(want.match ?? {}, body)) continue;
-    if (await resumeWait(trx, run, 'event', body, now)) delivered.push(run.id);
+    if (await resumeWait(trx, run, 'event', body, now)) resumed.push(run.id);
   }
-  return delivered;
+  return resumed;
 }
 
 /**
@@ -37,24 +44,14 @@ export async function deliverEvent(trx: Kysely<Database>, now: number, type: str
  * lookup per event was a round trip each on PostgreSQL). Resolves, per event, to the runs it resumed.
  */
 export async function deliverEvents(trx: Kysely<Database>, now: number, events: ReadonlyArray<{ type: string; body: unknown }>): Promise<number[][]> {
-  const resumed = events.map((): number[] => []);
   const types = [...new Set(events.map((e) => e.type))];
   if (types.some((t) => typeof t !== 'string' || t === '' || t === APPROVAL)) throw validationError('an event needs a type');
-  if (types.length === 0) return resumed;
+  if (types.length === 0) return [];
   const { rows } = await sql<RunRow>`SELECT * FROM flow_runs WHERE waiting_for IN (${sql.join(types)}) AND status = 'waiting' ORDER BY id LIMIT ${1000 * types.length}`.execute(trx);
-  if (rows.length === 0) return resumed;
+  if (rows.length === 0) return events.map(() => []);
   const waiting = rows.map(toRunRow);
-  for (let i = 0; i < events.length; i += 1) {
-    const { type, body } = events[i]!;
-    for (const run of waiting) {
-      if (run.waiting_for !== type) continue;
-      // A run an earlier event of the batch resumed no longer has a waiting step: skipped here.
-      const step = await waitingStep(trx, run.id, 'event');
-      const want = step === undefined || step.wait === null ? undefined : (JSON.parse(step.wait) as { match?: Record<string, unknown> });
-      if (want === undefined || !matches(want.match ?? {}, body)) continue;
-      if (await resumeWait(trx, run, 'event', body, now)) resumed[i]!.push(run.id);
-    }
-  }
+  const resumed: number[][] = [];
+  for (const { type, body } of events) resumed.push(await resumeMatching(trx, waiting.filter((run) => run.waiting_for === type), body, now));
   return resumed;
 }
 
