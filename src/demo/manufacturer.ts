@@ -87,6 +87,9 @@ export async function playManufacturerScenario(ctx: ManufacturerScenarioContext)
     if (order === undefined) continue;
     const delivery = String((await admin(sap, `sales-orders/${order}/delivery`))['DeliveryDocument']);
     await admin(sap, `outbound-deliveries/${delivery}/goods-issue`);
+    // The plant is replenished with what shipped, so that a demo played again and again (its
+    // sandboxes keep their data across restarts) never runs the materials out of stock.
+    for (const [material, quantity] of deal.lines) await admin(sap, `materials/${material}/goods-receipt`, { quantity });
     const billing = String((await admin(sap, `outbound-deliveries/${delivery}/billing`, { taxRate: 0.19 }))['BillingDocument']);
     if (deal.pays) {
       await until(settleMs, async () => String((await integrationColumns(systems.dynamics, id))['il_billingstatus'] ?? '').startsWith('Invoiced'));

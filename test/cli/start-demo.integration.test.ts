@@ -2,7 +2,8 @@
  * `npm start` on a fresh clone — `interlock start` with no configuration file, in an empty folder
  * — as the README's Quick start promises: both stories played live on the seeded sandboxes, each
  * ending with every system holding what it should; the banner naming both stories' flows; a
- * second start on the same data playing again with new deals; a clean, prompt stop on SIGTERM.
+ * second start on the same data playing again with new deals, the plant's stock where the seed put
+ * it (the story restocks what it ships); a clean, prompt stop on SIGTERM.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,6 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { it } from 'node:test';
+import { sapSandbox } from '../../src/sandboxes/sap/sap-sandbox.ts';
+import { SEED_MATERIALS } from '../../src/sandboxes/sap/seed.ts';
 import { freePort } from '../support/ports.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/interlock.js');
@@ -54,6 +57,21 @@ it('npm start with no configuration plays both stories live, serves, plays again
     const orders = (out: string) => [...out.matchAll(/Dynamics Synced · SAP sales order (\d+)/g)].map((m) => m[1]);
     assert.equal(orders(again.stdout).length, 3);
     assert.equal(orders(again.stdout).filter((o) => orders(first.stdout).includes(o)).length, 0, 'new orders, not the last run\'s');
+
+    // Played twice, the story has shipped six orders: the plant still has what the seed put there
+    // (nothing is left open to hold any of it), so the demo can be played any number of times.
+    const sap = await sapSandbox.start({ statePath: path.join(dir, 'data/sandboxes/sap.sqlite') });
+    try {
+      const { basicAuth } = (await (await fetch(`${sap.url}/__sandbox/state`)).json()) as { basicAuth: { username: string; password: string } };
+      const authorization = `Basic ${Buffer.from(`${basicAuth.username}:${basicAuth.password}`).toString('base64')}`;
+      for (const [material, , , seeded] of SEED_MATERIALS) {
+        const res = await fetch(`${sap.url}/sap/opu/odata/sap/API_PRODUCT_AVAILY_INFO_BASIC/DetermineAvailabilityAt?SupplyingPlant='1710'&Material='${material}'&ATPCheckingRule='A'`, { headers: { authorization, accept: 'application/json' } });
+        const available = ((await res.json()) as { d: { results: Array<{ AvailableQuantityInBaseUnit: string }> } }).d.results[0]?.AvailableQuantityInBaseUnit;
+        assert.equal(Number(available), seeded, `${material} available after two plays`);
+      }
+    } finally {
+      await sap.close();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,14 +2,14 @@
  * The SAP sandbox's own admin endpoints (under `/__sandbox/sap/`, never faulted): expire every
  * CSRF session now, register an event subscription (the Event Mesh webhook), and drive the steps
  * that happen inside S/4HANA after an order is booked — delivery, goods issue, billing,
- * cancellation — plus a material's stock.
+ * cancellation — plus a material's stock and its replenishment (goods receipt).
  */
 import type { FastifyInstance } from 'fastify';
 import type { ConcurrentEdits } from './concurrent-edits.ts';
 import type { CsrfSessions } from './csrf.ts';
 import { badRequest } from './errors.ts';
 import type { SapEvents } from './events.ts';
-import { cancelBillingDocument, clearBillingDocument, createBillingDocument, createDelivery, postGoodsIssue } from './fulfilment.ts';
+import { cancelBillingDocument, clearBillingDocument, createBillingDocument, createDelivery, postGoodsIssue, postGoodsReceipt } from './fulfilment.ts';
 import type { SapRecord, SapStore } from './store.ts';
 
 /** What the admin routes need. */
@@ -54,4 +54,7 @@ export function registerSapAdmin(app: FastifyInstance, deps: AdminDeps): void {
     store.materials.put(material.material, { ...material, stock });
     return { ...material, stock };
   });
+  app.post<{ Params: { id: string } }>('/__sandbox/sap/materials/:id/goods-receipt', async (request) =>
+    postGoodsReceipt(store, request.params.id, Number((request.body as { quantity?: unknown } | undefined)?.quantity)),
+  );
 }

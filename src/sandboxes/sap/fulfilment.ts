@@ -8,7 +8,7 @@
 import { SapError } from './errors.ts';
 import type { SapEvents } from './events.ts';
 import { setByName } from './schema.ts';
-import type { SapRecord, SapStore } from './store.ts';
+import type { Material, SapRecord, SapStore } from './store.ts';
 
 const today = (): string => new Date().toISOString().slice(0, 10);
 const HEADER = setByName('A_SalesOrder');
@@ -51,6 +51,20 @@ export function postGoodsIssue(store: SapStore, events: SapEvents, deliveryDocum
   const posted = store.put(DELIVERY, { ...delivery.values, OverallGoodsMovementStatus: 'C', OverallSDProcessStatus: 'C', ActualGoodsMovementDate: today(), LastChangeDate: today() });
   events.publish('outboundDelivery', 'GoodsIssued', deliveryDocument);
   return posted;
+}
+
+/**
+ * Posts a goods receipt into the plant's unrestricted stock (movement type 101): what a
+ * replenishment from a supplier or production adds. No event: S/4HANA publishes none for a
+ * material document that Interlock subscribes to.
+ */
+export function postGoodsReceipt(store: SapStore, materialId: string, quantity: number): Material {
+  const material = store.materials.get(materialId);
+  if (material === undefined) throw new SapError(404, 'M7/001', `Material ${materialId} does not exist`);
+  if (!Number.isFinite(quantity) || quantity <= 0) throw new SapError(400, 'M7/017', 'quantity: a positive number is required');
+  const received = { ...material, stock: material.stock + quantity };
+  store.materials.put(material.material, received);
+  return received;
 }
 
 /** Bills a delivery: one billing document (F2) with its sales order's prices. */

@@ -170,6 +170,27 @@ describe('SAP sandbox', () => {
     assert.equal(await exposure(), exposed + 3 * 7900);
   });
 
+  it('takes stock out at goods issue and puts it back with a goods receipt; refuses a receipt it cannot post', async () => {
+    const availability = async (): Promise<number> => {
+      const res = await call('GET', "API_PRODUCT_AVAILY_INFO_BASIC/DetermineAvailabilityAt?SupplyingPlant='1710'&Material='MOTOR-E15'&ATPCheckingRule='A'");
+      return Number(((await res.json()) as { d: { results: Array<{ AvailableQuantityInBaseUnit: string }> } }).d.results[0]?.AvailableQuantityInBaseUnit);
+    };
+    const admin = (path: string, body?: unknown): Promise<Response> =>
+      fetch(`${sap.url}/__sandbox/sap/${path}`, { method: 'POST', ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+    const before = await availability();
+    const created = (await (await call('POST', 'API_SALES_ORDER_SRV/A_SalesOrder', { body: { ...ORDER, PurchaseOrderByCustomer: 'GR-1', to_Item: [{ Material: 'MOTOR-E15', RequestedQuantity: '4' }] } })).json()) as { d: { SalesOrder: string } };
+    const delivery = (await (await admin(`sales-orders/${created.d.SalesOrder}/delivery`)).json()) as { DeliveryDocument: string };
+    assert.equal((await admin(`outbound-deliveries/${delivery.DeliveryDocument}/goods-issue`)).status, 200);
+    assert.equal(await availability(), before - 4);
+    const received = await admin('materials/MOTOR-E15/goods-receipt', { quantity: 4 });
+    assert.equal(received.status, 200);
+    assert.equal(((await received.json()) as { stock: number }).stock, before);
+    assert.equal(await availability(), before);
+    assert.equal((await admin('materials/MOTOR-E15/goods-receipt', { quantity: 0 })).status, 400);
+    assert.equal((await admin('materials/NO-SUCH/goods-receipt', { quantity: 1 })).status, 404);
+    assert.equal(await availability(), before);
+  });
+
   it('pushes CloudEvents for a delivery, its goods issue and its billing document to a subscription', async () => {
     const received: Array<{ type: string; data: Record<string, string>; contentType: string }> = [];
     const server = createServer((req, res) => {
