@@ -5,6 +5,8 @@
  * generator (support/webhook-load.ts: undici, one request in flight per connection) and the sink
  * in this one. Baseline in the same run: a hand-written
  * server with one durable insert per event and no engine (see support/baseline-server.ts).
+ * A full run alternates baseline and cases over 3 rounds of 5 s and reports medians (with each
+ * round's figures); `--quick` is one round of 3 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,14 +35,15 @@ export interface Run {
 
 /** Runs the benchmark. */
 export default async function pipeline(options: BenchOptions): Promise<void> {
-  const seconds = options.quick ? 3 : 15;
+  // The machine's speed swings by tens of percent from one minute to the next, so a full run
+  // alternates the baseline and the cases over several rounds and reports each figure's median:
+  // one slow minute no longer decides a ratio. BENCH_PIPELINE_ROUNDS overrides the count.
+  const seconds = options.quick ? 3 : 5;
+  const rounds = Math.max(1, Number(process.env.BENCH_PIPELINE_ROUNDS ?? (options.quick ? 1 : 3)) || 1);
   const dir = mkdtempSync(path.join(tmpdir(), 'interlock-bench-'));
   try {
-    const baseline = await measure(seconds, async (sink, port) =>
-      spawnReady(process.execPath, [path.join(ROOT, 'bench/support/baseline-server.ts'), String(port), path.join(dir, 'baseline.db'), `${sink.url}/ok`], `http://127.0.0.1:${port}/`),
-    );
-    const stores: Array<[string, () => Promise<{ store: unknown; drop?: () => Promise<void> }>]> = [
-      ['sqlite', async () => ({ store: { kind: 'sqlite', sqlite: { path: path.join(dir, 'interlock.db') } } })],
+    const stores: Array<[string, (round: number) => Promise<{ store: unknown; drop?: () => Promise<void> }>]> = [
+      ['sqlite', async (round) => ({ store: { kind: 'sqlite', sqlite: { path: path.join(dir, `interlock-${round}.db`) } } })],
     ];
     // `pipeline sqlite` or `pipeline postgres` runs one case (with the baseline); both by default.
     const only = options.args.find((a) => a === 'sqlite' || a === 'postgres');
@@ -58,36 +61,27 @@ export default async function pipeline(options: BenchOptions): Promise<void> {
     } else {
       process.stderr.write('pipeline: PostgreSQL is unreachable; the postgres case is skipped\n');
     }
-    for (const [name, open] of stores) {
-      const { store, drop } = await open();
-      const run = await measure(seconds, async (sink, port) => {
-        const config = path.join(dir, `${name}.yaml`);
-        writeFileSync(
-          config,
-          stringify({
-            server: { port },
-            store,
-            log: { level: 'error' },
-            outbound: { allow: ['127.0.0.1'] },
-            worker: { batchSize: 256 },
-            sources: {
-              bench: {
-                eventId: { path: 'id' },
-                routes: [{ destination: 'sink', key: 'order', transform: '{"id": id, "orderId": order, "amount": amount, "t": t}' }],
-              },
-            },
-            destinations: { sink: { url: `${sink.url}/ok`, concurrency: 64 } },
-          }),
-        );
-        // BENCH_CPU_PROF=<dir> writes a CPU profile of the Interlock process, for finding hot spots.
-        const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF];
-        return spawnReady(
-          process.execPath,
-          [...profile, path.join(ROOT, 'bin/interlock.js'), 'start', '--config', config, '--no-sample', '--no-sandboxes'],
-          `http://127.0.0.1:${port}/healthz`,
-        );
-      });
-      await drop?.();
+    const baselines: Run[] = [];
+    const runs = new Map<string, Run[]>(stores.map(([name]) => [name, []]));
+    for (let round = 0; round < rounds; round++) {
+      baselines.push(
+        await measure(seconds, async (sink, port) =>
+          spawnReady(process.execPath, [path.join(ROOT, 'bench/support/baseline-server.ts'), String(port), path.join(dir, `baseline-${round}.db`), `${sink.url}/ok`], `http://127.0.0.1:${port}/`),
+        ),
+      );
+      for (const [name, open] of stores) {
+        const { store, drop } = await open(round);
+        try {
+          runs.get(name)!.push(await measure(seconds, (sink, port) => startInterlock(dir, name, store, sink, port)));
+        } finally {
+          await drop?.();
+        }
+      }
+    }
+    const baseline = medianRun(baselines);
+    for (const [name] of stores) {
+      const caseRuns = runs.get(name)!;
+      const run = medianRun(caseRuns);
       report({
         bench: 'pipeline',
         case: name,
@@ -107,11 +101,65 @@ export default async function pipeline(options: BenchOptions): Promise<void> {
         delivered: run.delivered,
         connections: 32,
         seconds,
+        rounds,
+        ...(rounds > 1
+          ? {
+              rounds_events_per_s: caseRuns.map((r) => Math.round(r.eventsPerS)),
+              rounds_baseline_events_per_s: baselines.map((r) => Math.round(r.eventsPerS)),
+              rounds_ratio: caseRuns.map((r, i) => Math.round((r.eventsPerS / baselines[i]!.eventsPerS) * 100) / 100),
+            }
+          : {}),
       });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Each figure's median over the rounds (the lower middle one for an even count). */
+function medianRun(runs: readonly Run[]): Run {
+  const median = (pick: (r: Run) => number): number => {
+    const sorted = runs.map(pick).sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  };
+  return {
+    eventsPerS: median((r) => r.eventsPerS),
+    p50: median((r) => r.p50),
+    p99: median((r) => r.p99),
+    accepted: median((r) => r.accepted),
+    delivered: median((r) => r.delivered),
+    cpuUsPerEvent: median((r) => r.cpuUsPerEvent),
+    loadgenCpuUsPerEvent: median((r) => r.loadgenCpuUsPerEvent),
+  };
+}
+
+/** `interlock start` on `store` with one source routed to the sink, as the pipeline measures it. */
+function startInterlock(dir: string, name: string, store: unknown, sink: Sink, port: number): Promise<ChildProcess> {
+  const config = path.join(dir, `${name}.yaml`);
+  writeFileSync(
+    config,
+    stringify({
+      server: { port },
+      store,
+      log: { level: 'error' },
+      outbound: { allow: ['127.0.0.1'] },
+      worker: { batchSize: 256 },
+      sources: {
+        bench: {
+          eventId: { path: 'id' },
+          routes: [{ destination: 'sink', key: 'order', transform: '{"id": id, "orderId": order, "amount": amount, "t": t}' }],
+        },
+      },
+      destinations: { sink: { url: `${sink.url}/ok`, concurrency: 64 } },
+    }),
+  );
+  // BENCH_CPU_PROF=<dir> writes a CPU profile of the Interlock process, for finding hot spots.
+  const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF];
+  return spawnReady(
+    process.execPath,
+    [...profile, path.join(ROOT, 'bin/interlock.js'), 'start', '--config', config, '--no-sample', '--no-sandboxes'],
+    `http://127.0.0.1:${port}/healthz`,
+  );
 }
 
 /**
