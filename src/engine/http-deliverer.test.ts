@@ -18,6 +18,15 @@ describe('HttpDeliverer', () => {
       if (req.url === '/moved') return void res.writeHead(302, { location: '/ok' }).end();
       if (req.url === '/bad') return void res.writeHead(400).end('no');
       if (req.url === '/down') return void res.writeHead(503).end();
+      if (req.url === '/long') return void res.writeHead(500).end('é'.repeat(3000));
+      if (req.url === '/later') return void res.writeHead(503, { 'Retry-After': new Date(Date.now() + 60_000).toUTCString() }).end('maintenance');
+      if (req.url === '/trickle') {
+        // An answer that starts at once and never ends: a byte every 50 ms keeps any idle timeout at bay.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const beat = setInterval(() => res.write('.'), 50);
+        res.on('close', () => clearInterval(beat));
+        return;
+      }
       // '/hang': never answers
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -76,5 +85,45 @@ describe('HttpDeliverer', () => {
     const outcome = await deliverTo('/hang', 200);
     assert.equal(outcome.ok, false);
     assert.equal(!outcome.ok && outcome.failure, 'retryable');
+    assert.match(!outcome.ok ? outcome.reason : '', /no answer within 200 ms/);
+  });
+
+  it('an answer still arriving at the timeout is a retryable failure: the timeout bounds the whole attempt', async () => {
+    const outcome = await deliverTo('/trickle', 300);
+    assert.deepEqual(!outcome.ok && [outcome.failure, /no answer within 300 ms/.test(outcome.reason)], ['retryable', true]);
+  });
+
+  it('keeps the first 2048 characters of a failure\'s answer, and a Retry-After given as a date', async () => {
+    const long = await deliverTo('/long');
+    assert.deepEqual(!long.ok && [long.failure, long.status, long.response], ['retryable', 500, 'é'.repeat(2048)]);
+    const later = await deliverTo('/later');
+    assert.equal(!later.ok && later.response, 'maintenance');
+    const wait = !later.ok ? later.retryAfterMs ?? 0 : 0;
+    assert.ok(wait > 50_000 && wait <= 60_000, `Retry-After in ${wait} ms`);
+  });
+
+  it('a destination at an address the SSRF guard refuses is a permanent failure, and nothing is sent', async () => {
+    const before = seen.length;
+    const dest = { url: `${base}/ok`, method: 'POST', headers: {}, timeoutMs: 2000 } as unknown as DestinationConfig;
+    const deliverer = new HttpDeliverer({ d: dest });
+    try {
+      const outcome = await deliverer.deliver({ id: 1, destination: 'd', key: 'k', idempotencyKey: 'ilk_1', payload: '{}', headers: {}, attempt: 1 });
+      assert.equal(!outcome.ok && outcome.failure, 'permanent');
+      assert.equal(seen.length, before);
+    } finally {
+      await deliverer.close();
+    }
+  });
+
+  it('several attempts in flight each end at their own deadline or answer', async () => {
+    const dest = (path: string, timeoutMs: number) => ({ url: `${base}${path}`, method: 'POST', headers: {}, timeoutMs }) as unknown as DestinationConfig;
+    const deliverer = new HttpDeliverer({ slow: dest('/hang', 400), fast: dest('/hang', 150), ok: dest('/ok', 2000) }, ['127.0.0.1']);
+    try {
+      const send = (destination: string) => deliverer.deliver({ id: 1, destination, key: 'k', idempotencyKey: 'ilk_1', payload: '{}', headers: {}, attempt: 1 });
+      const outcomes = await Promise.all([send('slow'), send('fast'), send('ok')]);
+      assert.deepEqual(outcomes.map((o) => !o.ok && /no answer within (\d+) ms/.exec(o.reason)?.[1]), ['400', '150', false]);
+    } finally {
+      await deliverer.close();
+    }
   });
 });

@@ -12,6 +12,8 @@
  * Delivery is the engine's hottest outbound path, so what depends only on the destination (its
  * origin and path, its fixed headers as undici's flat header array) is worked out once, and each
  * call goes straight to the dispatcher: no URL parsing and no header-object merging per message.
+ * Each attempt is undici's own kind of handler (no request promise, body stream, abort signal or
+ * timer of its own), and one timer keeps the deadlines of all attempts in flight.
  */
 import type { Dispatcher } from 'undici';
 import type { DestinationConfig } from '../core/config.ts';
@@ -21,6 +23,7 @@ import { parseRetryAfter } from './backoff.ts';
 import { outcomeFromError, type Deliverer, type DeliveryOutcome, type DeliveryRequest } from './delivery.ts';
 
 const RESPONSE_KEPT = 2048;
+const UTF8 = new TextDecoder();
 
 /** Header names the deliverer sets on every request itself (they override a destination's). */
 const OWN_HEADERS = new Set(['idempotency-key', 'x-interlock-attempt']);
@@ -41,6 +44,7 @@ interface Target {
 export class HttpDeliverer implements Deliverer {
   readonly #targets = new Map<string, Target>();
   readonly #agent: Dispatcher;
+  readonly #deadlines = new Deadlines();
 
   /**
    * @param allow what the SSRF guard lets through although not a public address (config
@@ -51,51 +55,166 @@ export class HttpDeliverer implements Deliverer {
     this.#agent = createGuardedDispatcher(new AddressPolicy(allow), { maxRedirections: 0 });
   }
 
-  async deliver(req: DeliveryRequest): Promise<DeliveryOutcome> {
+  deliver(req: DeliveryRequest): Promise<DeliveryOutcome> {
     const t = this.#targets.get(req.destination);
     if (t === undefined) {
-      return { ok: false, failure: 'permanent', reason: `destination "${req.destination}" is not configured` };
+      return Promise.resolve({ ok: false, failure: 'permanent', reason: `destination "${req.destination}" is not configured` });
     }
     const timeoutMs = t.config.timeoutMs;
-    // One deadline per attempt, cleared as soon as it is over: `AbortSignal.timeout` kept a timer
-    // and a signal per delivery alive for the whole timeout — tens of thousands at full load.
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
-    try {
-      const res = await this.#agent.request({
-        origin: t.origin,
-        path: t.path,
-        method: t.method,
-        headers: headersFor(t, req),
-        body: req.payload,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: deadline.signal,
-      });
-      const status = res.statusCode;
-      if (status >= 200 && status < 300) {
-        // Nothing in a 2xx answer is kept: read it off the socket without decoding it.
-        await res.body.dump();
-        return { ok: true, status };
-      }
-      const response = (await res.body.text()).slice(0, RESPONSE_KEPT);
-      const header = res.headers['retry-after'];
-      const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, Date.now());
-      const base = { status, response, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-      if (status === 429) return { ok: false, failure: 'rate-limited', reason: 'HTTP 429 Too Many Requests', ...base };
-      if (status === 408 || status === 425 || status >= 500) {
-        return { ok: false, failure: 'retryable', reason: `HTTP ${status}`, ...base };
-      }
-      return { ok: false, failure: 'permanent', reason: `HTTP ${status}`, ...base };
-    } catch (err) {
-      return outcomeFromError(err);
-    } finally {
-      clearTimeout(timer);
-    }
+    return new Promise((resolve) => {
+      const attempt = new Attempt(resolve, timeoutMs, this.#deadlines);
+      this.#agent.dispatch(
+        // The attempt's deadline (see Deadlines) bounds it all, connecting and waiting included.
+        { origin: t.origin, path: t.path, method: t.method, headers: headersFor(t, req), body: req.payload },
+        attempt,
+      );
+    });
   }
 
   async close(): Promise<void> {
+    this.#deadlines.clear();
     await this.#agent.close();
+  }
+}
+
+/**
+ * One attempt, as undici's own handler: no promise, body stream or abort signal of the request
+ * API per delivery, and nothing of a 2xx answer read beyond undici's parser. The answer of a
+ * failure is kept (its first {@link RESPONSE_KEPT} characters) for the dead letter.
+ */
+class Attempt implements Dispatcher.DispatchHandler {
+  /** When the attempt is over without an answer: `performance.now()` ms. */
+  readonly deadline: number;
+  readonly timeoutMs: number;
+  readonly #resolve: (outcome: DeliveryOutcome) => void;
+  readonly #deadlines: Deadlines;
+  #abort: ((err?: Error) => void) | undefined;
+  #settled = false;
+  #status = 0;
+  #retryAfter: string | undefined;
+  #chunks: Buffer[] | undefined;
+  #kept = 0;
+
+  constructor(resolve: (outcome: DeliveryOutcome) => void, timeoutMs: number, deadlines: Deadlines) {
+    this.#resolve = resolve;
+    this.timeoutMs = timeoutMs;
+    this.deadline = performance.now() + timeoutMs;
+    this.#deadlines = deadlines;
+    deadlines.add(this);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    // Timed out while waiting for its connection: stop it before it is sent.
+    if (this.#settled) abort(timeoutError(this.timeoutMs));
+    else this.#abort = abort;
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[]): boolean {
+    this.#status = status;
+    if (status < 200 || status >= 300) {
+      this.#chunks = [];
+      for (let i = 0; i < rawHeaders.length; i += 2) {
+        // Names are compared as bytes' text; the first Retry-After counts, as `headers[...][0]` did.
+        if (rawHeaders[i]!.length === 11 && rawHeaders[i]!.toString('latin1').toLowerCase() === 'retry-after') {
+          this.#retryAfter = rawHeaders[i + 1]!.toString('latin1');
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    // A failure's answer is kept up to what can hold RESPONSE_KEPT characters (4 bytes each at most).
+    if (this.#chunks !== undefined && this.#kept < RESPONSE_KEPT * 4) {
+      this.#chunks.push(chunk);
+      this.#kept += chunk.length;
+    }
+    return true;
+  }
+
+  onComplete(): void {
+    const status = this.#status;
+    if (status >= 200 && status < 300) return this.#settle({ ok: true, status });
+    const response = UTF8.decode(Buffer.concat(this.#chunks ?? [])).slice(0, RESPONSE_KEPT);
+    const retryAfterMs = parseRetryAfter(this.#retryAfter, Date.now());
+    const base = { status, response, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+    if (status === 429) return this.#settle({ ok: false, failure: 'rate-limited', reason: 'HTTP 429 Too Many Requests', ...base });
+    if (status === 408 || status === 425 || status >= 500) {
+      return this.#settle({ ok: false, failure: 'retryable', reason: `HTTP ${status}`, ...base });
+    }
+    this.#settle({ ok: false, failure: 'permanent', reason: `HTTP ${status}`, ...base });
+  }
+
+  onError(err: Error): void {
+    this.#settle(outcomeFromError(err));
+  }
+
+  /** The deadline passed: the attempt is a retryable failure, and its exchange is stopped. */
+  expire(): void {
+    if (this.#settled) return;
+    const err = timeoutError(this.timeoutMs);
+    this.#settle(outcomeFromError(err));
+    this.#abort?.(err);
+  }
+
+  #settle(outcome: DeliveryOutcome): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#deadlines.delete(this);
+    this.#resolve(outcome);
+  }
+}
+
+function timeoutError(timeoutMs: number): Error {
+  return new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError');
+}
+
+/**
+ * The deadlines of the attempts in flight, kept by one timer instead of one per attempt: it is
+ * set for the earliest deadline, and when it fires it stops the overdue attempts and is set again
+ * for the earliest of the rest. Attempts mostly end long before their deadline; under load the
+ * timer fires about once per timeout and looks at the few dozen attempts in flight.
+ */
+class Deadlines {
+  readonly #inFlight = new Set<Attempt>();
+  #timer: NodeJS.Timeout | undefined;
+  #at = Number.POSITIVE_INFINITY;
+
+  add(a: Attempt): void {
+    this.#inFlight.add(a);
+    if (a.deadline < this.#at) this.#arm(a.deadline);
+  }
+
+  delete(a: Attempt): void {
+    this.#inFlight.delete(a);
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#at = Number.POSITIVE_INFINITY;
+  }
+
+  #arm(at: number): void {
+    clearTimeout(this.#timer);
+    this.#at = at;
+    this.#timer = setTimeout(() => this.#sweep(), Math.max(0, Math.ceil(at - performance.now())));
+    // An attempt in flight keeps the process alive by its socket; the timer alone need not, and
+    // it may outlive the last attempt by up to a timeout.
+    this.#timer.unref();
+  }
+
+  #sweep(): void {
+    this.#timer = undefined;
+    this.#at = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const a of this.#inFlight) {
+      if (a.deadline <= now) a.expire();
+      else if (a.deadline < next) next = a.deadline;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#arm(next);
   }
 }
 
