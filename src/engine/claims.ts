@@ -9,7 +9,7 @@ import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { DestinationConfig } from '../core/config.ts';
 import type { Database } from '../store/schema.ts';
 import type { OutboxTable } from '../store/migrations/0001-engine.ts';
-import type { Store } from '../store/store.ts';
+import type { SqlValue, Store } from '../store/store.ts';
 import { admits, onProbe, type Circuit } from './circuit-breaker.ts';
 import { sqlInteger as int } from './sql-literal.ts';
 import { takeTokens } from './token-bucket.ts';
@@ -75,17 +75,35 @@ export class Claimer {
   /** Claims up to `max` deliverable messages at time `now`. */
   async claim(max: number, now: number): Promise<ClaimResult> {
     const store = this.#store;
-    if (
-      store.withSession !== undefined &&
-      this.#stateRowExists &&
-      this.#policy.rateLimit === null &&
-      now - this.#reclaimedAt < RECLAIM_EVERY_MS &&
-      max > 0
-    ) {
-      const claimed = await this.#claimInTwoExchanges(store.withSession.bind(store), max, now);
+    // The common case — no rate limit, no lease reclaim due — has a short path on each store; it
+    // falls back to the general one when the destination is paused or its circuit is not closed.
+    if (this.#stateRowExists && this.#policy.rateLimit === null && now - this.#reclaimedAt < RECLAIM_EVERY_MS && max > 0) {
+      let claimed: ClaimResult | undefined;
+      if (store.syncTransaction !== undefined) claimed = await this.#claimOnConnection(store.syncTransaction.bind(store), max, now);
+      else if (store.withSession !== undefined) claimed = await this.#claimInTwoExchanges(store.withSession.bind(store), max, now);
       if (claimed !== undefined) return claimed;
     }
     return this.#claim(max, now);
+  }
+
+  /**
+   * SQLite's common case straight on the connection (`Store.syncTransaction`): the destination's
+   * state read and the claim in one synchronous transaction, with no promise chain and connection
+   * hand-over per statement of the query builder. Resolves to undefined, having written nothing,
+   * when the destination is paused or its circuit is not closed.
+   */
+  #claimOnConnection(syncTransaction: NonNullable<Store['syncTransaction']>, max: number, now: number): Promise<ClaimResult | undefined> {
+    const destination = this.#destination;
+    const concurrency = this.#policy.concurrency;
+    return syncTransaction((db) => {
+      const state = db.all(STATE_OF, [destination])[0];
+      if (state === undefined || Number(state.paused_until) > now || state.circuit !== 'closed') return undefined;
+      const room = roomLeft(boundSql, { destination, concurrency, max });
+      const claim = claimHeadsStatement(boundSql, { destination, worker: this.#worker, leaseUntil: now + this.#leaseMs, now, n: room, lock: NO_LOCK });
+      const rows = db.all(claim.text, claim.values) as unknown as OutboxRow[];
+      return { messages: rows.sort((a, b) => Number(a.id) - Number(b.id)).map(toClaimed), blockedUntil: 0 };
+      // A lost claim only means the message is claimed again: no need to wait for the disk.
+    }, { durable: false });
   }
 
   /**
@@ -238,13 +256,47 @@ async function claimHeads(
 /**
  * A template tag for text whose values are SQL literals already (quoted strings, checked
  * integers), for PostgreSQL's simple-protocol exchanges. The statements below take a tag — this,
- * or kysely's `sql` for bind parameters — so both paths run one text and cannot drift apart.
+ * {@link boundSql} on SQLite's connection, or kysely's `sql` — so every path runs one text and
+ * they cannot drift apart.
  */
 function literalSql(strings: TemplateStringsArray, ...values: string[]): string {
   let out = strings[0] ?? '';
   for (let i = 0; i < values.length; i++) out += `${values[i]}${strings[i + 1] ?? ''}`;
   return out;
 }
+
+/** SQL text with `?` placeholders and the values bound to them, in order. */
+interface Bound {
+  text: string;
+  values: SqlValue[];
+}
+
+/** Text pasted as is into a {@link boundSql} statement. */
+const NO_LOCK: Bound = { text: '', values: [] };
+
+/**
+ * A template tag for SQLite's synchronous statements (`Store.syncTransaction`): each value becomes
+ * a `?` bound to it, and a {@link Bound} fragment is spliced in with its own values. The text is
+ * the same from call to call, so the connection's prepared statement is reused.
+ */
+function boundSql(strings: TemplateStringsArray, ...values: Array<SqlValue | Bound>): Bound {
+  let text = strings[0] ?? '';
+  const bound: SqlValue[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== null && typeof v === 'object' && 'text' in v) {
+      text += v.text;
+      bound.push(...v.values);
+    } else {
+      text += '?';
+      bound.push(v);
+    }
+    text += strings[i + 1] ?? '';
+  }
+  return { text, values: bound };
+}
+
+const STATE_OF = 'SELECT paused_until, circuit FROM destination_state WHERE destination = ?';
 
 /** How many more messages the destination's concurrency cap lets be claimed now, at most `max`. */
 function roomLeft<T, V>(tag: (strings: TemplateStringsArray, ...values: V[]) => T, v: { destination: V; concurrency: V; max: V }): T {

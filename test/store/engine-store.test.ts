@@ -152,16 +152,16 @@ describeEachStore('engine store operations', (get) => {
     assert.equal((await claim(10, dest, 'w2')).messages.length, 0);
   });
 
-  it('long-lived claimers (PostgreSQL: two exchanges per claim) keep the shared cap, key order and leases; a paused destination still blocks', async () => {
+  it('long-lived claimers (short path: PostgreSQL two exchanges, SQLite straight on the connection) keep the shared cap, key order and leases; a paused destination still blocks', async () => {
     const store = get().store;
-    let sessions = 0;
-    // Counts PostgreSQL's short path, to show it is the one these claims take.
+    let shortPaths = 0;
+    // Counts each store's short path (PostgreSQL's session, SQLite's synchronous transaction), to show it is the one these claims take.
     const counted = new Proxy(store, {
       get(target, prop) {
-        if (prop === 'withSession' && target.withSession !== undefined) {
-          return (fn: Parameters<NonNullable<typeof target.withSession>>[0]) => {
-            sessions += 1;
-            return target.withSession!(fn);
+        if ((prop === 'withSession' || prop === 'syncTransaction') && target[prop] !== undefined) {
+          return (...args: unknown[]) => {
+            shortPaths += 1;
+            return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
           };
         }
         const v = Reflect.get(target, prop, target) as unknown;
@@ -183,7 +183,7 @@ describeEachStore('engine store operations', (get) => {
     assert.equal(rows.length, 4);
     for (const m of a.messages) assert.equal(rows.find((r) => Number(r.id) === m.id)?.lease_owner, 'w1');
     for (const m of b.messages) assert.equal(rows.find((r) => Number(r.id) === m.id)?.lease_owner, 'w2');
-    if (store.dialect === 'postgres') assert.equal(sessions, 2, 'the later claims took the two-exchange path');
+    assert.equal(shortPaths, 2, 'the later claims took the short path');
     await store.db.updateTable('destination_state').set({ paused_until: clock.now() + 5_000 }).where('destination', '=', 'd').execute();
     await recorder(dest).record({ message: both[0]!, outcome: { ok: true } });
     const paused = await w1.claim(10, clock.now());
