@@ -41,6 +41,9 @@ export async function insertRoutedEvents(
   );
   // Every part of the statement sees the same snapshot: `blocked` looks at the inbox as it was
   // before these rows, and the outbox insert reads the inbox rows from `ins`'s RETURNING.
+  // `blocked` reads the partial index of waiting rows alone: its source test is one no index
+  // answers, so that the planner — without statistics yet on a young table — does not AND that
+  // index with a walk of every entry of the source in the (source, event_id) unique index.
   const outbox =
     messageRows.length === 0
       ? sql``
@@ -53,7 +56,7 @@ export async function insertRoutedEvents(
     ON CONFLICT (idempotency_key) DO NOTHING)`;
   const { rows } = await sql<InsertedRow>`
     WITH blocked AS (
-      SELECT EXISTS (SELECT 1 FROM inbox WHERE status = 'pending' AND source IN (${sql.join(sources)})) AS b),
+      SELECT EXISTS (SELECT 1 FROM inbox WHERE status = 'pending' AND (source IN (${sql.join(sources)})) IS TRUE) AS b),
     ins AS (
       INSERT INTO inbox (source, event_id, received_at, headers, body, status, attempts, duplicates, processed_at)
       SELECT v.source, v.event_id, ${now}::bigint, v.headers, v.body,
