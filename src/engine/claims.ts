@@ -140,8 +140,14 @@ export class Claimer {
     const destination = this.#destination;
     const policy = this.#policy;
     return store.transaction(async (trx) => {
-      if (!this.#stateRowExists) await ensureDestinationState(trx, destination, policy, now);
-      const state = await lockDestinationState(store, trx, destination);
+      // A row another claim of this claimer is inserting, not committed yet, is not seen here:
+      // inserting it (which waits for that claim) and looking again finds it.
+      let found = this.#stateRowExists ? await lockDestinationState(store, trx, destination) : undefined;
+      if (found === undefined) {
+        await ensureDestinationState(trx, destination, policy, now);
+        found = await lockDestinationState(store, trx, destination);
+      }
+      const state = found!;
       this.#stateRowExists = true;
       if (state.paused_until > now) return { messages: [], blockedUntil: state.paused_until };
       if (now - this.#reclaimedAt >= RECLAIM_EVERY_MS) {
@@ -223,7 +229,7 @@ async function lockDestinationState(store: Store, trx: Kysely<Database>, destina
   const { rows } = await sql<Database['destination_state']>`
     SELECT * FROM destination_state WHERE destination = ${destination}
     ${sql.raw(store.dialect === 'postgres' ? 'FOR UPDATE' : '')}`.execute(trx);
-  return rows[0]!;
+  return rows[0];
 }
 
 // Expired leases: their workers died (or lost them); the messages are open work again, and the

@@ -190,6 +190,13 @@ describeEachStore('engine store operations', (get) => {
     assert.deepEqual([paused.messages.length, paused.blockedUntil], [0, clock.now() + 5_000]);
   });
 
+  it('two first claims of one claimer side by side both go through (the second waits for the state row the first inserts)', async () => {
+    await enqueueAll([1, 2, 3, 4].map((n) => message('d', `k${n}`, n)));
+    const c = new Claimer(get().store, 'd', destination(), 'w1', 10_000);
+    const [a, b] = await Promise.all([c.claim(2, clock.now()), c.claim(2, clock.now())]);
+    assert.deepEqual([...a.messages, ...b.messages].map((m) => JSON.parse(m.payload).n).sort(), [1, 2, 3, 4]);
+  });
+
   it('a batch of deliveries is marked delivered, fenced by the lease; one to a destination with failures behind it also resets them', async () => {
     const { store } = get();
     await enqueueAll([1, 2, 3].map((n) => message('d', `k${n}`, n)));
