@@ -80,7 +80,7 @@ export class Claimer {
     if (this.#stateRowExists && this.#policy.rateLimit === null && now - this.#reclaimedAt < RECLAIM_EVERY_MS && max > 0) {
       let claimed: ClaimResult | undefined;
       if (store.syncTransaction !== undefined) claimed = await this.#claimOnConnection(store.syncTransaction.bind(store), max, now);
-      else if (store.withSession !== undefined) claimed = await this.#claimInTwoExchanges(store.withSession.bind(store), max, now);
+      else if (store.withSession !== undefined) claimed = await this.#claimInOneExchange(store.withSession.bind(store), max, now);
       if (claimed !== undefined) return claimed;
     }
     return this.#claim(max, now);
@@ -108,28 +108,28 @@ export class Claimer {
 
   /**
    * PostgreSQL's common case (no rate limit, circuit closed, not paused, no lease reclaim due) in
-   * two round trips instead of four: BEGIN with the destination row's lock, then the claim with
-   * COMMIT. The claim is its own statement after the lock, so its in-flight count sees every
-   * earlier claim, as in {@link #claim}. Anything else (a paused destination, an open circuit)
-   * rolls back and resolves to undefined, for {@link #claim} to handle.
+   * one round trip instead of four: BEGIN, the destination row's lock, the claim and COMMIT travel
+   * as one simple-protocol exchange. The claim is its own statement after the lock, so its
+   * in-flight count sees every earlier claim, as in {@link #claim}; it claims only if the row it
+   * locked says the destination is healthy. Anything else (a paused destination, an open circuit)
+   * has claimed nothing and resolves to undefined, for {@link #claim} to handle.
    */
-  async #claimInTwoExchanges(withSession: NonNullable<Store['withSession']>, max: number, now: number): Promise<ClaimResult | undefined> {
+  async #claimInOneExchange(withSession: NonNullable<Store['withSession']>, max: number, now: number): Promise<ClaimResult | undefined> {
     const concurrency = this.#policy.concurrency;
     return withSession(async (s) => {
       const destination = s.literal(this.#destination);
-      const [, , lock] = await s.query(
-        `BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT paused_until, circuit FROM destination_state WHERE destination = ${destination} FOR UPDATE`,
-      );
-      const state = lock?.rows[0];
-      if (state === undefined || Number(state.paused_until) > now || state.circuit !== 'closed') {
-        await s.query('ROLLBACK');
-        return undefined;
-      }
       const room = roomLeft(literalSql, { destination, concurrency: int(concurrency), max: int(max) });
-      const claim = claimHeadsStatement(literalSql, { destination, worker: s.literal(this.#worker), leaseUntil: int(now + this.#leaseMs), now: int(now), n: room, lock: 'FOR UPDATE SKIP LOCKED' });
-      const [claimed, commit] = await s.query(`${claim}; COMMIT`);
+      // The row is locked by the statement before, so this reads what that one returned.
+      const healthy = `EXISTS (SELECT 1 FROM destination_state WHERE destination = ${destination} AND paused_until <= ${int(now)} AND circuit = 'closed')`;
+      const n = `(CASE WHEN ${healthy} THEN ${room} ELSE 0 END)`;
+      const claim = claimHeadsStatement(literalSql, { destination, worker: s.literal(this.#worker), leaseUntil: int(now + this.#leaseMs), now: int(now), n, lock: 'FOR UPDATE SKIP LOCKED' });
+      const [, , lock, claimed, commit] = await s.query(
+        `BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT paused_until, circuit FROM destination_state WHERE destination = ${destination} FOR UPDATE; ${claim}; COMMIT`,
+      );
       // A statement error rejects the exchange; COMMIT answering ROLLBACK would mean an aborted transaction.
       if (commit?.command !== 'COMMIT') throw new Error(`claim for "${this.#destination}" was not committed`);
+      const state = lock?.rows[0];
+      if (state === undefined || Number(state.paused_until) > now || state.circuit !== 'closed') return undefined;
       const rows = (claimed?.rows ?? []) as OutboxRow[];
       return { messages: rows.sort((a, b) => Number(a.id) - Number(b.id)).map(toClaimed), blockedUntil: 0 };
     });

@@ -152,7 +152,7 @@ describeEachStore('engine store operations', (get) => {
     assert.equal((await claim(10, dest, 'w2')).messages.length, 0);
   });
 
-  it('long-lived claimers (short path: PostgreSQL two exchanges, SQLite straight on the connection) keep the shared cap, key order and leases; a paused destination still blocks', async () => {
+  it('long-lived claimers (short path: PostgreSQL one exchange, SQLite straight on the connection) keep the shared cap, key order and leases; a paused destination still blocks', async () => {
     const store = get().store;
     let shortPaths = 0;
     // Counts each store's short path (PostgreSQL's session, SQLite's synchronous transaction), to show it is the one these claims take.
