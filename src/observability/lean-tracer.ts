@@ -111,22 +111,48 @@ function now(): HrTime {
   return [sec, ns];
 }
 
+/** A span's attributes at its start, and how many of those given were dropped. */
+interface StartAttributes {
+  attributes: Attributes;
+  count: number;
+  dropped: number;
+}
+
 /** Attributes as given when every value is a primitive (the usual case): copied with no entries arrays; else as the SDK cleans them. */
-function startAttributes(given: Attributes | undefined): { attributes: Attributes; dropped: number } {
-  if (given === undefined) return { attributes: {}, dropped: 0 };
+function startAttributes(given: Attributes | undefined, into: StartAttributes): void {
   const attributes: Attributes = {};
+  into.attributes = attributes;
+  into.count = 0;
+  into.dropped = 0;
+  if (given === undefined) return;
   let count = 0;
   for (const key in given) {
     const v = given[key];
     const t = typeof v;
     if ((t !== 'string' && t !== 'number' && t !== 'boolean') || key.length === 0 || ++count > LIMITS.attributeCountLimit) {
       const clean = cleanAttributes(given, LIMITS);
-      return { attributes: clean.attributes ?? {}, dropped: clean.droppedAttributesCount ?? 0 };
+      into.attributes = clean.attributes ?? {};
+      into.count = Object.keys(into.attributes).length;
+      into.dropped = clean.droppedAttributesCount ?? 0;
+      return;
     }
     attributes[key] = v;
   }
-  return { attributes, dropped: 0 };
+  into.count = count;
 }
+
+/**
+ * What a span holds until it gets its own. Most spans get no event, link or status and are never
+ * asked for their duration: they share these instead of four small objects each (frozen, so that
+ * nothing writes into them; a span replaces them when it gets its own).
+ */
+const NONE = Object.freeze([]) as unknown as never[];
+const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+const NOT_ENDED: HrTime = Object.freeze([0, 0]) as unknown as HrTime;
+const NO_DURATION: HrTime = Object.freeze([-1, -1]) as unknown as HrTime;
+
+/** Reused by each span's constructor: read into the span's own fields at once. */
+const scratch: StartAttributes = { attributes: {}, count: 0, dropped: 0 };
 
 /** A recorded span: what the API's callers use and what span processors read. */
 class LeanSpan implements Span, ReadableSpan {
@@ -134,37 +160,36 @@ class LeanSpan implements Span, ReadableSpan {
   readonly kind: SpanKind;
   readonly parentSpanContext: SpanContext | undefined;
   readonly startTime: HrTime;
-  endTime: HrTime = [0, 0];
-  status: SpanStatus = { code: SpanStatusCode.UNSET };
+  endTime: HrTime = NOT_ENDED;
+  status: SpanStatus = UNSET;
   readonly attributes: Attributes;
-  readonly links: Link[];
-  readonly events: TimedEvent[] = [];
+  links: Link[] = NONE;
+  events: TimedEvent[] = NONE;
   readonly resource: Resource;
   readonly instrumentationScope: LeanTracer['scope'];
   #context: SpanContext;
   #processor: SpanProcessor;
   #ended = false;
-  #duration: HrTime = [-1, -1];
+  #duration: HrTime = NO_DURATION;
   #attributeCount: number;
   #droppedAttributes: number;
   #droppedEvents = 0;
   #droppedLinks = 0;
 
-  constructor(tracer: LeanTracer, name: string, kind: SpanKind, spanContext: SpanContext, parent: SpanContext | undefined, options: SpanOptions) {
+  constructor(tracer: LeanTracer, name: string, kind: SpanKind, spanContext: SpanContext, parent: SpanContext | undefined, attributes: Attributes | undefined, startTime: TimeInput | undefined, links: Link[] | undefined) {
     this.name = name;
     this.kind = kind;
     this.#context = spanContext;
     this.parentSpanContext = parent;
-    this.startTime = options.startTime === undefined ? now() : timeInputToHrTime(options.startTime);
+    this.startTime = startTime === undefined ? now() : timeInputToHrTime(startTime);
     this.resource = tracer.resource;
     this.instrumentationScope = tracer.scope;
     this.#processor = tracer.processor;
-    const { attributes, dropped } = startAttributes(options.attributes);
-    this.attributes = attributes;
-    this.#attributeCount = Object.keys(attributes).length;
-    this.#droppedAttributes = dropped;
-    this.links = [];
-    if (options.links !== undefined) for (const l of options.links) this.addLink(l);
+    startAttributes(attributes, scratch);
+    this.attributes = scratch.attributes;
+    this.#attributeCount = scratch.count;
+    this.#droppedAttributes = scratch.dropped;
+    if (links !== undefined) for (const l of links) this.addLink(l);
   }
 
   spanContext(): SpanContext {
@@ -187,6 +212,7 @@ class LeanSpan implements Span, ReadableSpan {
 
   addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
     if (this.#isEnded()) return this;
+    if (this.events === NONE) this.events = [];
     if (this.events.length >= EVENT_LIMIT) {
       if (this.#droppedEvents === 0) diag.debug('Dropping extra events.');
       this.events.shift();
@@ -203,6 +229,7 @@ class LeanSpan implements Span, ReadableSpan {
 
   addLink(link: Link): this {
     if (this.#isEnded()) return this;
+    if (this.links === NONE) this.links = [];
     if (this.links.length >= LINK_LIMIT) {
       if (this.#droppedLinks === 0) diag.debug('Dropping extra links.');
       this.links.shift();
@@ -235,13 +262,12 @@ class LeanSpan implements Span, ReadableSpan {
       diag.error(`${this.name} ${this.#context.traceId}-${this.#context.spanId} - You can only call end() on a span once.`);
       return;
     }
-    this.endTime = endTime === undefined ? now() : timeInputToHrTime(endTime);
-    this.#duration = hrTimeDuration(this.startTime, this.endTime);
-    if (this.#duration[0] < 0) {
-      diag.warn('Inconsistent start and end time, startTime > endTime. Setting span duration to 0ms.', this.startTime, this.endTime);
+    const end = endTime === undefined ? now() : timeInputToHrTime(endTime);
+    // The duration is worked out when read (only held spans are asked for it).
+    if (end[0] < this.startTime[0] || (end[0] === this.startTime[0] && end[1] < this.startTime[1])) {
+      diag.warn('Inconsistent start and end time, startTime > endTime. Setting span duration to 0ms.', this.startTime, end);
       this.endTime = [this.startTime[0], this.startTime[1]];
-      this.#duration = [0, 0];
-    }
+    } else this.endTime = end;
     this.#processor.onEnding?.(this);
     this.#ended = true;
     this.#processor.onEnd(this);
@@ -265,6 +291,7 @@ class LeanSpan implements Span, ReadableSpan {
   }
 
   get duration(): HrTime {
+    if (this.#ended && this.#duration === NO_DURATION) this.#duration = hrTimeDuration(this.startTime, this.endTime);
     return this.#duration;
   }
 
@@ -304,6 +331,11 @@ export class LeanTracer implements Tracer {
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = apiContext.active()): Span {
     if (options.root === true) ctx = trace.deleteSpan(ctx);
+    return this.record(name, options.kind ?? SpanKind.INTERNAL, options.attributes, ctx, options.startTime, options.links);
+  }
+
+  /** {@link startSpan} with its options as arguments (what Interlock's own helpers call: no options object per span). */
+  record(name: string, kind: SpanKind, attributes: Attributes | undefined, ctx: Context, startTime?: TimeInput, links?: Link[]): Span {
     let parent: SpanContext | undefined;
     // A parent read from a traceparent was checked when it was parsed, and its context suppresses nothing.
     if (ctx instanceof RemoteParent) parent = ctx.parent;
@@ -319,7 +351,7 @@ export class LeanTracer implements Tracer {
     }
     const spanContext: SpanContext = { traceId: parent?.traceId ?? randomHex(16), spanId, traceFlags: TraceFlags.SAMPLED };
     if (parent?.traceState !== undefined) spanContext.traceState = parent.traceState;
-    const span = new LeanSpan(this, name, options.kind ?? SpanKind.INTERNAL, spanContext, parent, options);
+    const span = new LeanSpan(this, name, kind, spanContext, parent, attributes, startTime, links);
     this.processor.onStart(span, ctx);
     return span;
   }

@@ -26,20 +26,39 @@ const getter = {
   keys: (carrier: Record<string, string>) => Object.keys(carrier),
 };
 
-/** Fans spans out to processors that can be added and removed while the provider stays registered (it can be registered once per process). */
+/**
+ * Fans spans out to processors that can be added and removed while the provider stays registered
+ * (it can be registered once per process). Kept as arrays, rebuilt on change: spans are many and
+ * changes few. Interlock's own processors do nothing at a span's start and are not called then.
+ */
 class FanOut implements SpanProcessor {
-  readonly processors = new Set<SpanProcessor>();
+  #all: SpanProcessor[] = [];
+  #starters: SpanProcessor[] = [];
+  readonly #quietAtStart = new WeakSet<SpanProcessor>();
+
+  /** Adds `p`; `atStart: false` when its `onStart` does nothing. */
+  add(p: SpanProcessor, atStart: boolean): void {
+    if (!atStart) this.#quietAtStart.add(p);
+    this.#all = [...this.#all, p];
+    this.#starters = this.#all.filter((q) => !this.#quietAtStart.has(q));
+  }
+
+  delete(p: SpanProcessor): void {
+    this.#all = this.#all.filter((q) => q !== p);
+    this.#starters = this.#starters.filter((q) => q !== p);
+  }
+
   onStart(span: SdkSpan, parent: Context): void {
-    for (const p of this.processors) p.onStart(span, parent);
+    for (const p of this.#starters) p.onStart(span, parent);
   }
   onEnd(span: ReadableSpan): void {
-    for (const p of this.processors) p.onEnd(span);
+    for (const p of this.#all) p.onEnd(span);
   }
   async forceFlush(): Promise<void> {
-    await Promise.all([...this.processors].map((p) => p.forceFlush()));
+    await Promise.all(this.#all.map((p) => p.forceFlush()));
   }
   async shutdown(): Promise<void> {
-    await Promise.all([...this.processors].map((p) => p.shutdown()));
+    await Promise.all(this.#all.map((p) => p.shutdown()));
   }
 }
 
@@ -87,7 +106,8 @@ export function startTracing(config: Pick<ObservabilityConfig, 'tracing' | 'otlp
     recent = new RecentSpans(config.keepSpans);
     mine.push(recent);
   }
-  for (const p of mine) fanOut.processors.add(p);
+  // Those given are called at each span's start; Interlock's own do nothing then.
+  mine.forEach((p, i) => fanOut.add(p, i < extra.length));
   active += 1;
   let stopped = false;
   return {
@@ -95,7 +115,7 @@ export function startTracing(config: Pick<ObservabilityConfig, 'tracing' | 'otlp
       if (stopped) return;
       stopped = true;
       await Promise.all(mine.map((p) => p.forceFlush()));
-      for (const p of mine) fanOut.processors.delete(p);
+      for (const p of mine) fanOut.delete(p);
       await Promise.all(mine.map((p) => p.shutdown()));
       active -= 1;
       if (recent !== undefined && mine.includes(recent)) recent = undefined;
@@ -130,10 +150,8 @@ const KINDS = { internal: SpanKind.INTERNAL, client: SpanKind.CLIENT, server: Sp
 export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span | undefined) => Promise<T> | T): Promise<T> {
   if (active === 0) return fn(undefined);
   const parent = options.parent ?? context.active();
-  // Built without spreads: this runs several times per event.
-  const startOptions: { kind: SpanKind; attributes?: Attributes } = { kind: KINDS[options.kind ?? 'internal'] };
-  if (options.attributes !== undefined) startOptions.attributes = options.attributes;
-  const span = (lean ?? tracer).startSpan(name, startOptions, parent);
+  const kind = KINDS[options.kind ?? 'internal'];
+  const span = lean === undefined ? tracer.startSpan(name, { kind, attributes: options.attributes }, parent) : lean.record(name, kind, options.attributes, parent);
   try {
     return await (options.leaf === true ? fn(span) : context.with(trace.setSpan(parent, span), fn, undefined, span));
   } catch (err) {
