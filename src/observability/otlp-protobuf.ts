@@ -85,17 +85,33 @@ export class ProtoWriter {
     this.pos += 4;
   }
 
+  /** One byte, with room already ensured (a tag of a field numbered below 16). */
+  u8(v: number): void {
+    this.buf[this.pos++] = v;
+  }
+
   /** `[seconds, nanoseconds]` as fixed64 nanoseconds since the epoch, exactly (no BigInt, no float rounding). */
   hrTime([seconds, nanos]: HrTime): void {
     // seconds * 1e9 = seconds * 1953125 * 2^9, and seconds * 1953125 < 2^53 stays exact.
     const x = seconds * 1953125;
     const xHigh = Math.floor(x / 0x800000);
-    const low = (x - xHigh * 0x800000) * 512 + nanos;
-    const carry = Math.floor(low / 4294967296);
+    const sum = (x - xHigh * 0x800000) * 512 + nanos;
+    const carry = Math.floor(sum / 4294967296);
+    const low = (sum - carry * 4294967296) >>> 0;
+    const high = (xHigh + carry) >>> 0;
     this.ensure(8);
-    this.buf.writeUInt32LE(low - carry * 4294967296, this.pos);
-    this.buf.writeUInt32LE((xHigh + carry) >>> 0, this.pos + 4);
-    this.pos += 8;
+    // Byte by byte: the range checks of writeUInt32LE are not needed for values made above.
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = low;
+    b[p + 1] = low >>> 8;
+    b[p + 2] = low >>> 16;
+    b[p + 3] = low >>> 24;
+    b[p + 4] = high;
+    b[p + 5] = high >>> 8;
+    b[p + 6] = high >>> 16;
+    b[p + 7] = high >>> 24;
+    this.pos = p + 8;
   }
 
   double(v: number): void {
@@ -176,42 +192,71 @@ export class ProtoWriter {
   }
 }
 
+/**
+ * Tags of the span's fields (field number << 3 | wire type), written as bytes: all but the last
+ * (flags, field 16) fit in one.
+ */
+const T_SPAN = 0x12; // ScopeSpans.spans (2), length-delimited
+const T_TRACE_ID = 0x0a;
+const T_SPAN_ID = 0x12;
+const T_TRACE_STATE = 0x1a;
+const T_PARENT_SPAN_ID = 0x22;
+const T_NAME = 0x2a;
+const T_KIND = 0x30;
+const T_START = 0x39; // fixed64
+const T_END = 0x41; // fixed64
+const T_DROPPED_ATTRIBUTES = 0x50;
+const T_EVENT = 0x5a;
+const T_DROPPED_EVENTS = 0x60;
+const T_LINK = 0x6a;
+const T_DROPPED_LINKS = 0x70;
+const T_STATUS = 0x7a;
+/** Room for the fixed part of a span: its tag and length, ids, kind, times, counts, status code and flags. */
+const SPAN_FIXED_BYTES = 128;
+
 /** Appends `span` as a `ScopeSpans.spans` field (2): `serializeSpan` of the official serializer. */
 export function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
   const ctx = span.spanContext();
   const parent = span.parentSpanContext;
-  w.tag(2, LEN);
+  // One check of room for the fixed part; strings and attributes check their own.
+  w.ensure(SPAN_FIXED_BYTES);
+  w.u8(T_SPAN);
   // Most spans take 128 bytes or more: two bytes reserved spare moving them.
   const start = w.begin(2);
-  w.tag(1, LEN);
+  w.u8(T_TRACE_ID);
   w.hexBytes(ctx.traceId);
-  w.tag(2, LEN);
+  w.u8(T_SPAN_ID);
   w.hexBytes(ctx.spanId);
   const traceState = ctx.traceState?.serialize();
   if (traceState) {
-    w.tag(3, LEN);
+    w.u8(T_TRACE_STATE);
     w.string(traceState);
   }
   if (parent?.spanId) {
-    w.tag(4, LEN);
+    w.ensure(1);
+    w.u8(T_PARENT_SPAN_ID);
     w.hexBytes(parent.spanId);
   }
-  w.tag(5, LEN);
+  w.ensure(1);
+  w.u8(T_NAME);
   w.string(span.name);
   const kind = span.kind == null ? 0 : span.kind + 1;
+  w.ensure(SPAN_FIXED_BYTES);
   if (kind !== 0) {
-    w.tag(6, 0);
+    w.u8(T_KIND);
     w.varint(kind);
   }
-  w.tag(7, 1);
+  w.u8(T_START);
   w.hrTime(span.startTime);
-  w.tag(8, 1);
+  w.u8(T_END);
   w.hrTime(span.endTime);
   if (span.attributes) writeAttributes(w, span.attributes, 9);
-  w.tag(10, 0);
+  w.ensure(SPAN_FIXED_BYTES);
+  w.u8(T_DROPPED_ATTRIBUTES);
   w.varint(span.droppedAttributesCount);
   for (const e of span.events) {
-    w.tag(11, LEN);
+    w.ensure(1);
+    w.u8(T_EVENT);
     const es = w.begin();
     w.tag(1, 1);
     w.hrTime(e.time);
@@ -222,10 +267,12 @@ export function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
     w.varint(e.droppedAttributesCount || 0);
     w.end(es);
   }
-  w.tag(12, 0);
+  w.ensure(SPAN_FIXED_BYTES);
+  w.u8(T_DROPPED_EVENTS);
   w.varint(span.droppedEventsCount);
   for (const l of span.links) {
-    w.tag(13, LEN);
+    w.ensure(1);
+    w.u8(T_LINK);
     const ls = w.begin();
     w.tag(1, LEN);
     w.hexBytes(l.context.traceId);
@@ -243,9 +290,10 @@ export function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
     w.fixed32((l.context.traceFlags & 0xff) | HAS_IS_REMOTE | (l.context.isRemote === true ? IS_REMOTE : 0));
     w.end(ls);
   }
-  w.tag(14, 0);
+  w.ensure(SPAN_FIXED_BYTES);
+  w.u8(T_DROPPED_LINKS);
   w.varint(span.droppedLinksCount);
-  w.tag(15, LEN);
+  w.u8(T_STATUS);
   const ss = w.begin();
   if (span.status.message) {
     w.tag(2, LEN);
@@ -261,13 +309,17 @@ export function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
 
 /** Repeated `KeyValue` fields numbered `field`. */
 function writeAttributes(w: ProtoWriter, attributes: Attributes, field: number): void {
+  const tag = (field << 3) | LEN;
   for (const key in attributes) {
     if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
-    w.tag(field, LEN);
+    // Tag, two reserved lengths and the key's and value's tags: 5 bytes.
+    w.ensure(5);
+    w.u8(tag);
     const kv = w.begin();
-    w.tag(1, LEN);
+    w.u8(0x0a); // key (1)
     w.string(key);
-    w.tag(2, LEN);
+    w.ensure(2);
+    w.u8(0x12); // value (2)
     const v = w.begin();
     writeAnyValue(w, attributes[key]);
     w.end(v);
