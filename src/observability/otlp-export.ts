@@ -21,7 +21,12 @@ import { ProtoWriter, resourceField, scopeField, traceRequest, writeSpan } from 
 export interface OtlpOptions {
   url: string;
   headers?: Readonly<Record<string, string>>;
-  /** Spans per request (512, as the SDK's batch processor). */
+  /**
+   * Spans per request (2048). The SDK's batch processor sends 512; in the pipeline's profile each
+   * request cost the process about 1 ms of CPU (URL, request, streams, retry wrapper, answer: code
+   * that runs too seldom to be optimised), so fewer, larger requests (about 230 kB of the
+   * pipeline's spans) cost less per span. A partial batch still leaves after `delayMs`.
+   */
   maxBatch?: number;
   /** A partial batch leaves after this long (1 s). */
   delayMs?: number;
@@ -35,8 +40,8 @@ interface Batch {
   count: number;
 }
 
-/** Room a batch starts with (512 spans of the pipeline take about 75 kB); it doubles when full. */
-const INITIAL_BYTES = 128 * 1024;
+/** Room a batch starts with (2048 spans of the pipeline take about 230 kB); it doubles when full. */
+const INITIAL_BYTES = 256 * 1024;
 
 /** Encodes ended spans as OTLP protobuf and posts them in batches to an OTLP/HTTP traces endpoint. */
 export class OtlpSpanProcessor implements SpanProcessor {
@@ -51,7 +56,7 @@ export class OtlpSpanProcessor implements SpanProcessor {
   #shutdown = false;
 
   constructor(options: OtlpOptions) {
-    this.#maxBatch = options.maxBatch ?? 512;
+    this.#maxBatch = options.maxBatch ?? 2048;
     this.#delayMs = options.delayMs ?? 1000;
     const http = convertLegacyHttpOptions({ url: options.url, headers: { ...options.headers } }, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
     this.#delegate = createOtlpHttpExportDelegate<Batch, unknown>(
