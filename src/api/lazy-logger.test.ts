@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
-import { lazyChildLogger } from './lazy-logger.ts';
+import { lazyChildLogger, withLazyChildren } from './lazy-logger.ts';
 
 function capture(count = true): { log: FastifyBaseLogger; lines: () => Record<string, unknown>[]; children: () => number } {
   const out: string[] = [];
@@ -35,4 +35,16 @@ test('a child of a request logger carries both sets of bindings', () => {
   const { log, lines } = capture(false);
   lazyChildLogger(log, { reqId: 'req-8' }, {}).child({ part: 'x' }).warn('w');
   assert.deepEqual([lines()[0]?.['reqId'], lines()[0]?.['part']], ['req-8', 'x']);
+});
+
+test('a logger with lazy children logs as the logger does, and its children are made on first use', () => {
+  const { log, lines, children } = capture();
+  const server = withLazyChildren(log);
+  server.warn('from the server');
+  const req = server.child({ reqId: 'req-9' });
+  assert.equal(children(), 0);
+  req.error('from the request');
+  assert.equal(children(), 1);
+  assert.equal(server.level, 'info');
+  assert.deepEqual(lines().map((l) => [l['reqId'], l['msg']]), [[undefined, 'from the server'], ['req-9', 'from the request']]);
 });

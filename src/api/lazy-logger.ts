@@ -57,7 +57,21 @@ class LazyChild {
   }
 }
 
-/** Fastify's `childLoggerFactory`: a {@link LazyChild} of `logger` with the request's bindings. */
+/** A {@link LazyChild} of `logger` with the request's bindings (Fastify's `childLoggerFactory` shape). */
 export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, options: object): FastifyBaseLogger {
   return new LazyChild(logger, bindings, options) as unknown as FastifyBaseLogger;
+}
+
+/**
+ * `logger` (logging through it unchanged) whose `child()` answers a {@link LazyChild}: given to
+ * Fastify as its logger, every request's logger is lazy through Fastify's default child factory.
+ * A `childLoggerFactory` of our own would do the same, but Fastify then checks the logger it
+ * returns for its seven methods on every request.
+ */
+export function withLazyChildren(logger: FastifyBaseLogger): FastifyBaseLogger {
+  // Inheriting from the logger is how pino makes its own children: methods, level and streams
+  // are the logger's.
+  const lazy = Object.create(logger) as FastifyBaseLogger;
+  Object.defineProperty(lazy, 'child', { value: (bindings: Bindings, options?: object) => lazyChildLogger(logger, bindings, options ?? {}) });
+  return lazy;
 }

@@ -42,7 +42,7 @@ import { LastKnown } from './sync/last-known.ts';
 import { openSapSystems } from './sync/sap-systems.ts';
 import { protectApiScope } from './v1/guard.ts';
 import { v1Routes } from './v1/index.ts';
-import { lazyChildLogger } from './lazy-logger.ts';
+import { withLazyChildren } from './lazy-logger.ts';
 
 /** What the server needs. */
 export interface ServerDeps {
@@ -85,10 +85,9 @@ export function routesOf(app: FastifyInstance): readonly RouteEntry[] {
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
-    loggerInstance: deps.log as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
     // Request logging is off, so a request's logger is seldom used: made when first asked for.
-    childLoggerFactory: lazyChildLogger,
+    loggerInstance: withLazyChildren(deps.log as FastifyBaseLogger),
+    logController: new LogController({ disableRequestLogging: true }),
     // Body, header and time limits: bad input must fail fast, not exhaust the process.
     ...serverLimitOptions(deps.config.server),
     routerOptions: { maxParamLength: 500 },
