@@ -176,7 +176,9 @@ export async function measure(seconds: number, start: (sink: Sink, port: number)
       latencies.push(now - (JSON.parse(e.body) as { t: number }).t);
     },
   });
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  // Below Linux's ephemeral range (32768-60999): a port there can be taken by any outgoing
+  // connection of the load, the sink or the OTLP export, and the server then fails to start.
+  const port = 20000 + Math.floor(Math.random() * 12000);
   let child: ChildProcess | undefined;
   try {
     child = await start(sink, port);
