@@ -115,6 +115,16 @@ describe('HttpDeliverer', () => {
     }
   });
 
+  it('closing waits for an attempt in flight, which still ends at its deadline', async () => {
+    const dest = { url: `${base}/hang`, method: 'POST', headers: {}, timeoutMs: 200 } as unknown as DestinationConfig;
+    const deliverer = new HttpDeliverer({ d: dest }, ['127.0.0.1']);
+    const attempt = deliverer.deliver({ id: 1, destination: 'd', key: 'k', idempotencyKey: 'ilk_1', payload: '{}', headers: {}, attempt: 1 });
+    await new Promise((r) => setTimeout(r, 20));
+    await deliverer.close();
+    const outcome = await attempt;
+    assert.equal(!outcome.ok && outcome.failure, 'retryable');
+  });
+
   it('several attempts in flight each end at their own deadline or answer', async () => {
     const dest = (path: string, timeoutMs: number) => ({ url: `${base}${path}`, method: 'POST', headers: {}, timeoutMs }) as unknown as DestinationConfig;
     const deliverer = new HttpDeliverer({ slow: dest('/hang', 400), fast: dest('/hang', 150), ok: dest('/ok', 2000) }, ['127.0.0.1']);

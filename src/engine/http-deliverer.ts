@@ -72,8 +72,9 @@ export class HttpDeliverer implements Deliverer {
   }
 
   async close(): Promise<void> {
-    this.#deadlines.clear();
+    // The agent lets attempts in flight finish first: their deadlines must still stop them.
     await this.#agent.close();
+    this.#deadlines.clear();
   }
 }
 
