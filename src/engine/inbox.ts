@@ -156,7 +156,8 @@ export class Inbox {
     const dup = accepted.filter((a) => a.duplicate).length;
     this.duplicatesAbsorbed += dup;
     if (dup < accepted.length) {
-      if (routedAtIntake) this.#store.notify('outbox');
+      // Routes may yield no message (a `when` that does not match): then no worker has work.
+      if (routedAtIntake && plan?.some((r) => r.messages !== undefined && r.messages.length > 0) === true) this.#store.notify('outbox');
       if (queuedForProcessor) this.#store.notify('inbox');
     }
     return accepted;
