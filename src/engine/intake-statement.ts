@@ -13,6 +13,7 @@
  * routed here: its events are inserted pending, behind them, and their messages are not written.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
+import { preparedStatement } from '../store/postgres/postgres-store.ts';
 import type { Database } from '../store/schema.ts';
 import type { InboundEvent } from './inbox.ts';
 import type { OutboundMessage } from './outbox.ts';
@@ -33,7 +34,7 @@ export interface InsertedRow {
 // `blocked` reads the partial index of waiting rows alone: its source test is one no index
 // answers, so that the planner — without statistics yet on a young table — does not AND that
 // index with a walk of every entry of the source in the (source, event_id) unique index.
-const INSERT_ROUTED = `
+const INSERT_ROUTED = preparedStatement('interlock_intake', `
 WITH blocked AS (
   SELECT EXISTS (SELECT 1 FROM inbox WHERE status = 'pending' AND (source = ANY ($1::text[])) IS TRUE) AS b),
 ins AS (
@@ -56,7 +57,7 @@ outb AS (
     JOIN ins ON ins.source = m.source AND ins.event_id = m.event_id AND ins.status = 'processed'
    ORDER BY m.ord
   ON CONFLICT (idempotency_key) DO NOTHING)
-SELECT id, source, event_id, status FROM ins`;
+SELECT id, source, event_id, status FROM ins`);
 
 /**
  * Inserts `events` with, for each, `messages[i]`, in one PostgreSQL statement; returns the rows

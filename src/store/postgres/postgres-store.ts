@@ -17,12 +17,37 @@ const types = {
     oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
 };
 
+/**
+ * Marks a statement to run as a named prepared statement: a text that starts with
+ * `/* prepared:<name> *\/` is parsed and planned once per connection (the server may then keep a
+ * generic plan), instead of at every execution. For a hot statement whose text never changes and
+ * whose planning costs as much as its execution (the webhook intake's batch insert). Behind a
+ * connection pooler in transaction mode, the pooler must support prepared statements (PgBouncer
+ * 1.21+ with `max_prepared_statements`).
+ */
+export function preparedStatement(name: string, text: string): string {
+  return `/* prepared:${name} */ ${text}`;
+}
+
+const PREPARED = /^\/\* prepared:([\w-]+) \*\//;
+
+// Kysely's driver calls `query(text, values)`; a marked text is handed to node-pg as a named
+// statement, which node-pg prepares on the connection the first time and reuses after.
+function prepareNamedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
+    const name = typeof config === 'string' && Array.isArray(values) ? PREPARED.exec(config)?.[1] : undefined;
+    return name === undefined ? query(config, values, callback) : query({ name, text: config, values }, callback);
+  };
+}
+
 /** Connects to PostgreSQL at `url` with a pool of `poolSize`. Migrations are run by the caller. */
 export async function openPostgresStore(url: string, poolSize = 10): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
   // An idle connection that the server drops (restart, failover) must not crash the process;
   // the pool replaces it and the next query reports any lasting problem.
   pool.on('error', () => undefined);
+  pool.on('connect', prepareNamedStatements);
   // Fail now, with the server's own message, rather than at the first query.
   const client = await pool.connect();
   client.release();
