@@ -107,30 +107,22 @@ export class Claimer {
   }
 
   /**
-   * PostgreSQL's common case (no rate limit, circuit closed, not paused, no lease reclaim due) in
-   * one round trip instead of four: BEGIN, the destination row's lock, the claim and COMMIT travel
-   * as one simple-protocol exchange. The claim is its own statement after the lock, so its
-   * in-flight count sees every earlier claim, as in {@link #claim}; it claims only if the row it
-   * locked says the destination is healthy. Anything else (a paused destination, an open circuit)
-   * has claimed nothing and resolves to undefined, for {@link #claim} to handle.
+   * PostgreSQL's common case (no rate limit, circuit closed, not paused, no lease reclaim due) as
+   * one call of `interlock_claim_heads` (migration 0803), one round trip and one statement whose
+   * own statements' plans the connection keeps: it locks the destination's row, claims only if
+   * that row says the destination is healthy, and counts what is in flight after the lock, so it
+   * sees every earlier claim, as in {@link #claim}; its commit does not wait for the disk. It
+   * mirrors {@link claimHeadsStatement}. Anything else (a paused destination, an open circuit)
+   * has claimed nothing — the function answers one row of NULLs — and resolves to undefined, for
+   * {@link #claim} to handle.
    */
   async #claimInOneExchange(withSession: NonNullable<Store['withSession']>, max: number, now: number): Promise<ClaimResult | undefined> {
-    const concurrency = this.#policy.concurrency;
     return withSession(async (s) => {
-      const destination = s.literal(this.#destination);
-      const room = roomLeft(literalSql, { destination, concurrency: int(concurrency), max: int(max) });
-      // The row is locked by the statement before, so this reads what that one returned.
-      const healthy = `EXISTS (SELECT 1 FROM destination_state WHERE destination = ${destination} AND paused_until <= ${int(now)} AND circuit = 'closed')`;
-      const n = `(CASE WHEN ${healthy} THEN ${room} ELSE 0 END)`;
-      const claim = claimHeadsStatement(literalSql, { destination, worker: s.literal(this.#worker), leaseUntil: int(now + this.#leaseMs), now: int(now), n, lock: 'FOR UPDATE SKIP LOCKED' });
-      const [, , lock, claimed, commit] = await s.query(
-        `BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT paused_until, circuit FROM destination_state WHERE destination = ${destination} FOR UPDATE; ${claim}; COMMIT`,
+      const [claimed] = await s.query(
+        `SELECT * FROM interlock_claim_heads(${s.literal(this.#destination)}, ${s.literal(this.#worker)}, ${int(now)}, ${int(now + this.#leaseMs)}, ${int(this.#policy.concurrency)}, ${int(max)})`,
       );
-      // A statement error rejects the exchange; COMMIT answering ROLLBACK would mean an aborted transaction.
-      if (commit?.command !== 'COMMIT') throw new Error(`claim for "${this.#destination}" was not committed`);
-      const state = lock?.rows[0];
-      if (state === undefined || Number(state.paused_until) > now || state.circuit !== 'closed') return undefined;
       const rows = (claimed?.rows ?? []) as OutboxRow[];
+      if (rows.length === 1 && rows[0]!.id === null) return undefined;
       return { messages: rows.sort((a, b) => Number(a.id) - Number(b.id)).map(toClaimed), blockedUntil: 0 };
     });
   }
@@ -259,18 +251,6 @@ async function claimHeads(
   return [...rows].sort((a, b) => Number(a.id) - Number(b.id));
 }
 
-/**
- * A template tag for text whose values are SQL literals already (quoted strings, checked
- * integers), for PostgreSQL's simple-protocol exchanges. The statements below take a tag — this,
- * {@link boundSql} on SQLite's connection, or kysely's `sql` — so every path runs one text and
- * they cannot drift apart.
- */
-function literalSql(strings: TemplateStringsArray, ...values: string[]): string {
-  let out = strings[0] ?? '';
-  for (let i = 0; i < values.length; i++) out += `${values[i]}${strings[i + 1] ?? ''}`;
-  return out;
-}
-
 /** SQL text with `?` placeholders and the values bound to them, in order. */
 interface Bound {
   text: string;
@@ -283,7 +263,9 @@ const NO_LOCK: Bound = { text: '', values: [] };
 /**
  * A template tag for SQLite's synchronous statements (`Store.syncTransaction`): each value becomes
  * a `?` bound to it, and a {@link Bound} fragment is spliced in with its own values. The text is
- * the same from call to call, so the connection's prepared statement is reused.
+ * the same from call to call, so the connection's prepared statement is reused. The statements
+ * below take a tag — this or kysely's `sql` — so both paths run one text and cannot drift apart
+ * (PostgreSQL's short path runs their copy in `interlock_claim_heads`, migration 0803).
  */
 function boundSql(strings: TemplateStringsArray, ...values: Array<SqlValue | Bound>): Bound {
   let text = strings[0] ?? '';

@@ -140,25 +140,20 @@ export class CompletionRecorder {
   }
 
   /**
-   * PostgreSQL's common case, a batch of deliveries to healthy destinations, in one round trip
-   * instead of four: one statement checks the destinations' health and, if all are healthy (an
-   * all-success batch then changes no shared state), marks the messages delivered, fenced by the
-   * lease as in {@link #write}; BEGIN, the relaxed commit and COMMIT travel with it. Resolves to
-   * undefined, having written nothing, when a destination is not healthy: the full path records it.
+   * PostgreSQL's common case, a batch of deliveries to healthy destinations, as one call of
+   * `interlock_mark_delivered` (migration 0803): one round trip and one statement, whose plan the
+   * connection keeps, checks the destinations' health and, if all are healthy (an all-success
+   * batch then changes no shared state), marks the messages delivered, fenced by the lease as in
+   * {@link #write}; its commit does not wait for the disk. Resolves to undefined, having written
+   * nothing, when a destination is not healthy: the full path records it.
    */
   async #deliveredInOneExchange(withSession: NonNullable<Store['withSession']>, batch: readonly Completion[], now: number): Promise<Decision[] | undefined> {
     return withSession(async (s) => {
       const destinations = [...new Set(batch.map((c) => c.message.destination))].map((d) => s.literal(d)).join(', ');
-      const ids = batch.map((c) => sqlInteger(c.message.id)).join(', ');
-      // One statement, so the health check and the update see the same snapshot.
-      const [, , answer, commit] = await s.query(`BEGIN; SET LOCAL synchronous_commit TO OFF;
-        WITH h AS (SELECT EXISTS (SELECT 1 FROM destination_state WHERE destination IN (${destinations}) AND (circuit <> 'closed' OR consecutive_failures > 0)) AS unhealthy),
-        u AS (UPDATE outbox SET status = 'delivered', delivered_at = ${sqlInteger(now)}, lease_owner = NULL, lease_until = NULL, last_error = NULL
-               WHERE id IN (${ids}) AND lease_owner = ${s.literal(this.#worker)} AND status = 'delivering' AND NOT (SELECT unhealthy FROM h)
-              RETURNING id)
-        SELECT h.unhealthy, u.id FROM h LEFT JOIN u ON true;
-        COMMIT`);
-      if (commit?.command !== 'COMMIT') throw new Error('recording deliveries was not committed');
+      const ids = batch.map((c) => sqlInteger(c.message.id)).join(',');
+      const [answer] = await s.query(
+        `SELECT * FROM interlock_mark_delivered(ARRAY[${destinations}], '{${ids}}', ${s.literal(this.#worker)}, ${sqlInteger(now)})`,
+      );
       const rows = (answer?.rows ?? []) as Array<{ unhealthy: boolean; id: number | string | null }>;
       if (rows[0]?.unhealthy !== false) return undefined;
       const owned = new Set(rows.filter((r) => r.id !== null).map((r) => Number(r.id)));

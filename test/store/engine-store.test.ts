@@ -152,7 +152,7 @@ describeEachStore('engine store operations', (get) => {
     assert.equal((await claim(10, dest, 'w2')).messages.length, 0);
   });
 
-  it('long-lived claimers (short path: PostgreSQL one exchange, SQLite straight on the connection) keep the shared cap, key order and leases; a paused destination still blocks', async () => {
+  it('long-lived claimers (short path: PostgreSQL one call of a stored function, SQLite straight on the connection) keep the shared cap, key order and leases; a paused destination still blocks', async () => {
     const store = get().store;
     let shortPaths = 0;
     // Counts each store's short path (PostgreSQL's session, SQLite's synchronous transaction), to show it is the one these claims take.
@@ -184,6 +184,8 @@ describeEachStore('engine store operations', (get) => {
     for (const m of a.messages) assert.equal(rows.find((r) => Number(r.id) === m.id)?.lease_owner, 'w1');
     for (const m of b.messages) assert.equal(rows.find((r) => Number(r.id) === m.id)?.lease_owner, 'w2');
     assert.equal(shortPaths, 2, 'the later claims took the short path');
+    assert.deepEqual(await w1.claim(10, clock.now()), { messages: [], blockedUntil: 0 }, 'the cap is full: nothing claimed, nothing blocked');
+    assert.equal(shortPaths, 3, 'a full cap is answered by the short path itself');
     await store.db.updateTable('destination_state').set({ paused_until: clock.now() + 5_000 }).where('destination', '=', 'd').execute();
     await recorder(dest).record({ message: both[0]!, outcome: { ok: true } });
     const paused = await w1.claim(10, clock.now());

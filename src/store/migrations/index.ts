@@ -17,6 +17,7 @@ import { appliedVersionsMigration } from './0700-applied-versions.ts';
 import { observabilityMigration } from './0800-observability.ts';
 import { lineageLookupsMigration } from './0801-lineage-lookups.ts';
 import { outboxRetentionIndexMigration } from './0802-outbox-retention-index.ts';
+import { pgClaimFunctionsMigration } from './0803-pg-claim-functions.ts';
 import { inboxPendingPartialMigration } from './0804-inbox-pending-partial.ts';
 
 /** Migrations by name; names sort in the order they apply. */
@@ -34,5 +35,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0800-observability': observabilityMigration,
   '0801-lineage-lookups': lineageLookupsMigration,
   '0802-outbox-retention-index': outboxRetentionIndexMigration,
+  '0803-pg-claim-functions': pgClaimFunctionsMigration,
   '0804-inbox-pending-partial': inboxPendingPartialMigration,
 };
