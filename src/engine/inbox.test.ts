@@ -45,4 +45,17 @@ describeEachStore('inbox batch writes', (get) => {
       events.map((e, i) => [ids[i], AWKWARD[i], e.body]),
     );
   });
+
+  it('parks an event whose business key PostgreSQL cannot store, and stores the rest of its batch', async () => {
+    const router = new Router({ orders: { eventId: { path: 'id' }, routes: [{ destination: 'd', key: 'order' }] } });
+    const inbox = new Inbox(get().store, new ManualClock(), { routing: { router, enabled: () => true, log: silentLog } });
+    const event = (id: string, order: string) => ({ source: 'orders', eventId: id, headers: {}, body: JSON.stringify({ id, order }) });
+    const accepted = await Promise.all([inbox.accept(event('1', 'SO-1')), inbox.accept(event('2', 'SO\u00002')), inbox.accept(event('3', 'SO-3'))]);
+    assert.ok(accepted.every((a) => !a.duplicate));
+    const rows = await get().store.db.selectFrom('inbox').select(['event_id', 'status', 'error']).orderBy('id').execute();
+    assert.deepEqual(rows.map((r) => [r.event_id, r.status]), [['1', 'processed'], ['2', 'dead'], ['3', 'processed']]);
+    assert.match(rows[1]!.error ?? '', /NUL/);
+    const out = await get().store.db.selectFrom('outbox').select('key').orderBy('id').execute();
+    assert.deepEqual(out.map((m) => m.key), ['SO-1', 'SO-3']);
+  });
 });

@@ -73,6 +73,8 @@ export class Router {
         if (payload === undefined) throw new Error('the transform produced no value');
         const key = idempotencyKey(event.source, event.eventId, r.index, r.destination);
         const businessKey = r.key?.(body);
+        // PostgreSQL text cannot hold a NUL: this event is refused alone, not the batch it is written in.
+        if (typeof businessKey === 'string' && businessKey.includes('\u0000')) throw new Error('the business key contains a NUL character');
         messages.push({
           destination: r.destination,
           key: businessKey === undefined || businessKey === null ? key : String(businessKey),
