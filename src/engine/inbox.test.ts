@@ -46,6 +46,19 @@ describeEachStore('inbox batch writes', (get) => {
     );
   });
 
+  it('refuses an event whose id PostgreSQL cannot store, that event alone: the rest of its batch is stored', async () => {
+    const router = new Router({ orders: { eventId: { path: 'id' }, routes: [{ destination: 'd', key: 'order' }] } });
+    const inbox = new Inbox(get().store, new ManualClock(), { routing: { router, enabled: () => true, log: silentLog } });
+    const event = (id: string) => ({ source: 'orders', eventId: id, headers: {}, body: JSON.stringify({ id, order: `SO-${id}` }) });
+    const [first, refused, last] = await Promise.allSettled([inbox.accept(event('1')), inbox.accept(event('2\u0000')), inbox.accept(event('3'))]);
+    assert.equal(first.status, 'fulfilled');
+    assert.equal(last.status, 'fulfilled');
+    assert.equal(refused.status, 'rejected');
+    assert.match(String((refused as PromiseRejectedResult).reason), /NUL/);
+    const rows = await get().store.db.selectFrom('inbox').select(['event_id', 'status']).orderBy('id').execute();
+    assert.deepEqual(rows.map((r) => [r.event_id, r.status]), [['1', 'processed'], ['3', 'processed']]);
+  });
+
   it('parks an event whose business key PostgreSQL cannot store, and stores the rest of its batch', async () => {
     const router = new Router({ orders: { eventId: { path: 'id' }, routes: [{ destination: 'd', key: 'order' }] } });
     const inbox = new Inbox(get().store, new ManualClock(), { routing: { router, enabled: () => true, log: silentLog } });

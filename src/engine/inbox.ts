@@ -12,7 +12,7 @@
  */
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
-import { toInterlockError } from '../core/errors.ts';
+import { toInterlockError, validationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { recordInbound } from '../observability/metrics.ts';
 import { contextOf, inSpan, traceparentOfSpan, tracingOn, type Span } from '../observability/tracing.ts';
@@ -89,8 +89,12 @@ export class Inbox {
   /**
    * Stores `event`; resolves once it is durable (or was already there). With tracing on, the
    * event starts a trace (or continues the sender's `traceparent`) kept in its stored headers.
+   * An event id with a NUL character is refused (`validation`, type `invalid-event-id`).
    */
   async accept(event: InboundEvent): Promise<Accepted> {
+    // PostgreSQL text cannot hold a NUL: stored, it would fail the whole batch the event shares.
+    // Refused here, for every way in (the generic webhook, Dynamics' and SAP's), that event alone.
+    if (event.eventId.includes('\u0000')) throw validationError('the event id contains a NUL character', { type: 'invalid-event-id' });
     const accepted = !tracingOn()
       ? await this.#writer.submit(event)
       : // A leaf: the stored headers carry its traceparent, so nothing needs it active through the batch write.
