@@ -48,3 +48,15 @@ test('a logger with lazy children logs as the logger does, and its children are 
   assert.equal(server.level, 'info');
   assert.deepEqual(lines().map((l) => [l['reqId'], l['msg']]), [[undefined, 'from the server'], ['req-9', 'from the request']]);
 });
+
+test('a child of a lazy child is lazy too: no logger is made per request under a plugin with its own logger', () => {
+  const counted = capture();
+  const scope = withLazyChildren(counted.log).child({ plugin: 'hooks' }, { level: 'info' });
+  for (let i = 0; i < 3; i++) scope.child({ reqId: `req-${i}` });
+  assert.equal(counted.children(), 0);
+  // Logged through (counting off: it would make grandchildren children of the root).
+  const { log, lines } = capture(false);
+  const requests = Array.from({ length: 3 }, (_, i) => withLazyChildren(log).child({ plugin: 'hooks' }).child({ reqId: `req-${i}` }));
+  requests[1]!.error('from the second request');
+  assert.deepEqual(lines().map((l) => [l['plugin'], l['reqId'], l['msg']]), [['hooks', 'req-1', 'from the second request']]);
+});

@@ -10,19 +10,21 @@ type Bindings = Record<string, unknown>;
 type LogFn = FastifyBaseLogger['info'];
 
 class LazyChild {
-  readonly #parent: FastifyBaseLogger;
+  readonly #parent: FastifyBaseLogger | LazyChild;
   readonly #bindings: Bindings;
   readonly #options: object;
   #child: FastifyBaseLogger | undefined;
 
-  constructor(parent: FastifyBaseLogger, bindings: Bindings, options: object) {
+  constructor(parent: FastifyBaseLogger | LazyChild, bindings: Bindings, options: object) {
     this.#parent = parent;
     this.#bindings = bindings;
     this.#options = options;
   }
 
   #real(): FastifyBaseLogger {
-    return (this.#child ??= this.#parent.child(this.#bindings, this.#options));
+    // A lazy parent is made real first (its child() would answer another lazy child).
+    const parent = this.#parent instanceof LazyChild ? this.#parent.#real() : this.#parent;
+    return (this.#child ??= parent.child(this.#bindings, this.#options));
   }
 
   get level(): string {
@@ -53,7 +55,9 @@ class LazyChild {
     this.#real().trace(...args);
   }
   child(bindings: Bindings, options?: object): FastifyBaseLogger {
-    return this.#real().child(bindings, options);
+    // Lazy too: Fastify gives a plugin registered with its own log options a child of the server's
+    // logger (one of these), and makes every request's logger a child of that.
+    return new LazyChild(this, bindings, options ?? {}) as unknown as FastifyBaseLogger;
   }
 }
 
