@@ -156,8 +156,9 @@ describeEachStore('the manufacturer story end to end, with faults and a crash', 
     try {
       await until('every deal synced', async () => {
         const statuses = await Promise.all(ids.map(async (id) => (await integrationColumns(deps.dynamics, id).catch(() => ({ il_integrationstatus: '?' })))['il_integrationstatus']));
-        // Kill the worker once mid-flow (some deal booked, not all), and let SAP's CSRF sessions expire with it.
-        if (kills === 0 && statuses.includes('Synced') && statuses.some((s) => s !== 'Synced')) {
+        // Kill the worker once mid-flow (some deal under way or booked, not all booked: every deal
+        // may go from under way to booked between two looks), and let SAP's CSRF sessions expire with it.
+        if (kills === 0 && statuses.some((s) => s === 'In Progress' || s === 'Synced') && statuses.some((s) => s !== 'Synced')) {
           const exited = new Promise((r) => child?.once('exit', r));
           child?.kill('SIGKILL');
           kills++;

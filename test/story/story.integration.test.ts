@@ -102,9 +102,10 @@ describeEachStore('the first story end to end, with faults and a crash', (get) =
         onTick: async (standings) => {
           // The deals are closed: Stripe starts refusing with 429s.
           if (ticks++ === 0) await faults('stripe', { rateLimit: { burst: 25 } });
-          // Kill the worker once mid-flow: some deal booked, not all of them.
+          // Kill the worker once mid-flow: some deal under way or booked, not all of them booked.
+          // (Booked alone is not enough: every deal may go from under way to booked between two looks.)
           const states = [...standings.values()].map((s) => s.salesforce.status);
-          if (kills === 0 && states.includes('Synced') && states.some((s) => s !== 'Synced')) {
+          if (kills === 0 && states.some((s) => s === 'In Progress' || s === 'Synced') && states.some((s) => s !== 'Synced')) {
             const exited = new Promise((r) => child?.once('exit', r));
             child?.kill('SIGKILL');
             kills++;
