@@ -10,6 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -176,9 +177,7 @@ export async function measure(seconds: number, start: (sink: Sink, port: number)
       latencies.push(now - (JSON.parse(e.body) as { t: number }).t);
     },
   });
-  // Below Linux's ephemeral range (32768-60999): a port there can be taken by any outgoing
-  // connection of the load, the sink or the OTLP export, and the server then fails to start.
-  const port = 20000 + Math.floor(Math.random() * 12000);
+  const port = await unusedPort();
   let child: ChildProcess | undefined;
   try {
     child = await start(sink, port);
@@ -230,12 +229,30 @@ function cpuSecondsOf(pid: number | undefined): number {
   }
 }
 
-/** Spawns `cmd` and resolves once `probeUrl` answers. */
+/**
+ * A port for a server child, below Linux's ephemeral range (32768-60999: a port there can be taken
+ * by any outgoing connection of the load, the sink or the OTLP export) and that nothing listens on
+ * now: the machine's own services listen in this range too (RabbitMQ on 25672).
+ */
+async function unusedPort(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
+/** Spawns `cmd` and resolves once `probeUrl` answers; fails at once if the child exits first. */
 export async function spawnReady(cmd: string, args: string[], probeUrl: string): Promise<ChildProcess> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 800; i++) {
+  for (let i = 0; i < 800 && child.exitCode === null && child.signalCode === null; i++) {
     try {
-      const res = await fetch(probeUrl);
+      // Bounded: whatever else might answer on the port must not hold the bench for ever.
+      const res = await fetch(probeUrl, { signal: AbortSignal.timeout(1000) });
       await res.arrayBuffer();
       return child;
     } catch {
@@ -243,5 +260,5 @@ export async function spawnReady(cmd: string, args: string[], probeUrl: string):
     }
   }
   child.kill('SIGKILL');
-  throw new Error(`${args[0]} did not start`);
+  throw new Error(`${args[0]} did not start${child.exitCode === null ? '' : ` (exit code ${child.exitCode})`}`);
 }
