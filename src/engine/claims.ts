@@ -98,9 +98,11 @@ export class Claimer {
     return syncTransaction((db) => {
       const state = db.all(STATE_OF, [destination])[0];
       if (state === undefined || Number(state.paused_until) > now || state.circuit !== 'closed') return undefined;
-      const room = roomLeft(boundSql, { destination, concurrency, max });
-      const claim = claimHeadsStatement(boundSql, { destination, worker: this.#worker, leaseUntil: now + this.#leaseMs, now, n: room, lock: NO_LOCK });
-      const rows = db.all(claim.text, claim.values) as unknown as OutboxRow[];
+      // The general path's statement, compiled by the query builder to `?` placeholders: the same
+      // text every time, so the connection's prepared statement is reused.
+      const room = roomLeft({ destination, concurrency, max });
+      const claim = claimHeadsStatement({ destination, worker: this.#worker, leaseUntil: now + this.#leaseMs, now, n: room, lock: sql.raw('') }).compile(this.#store.db);
+      const rows = db.all(claim.sql, claim.parameters as SqlValue[]) as unknown as OutboxRow[];
       return { messages: rows.sort((a, b) => Number(a.id) - Number(b.id)).map(toClaimed), blockedUntil: 0 };
       // A lost claim only means the message is claimed again: no need to wait for the disk.
     }, { durable: false });
@@ -150,7 +152,7 @@ export class Claimer {
         // The common case: only the shared concurrency cap limits the claim, and nothing is
         // written back. The claim statement counts what is in flight itself — after the lock
         // above, so it sees every earlier claim — which saves a round trip per claim.
-        const room = roomLeft(sql<number>, { destination, concurrency: policy.concurrency, max });
+        const room = roomLeft({ destination, concurrency: policy.concurrency, max });
         const rows = max <= 0 ? [] : await claimHeads(trx, store.lockClause, destination, this.#worker, room, now, this.#leaseMs);
         return { messages: rows.map(toClaimed), blockedUntil: 0 };
       }
@@ -245,50 +247,17 @@ async function claimHeads(
   now: number,
   leaseMs: number,
 ) {
-  const statement = claimHeadsStatement(sql<OutboxRow>, { destination, worker, leaseUntil: now + leaseMs, now, n, lock: sql.raw(lockClause) });
+  const statement = claimHeadsStatement({ destination, worker, leaseUntil: now + leaseMs, now, n, lock: sql.raw(lockClause) });
   const { rows } = await statement.execute(trx);
   // RETURNING order is not guaranteed; deliveries start in id order.
   return [...rows].sort((a, b) => Number(a.id) - Number(b.id));
 }
 
-/** SQL text with `?` placeholders and the values bound to them, in order. */
-interface Bound {
-  text: string;
-  values: SqlValue[];
-}
-
-/** Text pasted as is into a {@link boundSql} statement. */
-const NO_LOCK: Bound = { text: '', values: [] };
-
-/**
- * A template tag for SQLite's synchronous statements (`Store.syncTransaction`): each value becomes
- * a `?` bound to it, and a {@link Bound} fragment is spliced in with its own values. The text is
- * the same from call to call, so the connection's prepared statement is reused. The statements
- * below take a tag — this or kysely's `sql` — so both paths run one text and cannot drift apart
- * (PostgreSQL's short path runs their copy in `interlock_claim_heads`, migration 0803).
- */
-function boundSql(strings: TemplateStringsArray, ...values: Array<SqlValue | Bound>): Bound {
-  let text = strings[0] ?? '';
-  const bound: SqlValue[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v !== null && typeof v === 'object' && 'text' in v) {
-      text += v.text;
-      bound.push(...v.values);
-    } else {
-      text += '?';
-      bound.push(v);
-    }
-    text += strings[i + 1] ?? '';
-  }
-  return { text, values: bound };
-}
-
 const STATE_OF = 'SELECT paused_until, circuit FROM destination_state WHERE destination = ?';
 
 /** How many more messages the destination's concurrency cap lets be claimed now, at most `max`. */
-function roomLeft<T, V>(tag: (strings: TemplateStringsArray, ...values: V[]) => T, v: { destination: V; concurrency: V; max: V }): T {
-  return tag`(SELECT CASE WHEN count(*) >= ${v.concurrency} THEN 0 WHEN ${v.concurrency} - count(*) < ${v.max} THEN ${v.concurrency} - count(*) ELSE ${v.max} END
+function roomLeft(v: { destination: string; concurrency: number; max: number }): RawBuilder<number> {
+  return sql<number>`(SELECT CASE WHEN count(*) >= ${v.concurrency} THEN 0 WHEN ${v.concurrency} - count(*) < ${v.max} THEN ${v.concurrency} - count(*) ELSE ${v.max} END
           FROM outbox WHERE destination = ${v.destination} AND status = 'delivering')`;
 }
 
@@ -297,12 +266,18 @@ function roomLeft<T, V>(tag: (strings: TemplateStringsArray, ...values: V[]) => 
  * Ordering by the full (destination, status, id) index key — the first two are fixed by the
  * WHERE — makes both databases walk that index lazily instead of collecting and sorting every
  * due message, whatever their statistics say; the head test is one probe of the partial index.
+ * PostgreSQL's short path runs a copy of it in `interlock_claim_heads` (migration 0803): a change
+ * here needs a migration that replaces that function.
  */
-function claimHeadsStatement<T, V>(
-  tag: (strings: TemplateStringsArray, ...values: V[]) => T,
-  v: { destination: V; worker: V; leaseUntil: V; now: V; n: V; lock: V },
-): T {
-  return tag`UPDATE outbox
+function claimHeadsStatement(v: {
+  destination: string;
+  worker: string;
+  leaseUntil: number;
+  now: number;
+  n: number | RawBuilder<number>;
+  lock: RawBuilder<unknown>;
+}): RawBuilder<OutboxRow> {
+  return sql<OutboxRow>`UPDATE outbox
        SET status = 'delivering', lease_owner = ${v.worker}, lease_until = ${v.leaseUntil}, attempts = attempts + 1
      WHERE id IN (
        SELECT o.id FROM outbox o
