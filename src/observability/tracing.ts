@@ -34,13 +34,11 @@ const getter = {
 class FanOut implements SpanProcessor {
   #all: SpanProcessor[] = [];
   #starters: SpanProcessor[] = [];
-  readonly #quietAtStart = new WeakSet<SpanProcessor>();
 
   /** Adds `p`; `atStart: false` when its `onStart` does nothing. */
   add(p: SpanProcessor, atStart: boolean): void {
-    if (!atStart) this.#quietAtStart.add(p);
     this.#all = [...this.#all, p];
-    this.#starters = this.#all.filter((q) => !this.#quietAtStart.has(q));
+    if (atStart) this.#starters = [...this.#starters, p];
   }
 
   delete(p: SpanProcessor): void {
