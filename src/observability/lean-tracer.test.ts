@@ -45,6 +45,9 @@ function exercise({ tracer, memory }: { tracer: Tracer; memory: InMemorySpanExpo
   const many = tracer.startSpan('many', {}, ROOT_CONTEXT);
   for (let i = 0; i < 130; i++) many.setAttribute(`a${i}`, i);
   many.end();
+  // Ended before it started: the SDK ends it at its start, with a duration of 0.
+  const back = tracer.startSpan('back', { startTime: [1_700_000_010, 0] }, ROOT_CONTEXT);
+  back.end([1_700_000_000, 0]);
   const ids = new Map<string, string>([[REMOTE.spanId, 'remote']]);
   const role = (id: string | undefined) => (id === undefined ? undefined : (ids.get(id) ?? id));
   const spans = memory.getFinishedSpans();
@@ -65,6 +68,7 @@ function exercise({ tracer, memory }: { tracer: Tracer; memory: InMemorySpanExpo
     dropped: [s.droppedAttributesCount, s.droppedEventsCount, s.droppedLinksCount],
     ended: s.ended,
     durationOk: s.duration[0] >= 0 && s.duration[1] >= 0 && s.endTime[0] >= s.startTime[0],
+    times: s.name === 'back' ? [s.startTime, s.endTime, s.duration] : undefined,
     scope: { name: s.instrumentationScope.name, version: s.instrumentationScope.version },
     resource: s.resource.attributes,
   }));
@@ -73,7 +77,7 @@ function exercise({ tracer, memory }: { tracer: Tracer; memory: InMemorySpanExpo
 describe('lean tracer', () => {
   it('records what the SDK tracer records for the same calls', () => {
     const expected = exercise(sdk());
-    assert.equal(expected.length, 4);
+    assert.equal(expected.length, 5);
     assert.deepEqual(exercise(lean()), expected);
   });
 
