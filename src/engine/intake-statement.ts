@@ -13,7 +13,7 @@
  * routed here: its events are inserted pending, behind them, and their messages are not written.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
-import { preparedStatement } from '../store/postgres/postgres-store.ts';
+import { preparedStatement } from '../store/store.ts';
 import type { Database } from '../store/schema.ts';
 import type { InboundEvent } from './inbox.ts';
 import type { OutboundMessage } from './outbox.ts';

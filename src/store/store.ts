@@ -103,3 +103,16 @@ export interface SyncConnection {
   /** Runs `sql` with `params`; resolves to the number of rows it changed. */
   run(sql: string, params: readonly SqlValue[]): number;
 }
+
+/**
+ * Marks a statement to run as a named prepared statement on PostgreSQL (SQLite's connection
+ * prepares every statement anyway): a text that starts with
+ * `/* prepared:<name> *\/` is parsed and planned once per connection (the server may then keep a
+ * generic plan), instead of at every execution. For a hot statement whose text never changes and
+ * whose planning costs as much as its execution (the webhook intake's batch insert). Behind a
+ * connection pooler in transaction mode, the pooler must support prepared statements (PgBouncer
+ * 1.21+ with `max_prepared_statements`).
+ */
+export function preparedStatement(name: string, text: string): string {
+  return `/* prepared:${name} */ ${text}`;
+}

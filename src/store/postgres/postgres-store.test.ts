@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { CompiledQuery } from 'kysely';
 import { createTestDatabase, postgresUnavailable } from '../../../test/support/stores.ts';
 import type { Store } from '../store.ts';
-import { openPostgresStore, preparedStatement } from './postgres-store.ts';
+import { preparedStatement } from '../store.ts';
+import { openPostgresStore } from './postgres-store.ts';
 
 describe('PostgreSQL store', async () => {
   const unavailable = process.env.CI === 'true' ? undefined : await postgresUnavailable();

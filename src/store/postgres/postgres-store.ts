@@ -17,18 +17,7 @@ const types = {
     oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
 };
 
-/**
- * Marks a statement to run as a named prepared statement: a text that starts with
- * `/* prepared:<name> *\/` is parsed and planned once per connection (the server may then keep a
- * generic plan), instead of at every execution. For a hot statement whose text never changes and
- * whose planning costs as much as its execution (the webhook intake's batch insert). Behind a
- * connection pooler in transaction mode, the pooler must support prepared statements (PgBouncer
- * 1.21+ with `max_prepared_statements`).
- */
-export function preparedStatement(name: string, text: string): string {
-  return `/* prepared:${name} */ ${text}`;
-}
-
+// The mark of `preparedStatement` (store.ts).
 const PREPARED = /^\/\* prepared:([\w-]+) \*\//;
 
 // Kysely's driver calls `query(text, values)`; a marked text is handed to node-pg as a named
