@@ -63,9 +63,12 @@ export default async function observability(options: BenchOptions): Promise<void
 
 /** Tracing and metrics off versus on, on the pipeline. */
 async function overhead(options: BenchOptions): Promise<void> {
-  const seconds = options.quick ? 3 : 10;
+  // Many short rounds rather than a few long ones: this machine's speed drifts by 20 % and more
+  // within a minute, so one pair of 10 s runs can be off by 20 points either way; the median of
+  // seven alternated pairs (about 2 minutes) came out at 15.7 and 14.1 % in two runs.
+  const seconds = options.quick ? 3 : 8;
   // BENCH_OBS_ROUNDS=<n> alternates off/on more times (an A/B on a loaded machine wants several).
-  const rounds = process.env.BENCH_OBS_ROUNDS === undefined ? (options.quick ? 1 : 3) : Math.max(1, Number(process.env.BENCH_OBS_ROUNDS));
+  const rounds = process.env.BENCH_OBS_ROUNDS === undefined ? (options.quick ? 1 : 7) : Math.max(1, Number(process.env.BENCH_OBS_ROUNDS));
   // BENCH_OBS_RATE=<events/s> paces the load below what either mode can take: both then do the
   // same work per second, and CPU per event no longer depends on how a loaded machine shared itself.
   const rate = process.env.BENCH_OBS_RATE === undefined ? undefined : Number(process.env.BENCH_OBS_RATE);
@@ -101,8 +104,9 @@ async function overhead(options: BenchOptions): Promise<void> {
             worker: { batchSize: 256 },
             sources: { bench: { eventId: { path: 'id' }, routes: [{ destination: 'sink', key: 'order', transform: '{"id": id, "orderId": order, "amount": amount, "t": t}' }] } },
             destinations: { sink: { url: `${sink.url}/ok`, concurrency: 64 } },
-            // BENCH_OBS_ON='{"tracing":"on","metrics":"off"}' measures one part of "on" alone.
-            observability: mode === 'on' ? (process.env.BENCH_OBS_ON === undefined ? { tracing: 'on', metrics: 'on', otlp: { url: otlpUrl } } : JSON.parse(process.env.BENCH_OBS_ON) as unknown) : { tracing: 'off', metrics: 'off' },
+            // BENCH_OBS_ON='{"tracing":"on","metrics":"off"}' measures one part of "on" alone; "OTLP"
+            // in it stands for the local collector's URL ('{"tracing":"on","metrics":"off","otlp":{"url":"OTLP"}}').
+            observability: mode === 'on' ? (process.env.BENCH_OBS_ON === undefined ? { tracing: 'on', metrics: 'on', otlp: { url: otlpUrl } } : JSON.parse(process.env.BENCH_OBS_ON.replace('"OTLP"', JSON.stringify(otlpUrl))) as unknown) : { tracing: 'off', metrics: 'off' },
           }),
         );
         // BENCH_CPU_PROF=<dir> writes a CPU profile of each Interlock process, for finding hot spots.
@@ -122,7 +126,7 @@ async function overhead(options: BenchOptions): Promise<void> {
       results[mode].push(run);
       // Load start to drained (measure's figure): start-up and shutdown are left out alike.
       cpuPerEvent[mode].push(run.cpuUsPerEvent);
-      process.stderr.write(`observability: round ${round + 1} ${mode}: ${run.eventsPerS.toFixed(0)} events/s, ${cpuPerEvent[mode].at(-1)!.toFixed(0)} µs CPU per event${mode === 'on' ? `, ${scrapes} scrapes` : ''}\n`);
+      process.stderr.write(`observability: round ${round + 1} ${mode}: ${run.eventsPerS.toFixed(0)} events/s, ${cpuPerEvent[mode].at(-1)!.toFixed(0)} µs CPU per event (load generator, sink and collector: ${run.loadgenCpuUsPerEvent} µs)${mode === 'on' ? `, ${scrapes} scrapes` : ''}\n`);
     };
     for (let round = 0; round < rounds; round++) {
       if (together) {
