@@ -87,6 +87,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
   INTERLOCK_BATCH_SIZE: 'worker.batchSize',
   INTERLOCK_LOG_LEVEL: 'log.level',
   INTERLOCK_ADMIN_TOKEN: 'admin.token',
+  INTERLOCK_TRACE_SAMPLE_RATIO: 'observability.sampleRatio',
 };
 
 /** Where the configuration comes from. */
@@ -147,7 +148,7 @@ function applyEnv(raw: Record<string, unknown>, env: Readonly<Record<string, str
       node = node[part] as Record<string, unknown>;
     }
     // Numbers arrive as strings from the environment; convert where the value is numeric text.
-    node[parts.at(-1)!] = /^\d+$/.test(value) && !key.endsWith('.id') && !key.endsWith('.token') ? Number(value) : value;
+    node[parts.at(-1)!] = /^\d+(\.\d+)?$/.test(value) && !key.endsWith('.id') && !key.endsWith('.token') ? Number(value) : value;
   }
 }
 

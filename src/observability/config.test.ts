@@ -35,7 +35,15 @@ describe('observability configuration', () => {
 
   it('defaults to tracing and metrics on, no export, no SLOs', () => {
     const o = loadConfig({ values: {}, env: {} }).observability;
-    assert.deepEqual(o, { serviceName: 'interlock', tracing: true, keepSpans: 0, metrics: true, otlp: undefined, slos: [] });
+    assert.deepEqual(o, { serviceName: 'interlock', tracing: true, sampleRatio: 1, keepSpans: 0, metrics: true, otlp: undefined, slos: [] });
+  });
+
+  it('reads the sampling ratio from the file or INTERLOCK_TRACE_SAMPLE_RATIO, and refuses one outside 0 to 1 by its key', () => {
+    assert.equal(loadConfig({ values: { observability: { sampleRatio: 0.25 } }, env: {} }).observability.sampleRatio, 0.25);
+    assert.equal(loadConfig({ values: {}, env: { INTERLOCK_TRACE_SAMPLE_RATIO: '0.1' } }).observability.sampleRatio, 0.1);
+    assert.equal(loadConfig({ values: {}, env: { INTERLOCK_TRACE_SAMPLE_RATIO: '0' } }).observability.sampleRatio, 0);
+    assert.throws(() => loadConfig({ values: { observability: { sampleRatio: 1.5 } }, env: {} }), /observability\.sampleRatio/);
+    assert.throws(() => loadConfig({ values: {}, env: { INTERLOCK_TRACE_SAMPLE_RATIO: 'half' } }), /observability\.sampleRatio/);
   });
 
   it('names the key of a bad SLO', () => {

@@ -46,6 +46,12 @@ export const ObservabilitySchema = Type.Object(
   {
     serviceName: Type.String({ minLength: 1, default: 'interlock', description: 'service.name of the traces.' }),
     tracing: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on', description: 'Record spans (kept in memory for lineage timelines, exported when otlp is set).' }),
+    sampleRatio: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 1,
+      description: 'Share of new traces recorded and exported, decided from the trace id (1 = every one). A trace continued from a caller\'s traceparent follows the caller\'s decision. Unrecorded traces still carry their traceparent and trace id into the journal.',
+    }),
     keepSpans: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'Recent spans kept in memory so lineage timelines show vendor calls; 0 = the journal is the timeline (holding spans costs CPU in garbage collection).' }),
     metrics: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on', description: 'Serve GET /metrics and count engine and vendor activity.' }),
     otlp: Type.Optional(
@@ -80,6 +86,8 @@ export interface SloSpec {
 export interface ObservabilityConfig {
   serviceName: string;
   tracing: boolean;
+  /** Share of new traces recorded (0 to 1). */
+  sampleRatio: number;
   /** Spans held in memory for lineage timelines (0 = none). */
   keepSpans: number;
   metrics: boolean;
@@ -102,8 +110,8 @@ export function normaliseObservability(raw: Static<typeof ObservabilitySchema>, 
     const sli: SliSpec = s.sli.kind === 'latency' ? { kind: 'latency', event: s.sli.event, thresholdMs: duration(s.sli.threshold, `observability.slos.${i}.sli.threshold`) } : { kind: 'ratio', event: s.sli.event };
     return { name: s.name, description: s.description, objective: s.objective, window: String(s.window), windowMs: duration(s.window, `observability.slos.${i}.window`), sli };
   });
-  return { serviceName: raw.serviceName, tracing: raw.tracing === 'on', keepSpans: raw.keepSpans, metrics: raw.metrics === 'on', otlp: raw.otlp, slos };
+  return { serviceName: raw.serviceName, tracing: raw.tracing === 'on', sampleRatio: raw.sampleRatio, keepSpans: raw.keepSpans, metrics: raw.metrics === 'on', otlp: raw.otlp, slos };
 }
 
 /** The section with every default: what code without a config (tests, tools) uses. */
-export const DEFAULT_OBSERVABILITY: ObservabilityConfig = { serviceName: 'interlock', tracing: true, keepSpans: 0, metrics: true, otlp: undefined, slos: [] };
+export const DEFAULT_OBSERVABILITY: ObservabilityConfig = { serviceName: 'interlock', tracing: true, sampleRatio: 1, keepSpans: 0, metrics: true, otlp: undefined, slos: [] };

@@ -9,8 +9,9 @@
  * expressions, and asks a sampler for a result object. Measured on the pipeline (bench/observability.ts)
  * that per-span work was about a third of tracing's CPU; see the commit for the figures.
  *
- * What it keeps of the SDK's behaviour: its default sampling (a child follows its parent's sampled
- * flag; a root is sampled), its default limits (128 attributes, events and links per span),
+ * What it keeps of the SDK's behaviour: its parent-based sampling (a child follows its parent's
+ * sampled flag; a root is sampled, or with a ratio below 1 decided from its trace id, see
+ * {@link sampledRoot}), its default limits (128 attributes, events and links per span),
  * attribute validation (core's `cleanAttributes` / `maybeAddAttribute`), `suppressTracing`,
  * the span methods' rules (status, double end, ended spans), and the same fields for processors.
  */
@@ -93,6 +94,18 @@ function randomHex(bytes: number): string {
   // All zeros is an invalid id (one chance in 2^64 for a span id).
   for (let i = at; i < poolAt; i++) if (pool[i] !== 0) return poolHex.slice(at * 2, poolAt * 2);
   return randomHex(bytes);
+}
+
+/**
+ * Whether a new trace with `traceId` is recorded at `ratio` (0 to 1): decided from the id's last 56
+ * bits, which W3C Trace Context level 2 makes random, against the rejection threshold
+ * (1 − ratio) × 2^56 of OpenTelemetry's consistent probability sampling. The same id gets the same
+ * answer in every process, and no random number is drawn per span.
+ */
+export function sampledRoot(traceId: string, ratio: number): boolean {
+  if (ratio >= 1) return true;
+  if (ratio <= 0) return false;
+  return BigInt(`0x${traceId.slice(18)}`) >= BigInt(Math.round((1 - ratio) * 2 ** 56));
 }
 
 /** Wall-clock now as `[seconds, nanoseconds]`: the time origin plus the monotonic clock, as the SDK takes it. */
@@ -322,11 +335,13 @@ export class LeanTracer implements Tracer {
   readonly scope: { name: string; version?: string; schemaUrl?: string };
   readonly resource: Resource;
   readonly processor: SpanProcessor;
+  readonly #provider: { readonly sampleRatio: number };
 
-  constructor(scope: LeanTracer['scope'], resource: Resource, processor: SpanProcessor) {
+  constructor(scope: LeanTracer['scope'], resource: Resource, processor: SpanProcessor, provider: { readonly sampleRatio: number } = { sampleRatio: 1 }) {
     this.scope = scope;
     this.resource = resource;
     this.processor = processor;
+    this.#provider = provider;
   }
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = apiContext.active()): Span {
@@ -349,7 +364,12 @@ export class LeanTracer implements Tracer {
       // The SDK's default sampler: an unsampled parent's children are not recorded, only propagated.
       return trace.wrapSpanContext({ traceId: parent.traceId, spanId, traceFlags: TraceFlags.NONE, traceState: parent.traceState });
     }
-    const spanContext: SpanContext = { traceId: parent?.traceId ?? randomHex(16), spanId, traceFlags: TraceFlags.SAMPLED };
+    const traceId = parent?.traceId ?? randomHex(16);
+    // A root below the ratio is propagated (its trace id still joins the journal) but not recorded.
+    if (parent === undefined && this.#provider.sampleRatio < 1 && !sampledRoot(traceId, this.#provider.sampleRatio)) {
+      return trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE });
+    }
+    const spanContext: SpanContext = { traceId, spanId, traceFlags: TraceFlags.SAMPLED };
     if (parent?.traceState !== undefined) spanContext.traceState = parent.traceState;
     const span = new LeanSpan(this, name, kind, spanContext, parent, attributes, startTime, links);
     this.processor.onStart(span, ctx);
@@ -373,10 +393,13 @@ export class LeanTracerProvider implements TracerProvider {
   readonly #resource: Resource;
   readonly #processor: SpanProcessor;
   readonly #tracers = new Map<string, LeanTracer>();
+  /** Share of new traces recorded (1: all); children follow their parent whatever it is. Settable: the provider is registered once per process. */
+  sampleRatio: number;
 
-  constructor(options: { resource: Resource; processor: SpanProcessor }) {
+  constructor(options: { resource: Resource; processor: SpanProcessor; sampleRatio?: number }) {
     this.#resource = options.resource;
     this.#processor = options.processor;
+    this.sampleRatio = options.sampleRatio ?? 1;
   }
 
   getTracer(name: string, version?: string, options?: { schemaUrl?: string }): LeanTracer {
@@ -386,7 +409,7 @@ export class LeanTracerProvider implements TracerProvider {
       const scope: LeanTracer['scope'] = { name };
       if (version !== undefined) scope.version = version;
       if (options?.schemaUrl !== undefined) scope.schemaUrl = options.schemaUrl;
-      this.#tracers.set(key, (tracer = new LeanTracer(scope, this.#resource, this.#processor)));
+      this.#tracers.set(key, (tracer = new LeanTracer(scope, this.#resource, this.#processor, this)));
     }
     return tracer;
   }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import { sampledRoot } from './lean-tracer.ts';
 import { contextOf, currentTraceparent, inSpan, startTracing, traceIdOf, traceparentOfSpan, type TracingHandle } from './tracing.ts';
 
 describe('tracing helpers', () => {
@@ -50,5 +51,71 @@ describe('tracing helpers', () => {
     }
     // Another version is the W3C propagator's to judge (it accepts future versions).
     assert.equal(trace.getSpanContext(contextOf('01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00'))?.traceFlags, 0);
+  });
+});
+
+describe('sampling (observability.sampleRatio)', () => {
+  // Stopping tracing shuts its processors down: each test starts with its own.
+  let spans: InMemorySpanExporter;
+  let tracing: TracingHandle | undefined;
+  afterEach(async () => {
+    await tracing?.stop();
+    tracing = undefined;
+  });
+  const start = (sampleRatio: number) => {
+    spans = new InMemorySpanExporter();
+    tracing = startTracing({ tracing: true, serviceName: 'interlock-test', otlp: undefined, sampleRatio }, [new SimpleSpanProcessor({ exporter: spans })]);
+  };
+
+  it('at 0 records nothing, yet every trace keeps its id and traceparent (flag 00), and its children follow it', async () => {
+    start(0);
+    let rootTp: string | undefined;
+    let childTp: string | undefined;
+    await inSpan('inbox shop', { kind: 'consumer' }, async (root) => {
+      rootTp = traceparentOfSpan(root);
+      await inSpan('route shop', { parent: contextOf(rootTp), leaf: true }, (child) => {
+        childTp = traceparentOfSpan(child);
+      });
+    });
+    assert.match(rootTp!, /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    assert.equal(traceIdOf(childTp), traceIdOf(rootTp), 'the child continues the same trace');
+    assert.notEqual(traceIdOf(rootTp), '0'.repeat(32));
+    assert.ok(childTp!.endsWith('-00'));
+    assert.equal(spans.getFinishedSpans().length, 0);
+  });
+
+  it("at 0 still records a trace the caller sampled: the caller's traceparent decides", async () => {
+    start(0);
+    await inSpan('inbox shop', { kind: 'consumer', parent: contextOf('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'), leaf: true }, () => undefined);
+    assert.deepEqual(spans.getFinishedSpans().map((s) => [s.name, s.spanContext().traceId]), [['inbox shop', '0af7651916cd43dd8448eb211c80319c']]);
+  });
+
+  it('at a ratio records about that share of new traces, each whole or not at all', async () => {
+    start(0.25);
+    const n = 4000;
+    for (let i = 0; i < n; i++) {
+      await inSpan('inbox shop', { kind: 'consumer' }, async (root) => {
+        await inSpan('deliver erp', { kind: 'client', parent: contextOf(traceparentOfSpan(root)), leaf: true }, () => undefined);
+      });
+    }
+    const finished = spans.getFinishedSpans();
+    const roots = finished.filter((s) => s.name === 'inbox shop');
+    // Binomial(4000, 0.25): a standard deviation of 27; 6 of them either side.
+    assert.ok(Math.abs(roots.length - n / 4) < 165, `${roots.length} of ${n} traces recorded at 0.25`);
+    const recorded = new Set(roots.map((s) => s.spanContext().traceId));
+    const children = finished.filter((s) => s.name === 'deliver erp');
+    assert.equal(children.length, roots.length, 'a recorded trace has its child, an unrecorded one has none');
+    assert.ok(children.every((s) => recorded.has(s.spanContext().traceId)));
+  });
+
+  it('decides from the trace id alone: the same id, the same answer, in any process', () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => (BigInt(i) * 0x9e3779b97f4a7c15n).toString(16).padStart(32, '0').slice(-32));
+    for (const id of ids) assert.equal(sampledRoot(id, 0.5), sampledRoot(id, 0.5));
+    // A higher ratio keeps every trace a lower one kept (thresholds are nested).
+    for (const id of ids) if (sampledRoot(id, 0.1)) assert.ok(sampledRoot(id, 0.5), id);
+    assert.equal(sampledRoot('0af7651916cd43dd00ffffffffffffff', 0.01), true, 'the highest random bits pass any ratio above 0');
+    assert.equal(sampledRoot('0af7651916cd43dd0000000000000000', 0.99), false, 'the lowest pass none below 1');
+    assert.equal(sampledRoot('0af7651916cd43dd0000000000000000', 1), true);
+    assert.equal(sampledRoot('0af7651916cd43dd00ffffffffffffff', 0), false);
   });
 });

@@ -61,7 +61,8 @@ class FanOut implements SpanProcessor {
 }
 
 const fanOut = new FanOut();
-let registered = false;
+/** Registered once per process, at the first start. */
+let provider: LeanTracerProvider | undefined;
 let active = 0;
 
 /** Spans of recent traces held in memory (config `keepSpans`), which lineage timelines read. */
@@ -86,16 +87,17 @@ export interface TracingHandle {
  * Starts recording spans per `config` (OTLP export when `otlp` is set); `extra` processors
  * (tests: an in-memory exporter) receive every span too. Nothing happens when tracing is off.
  */
-export function startTracing(config: Pick<ObservabilityConfig, 'tracing' | 'otlp' | 'serviceName'> & { keepSpans?: number }, extra: readonly SpanProcessor[] = []): TracingHandle {
+export function startTracing(config: Pick<ObservabilityConfig, 'tracing' | 'otlp' | 'serviceName'> & { keepSpans?: number; sampleRatio?: number }, extra: readonly SpanProcessor[] = []): TracingHandle {
   if (!config.tracing) return { stop: async () => {} };
-  if (!registered) {
-    registered = true;
+  if (provider === undefined) {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     // The lean tracer records the same spans as the SDK's with a fraction of its per-span work (see lean-tracer.ts).
-    const provider = new LeanTracerProvider({ resource: resourceFromAttributes({ 'service.name': config.serviceName }), processor: fanOut });
+    provider = new LeanTracerProvider({ resource: resourceFromAttributes({ 'service.name': config.serviceName }), processor: fanOut });
     trace.setGlobalTracerProvider(provider);
     lean = provider.getTracer('interlock');
   }
+  // The latest start's ratio holds (a process has one configuration; tests start several in turn).
+  provider.sampleRatio = config.sampleRatio ?? 1;
   const mine: SpanProcessor[] = [...extra];
   // Encoded as each span ends, not held until its batch leaves (see otlp-export.ts).
   if (config.otlp !== undefined) mine.push(new OtlpSpanProcessor({ url: config.otlp.url, headers: config.otlp.headers }));
