@@ -97,15 +97,16 @@ function randomHex(bytes: number): string {
 }
 
 /**
- * Whether a new trace with `traceId` is recorded at `ratio` (0 to 1): decided from the id's last 56
- * bits, which W3C Trace Context level 2 makes random, against the rejection threshold
- * (1 − ratio) × 2^56 of OpenTelemetry's consistent probability sampling. The same id gets the same
- * answer in every process, and no random number is drawn per span.
+ * Whether a new trace with `traceId` is recorded at `ratio` (0 to 1): decided as OpenTelemetry's
+ * consistent probability sampling does, from the random bits W3C Trace Context level 2 puts at the
+ * end of the id, against the rejection threshold (1 − ratio) of their range. The first 52 of those
+ * 56 bits are read (exact in a double, no BigInt per trace). The same id gets the same answer in
+ * every process, and a higher ratio keeps every trace a lower one keeps.
  */
 export function sampledRoot(traceId: string, ratio: number): boolean {
   if (ratio >= 1) return true;
   if (ratio <= 0) return false;
-  return BigInt(`0x${traceId.slice(18)}`) >= BigInt(Math.round((1 - ratio) * 2 ** 56));
+  return Number.parseInt(traceId.slice(18, 31), 16) >= (1 - ratio) * 2 ** 52;
 }
 
 /** Wall-clock now as `[seconds, nanoseconds]`: the time origin plus the monotonic clock, as the SDK takes it. */
