@@ -5,45 +5,19 @@
  * metrics by destination and outcome.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, it } from 'node:test';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import { it } from 'node:test';
 import { lineageOf } from '../../src/observability/lineage/lineage.ts';
 import { registry } from '../../src/observability/metrics.ts';
-import { startTracing, type TracingHandle } from '../../src/observability/tracing.ts';
-import { eventually, post, startHarness, type Harness } from '../support/engine-harness.ts';
+import { eventually, post } from '../support/engine-harness.ts';
 import { describeEachStore } from '../support/stores.ts';
+import { tracedShop } from '../support/traced-shop.ts';
 
 describeEachStore('trace of an inbound event', (get) => {
-  const spans = new InMemorySpanExporter();
-  const received: string[] = [];
-  let destination: Server;
-  let harness: Harness;
-  let tracing: TracingHandle;
-
-  before(async () => {
-    destination = createServer((req, res) => {
-      received.push(String(req.headers.traceparent ?? ''));
-      req.resume();
-      req.on('end', () => res.writeHead(200).end());
-    });
-    await new Promise<void>((resolve) => destination.listen(0, '127.0.0.1', resolve));
-    tracing = startTracing({ tracing: true, serviceName: 'interlock-test', otlp: undefined }, [new SimpleSpanProcessor({ exporter: spans })]);
-    harness = await startHarness(get().store, {
-      sources: { shop: { eventId: { path: 'id' }, routes: [{ destination: 'erp', key: 'order' }] } },
-      destinations: { erp: { url: `http://127.0.0.1:${(destination.address() as AddressInfo).port}/in` } },
-    });
-  });
-  after(async () => {
-    await harness.close();
-    await tracing.stop();
-    await new Promise((resolve) => destination.close(resolve));
-  });
+  const { spans, received, harness } = tracedShop(get);
 
   it('spans inbox, routing and delivery in one trace, and the destination continues it', async () => {
     const eventId = `evt-${Math.random().toString(36).slice(2, 10)}`;
-    const res = await post(`${harness.url}/hooks/shop`, { id: eventId, order: 'SO-1' });
+    const res = await post(`${harness().url}/hooks/shop`, { id: eventId, order: 'SO-1' });
     assert.equal(res.status, 202);
     assert.ok(await eventually(() => received.length === 1 && spans.getFinishedSpans().some((s) => s.name === 'deliver erp')));
     const inbox = spans.getFinishedSpans().find((s) => s.name === 'inbox shop' && s.attributes['interlock.event_id'] === eventId)!;
