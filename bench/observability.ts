@@ -65,7 +65,7 @@ export default async function observability(options: BenchOptions): Promise<void
 async function overhead(options: BenchOptions): Promise<void> {
   // Many short rounds rather than a few long ones: this machine's speed drifts by 20 % and more
   // within a minute, so one pair of 10 s runs can be off by 20 points either way; the median of
-  // seven alternated pairs (about 2 minutes) came out at 15.7 and 14.1 % in two runs.
+  // seven alternated pairs (about 2 minutes) came out at 15.7, 14.1, 9.4 and 10.2 % in four runs.
   const seconds = options.quick ? 3 : 8;
   // BENCH_OBS_ROUNDS=<n> alternates off/on more times (an A/B on a loaded machine wants several).
   const rounds = process.env.BENCH_OBS_ROUNDS === undefined ? (options.quick ? 1 : 7) : Math.max(1, Number(process.env.BENCH_OBS_ROUNDS));
