@@ -108,9 +108,12 @@ describe('sampling (observability.sampleRatio)', () => {
     assert.ok(children.every((s) => recorded.has(s.spanContext().traceId)));
   });
 
-  it('decides from the trace id alone: the same id, the same answer, in any process', () => {
+  it('decides from the trace id alone, in proportion to the ratio and nested across ratios', () => {
     const ids = Array.from({ length: 2000 }, (_, i) => (BigInt(i) * 0x9e3779b97f4a7c15n).toString(16).padStart(32, '0').slice(-32));
-    for (const id of ids) assert.equal(sampledRoot(id, 0.5), sampledRoot(id, 0.5));
+    // Ids spread evenly (multiples of the 64-bit golden ratio): half pass at 0.5, a tenth at 0.1.
+    const share = (ratio: number) => ids.filter((id) => sampledRoot(id, ratio)).length / ids.length;
+    assert.ok(Math.abs(share(0.5) - 0.5) < 0.05, `${share(0.5)} at 0.5`);
+    assert.ok(Math.abs(share(0.1) - 0.1) < 0.03, `${share(0.1)} at 0.1`);
     // A higher ratio keeps every trace a lower one kept (thresholds are nested).
     for (const id of ids) if (sampledRoot(id, 0.1)) assert.ok(sampledRoot(id, 0.5), id);
     assert.equal(sampledRoot('0af7651916cd43dd00ffffffffffffff', 0.01), true, 'the highest random bits pass any ratio above 0');
